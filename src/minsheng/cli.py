@@ -1,0 +1,122 @@
+"""The `minsheng` command: demo, serve, consensus, and every Django management command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+USAGE = """用法 / usage: minsheng <command> [options]
+
+  demo                 set up the database with the 武进区 demo data, then serve it
+  serve [--bind ADDR]  serve the site with gunicorn (default 127.0.0.1:8000)
+  verify-events        check the hash chain of the Event log
+  consensus analyze …  opinion groups and consensus from pol.is-style votes
+  <django command>     any management command (migrate, createsuperuser, …)
+"""
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings.prod")
+    import django
+
+    django.setup()
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {stage:<12}")
+    if done >= total:
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def prepare(*, with_demo_data: bool) -> None:
+    """Migrate, build the cache table and static files; seed the demo district once."""
+    from django.core.management import call_command
+
+    from minsheng.settings import env
+
+    env.data_dir().mkdir(parents=True, exist_ok=True)
+    print("· 数据库迁移 (migrate)")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    print("· 静态文件 (collectstatic)")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not with_demo_data:
+        return
+    from minsheng.org.demo import DEMO_PASSWORD, demo_exists, demo_seed
+
+    if demo_exists():
+        print("· 演示数据已存在，直接使用 (demo data exists, reused)")
+        return
+    print("· 生成演示数据：武进区 (seeding demo data)")
+    accounts = demo_seed(progress=_progress)
+    print(f"\n演示账号 (demo accounts), 密码 / password: {DEMO_PASSWORD}")
+    for account in accounts:
+        print(f"  {account.username:<12} {account.description}")
+
+
+def serve(argv: Sequence[str]) -> int:
+    bind = DEFAULT_BIND
+    if "--bind" in argv:
+        index = list(argv).index("--bind")
+        if index + 1 >= len(argv):
+            print("--bind 需要地址，例如 127.0.0.1:8000", file=sys.stderr)
+            return 2
+        bind = argv[index + 1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "minsheng.settings.prod"),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "minsheng.wsgi:application",
+        "--bind", bind, "--workers", os.environ.get("MINSHENG_WORKERS", "2"), "--threads", "4",
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    print(f"民声 Minsheng: http://{bind}/  (Ctrl+C 停止)")
+    try:
+        return subprocess.call(command, env=env)  # noqa: S603 - fixed argument list
+    except KeyboardInterrupt:
+        return 0
+
+
+def _print_demo_accounts() -> None:
+    from minsheng.org.demo import DEMO_PASSWORD
+    from minsheng.org.models import User
+
+    print(f"演示账号 (demo accounts), 密码 / password: {DEMO_PASSWORD}")
+    for user in User.objects.order_by("id").select_related("person")[:20]:
+        print(f"  {user.username:<12} {user.first_name}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "consensus":
+        from minsheng.analysis.consensus.cli import main as consensus_main
+
+        return consensus_main(rest)
+    _setup_django()
+    if command == "demo":
+        prepare(with_demo_data=True)
+        _print_demo_accounts()
+        return serve(rest)
+    if command == "serve":
+        prepare(with_demo_data=False)
+        return serve(rest)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["minsheng", command.replace("-", "_"), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Shared foundations: base models, the Event log, transitions, calendar, privacy, errors."""

@@ -1,0 +1,251 @@
+"""Working days and legal deadlines.
+
+Which days are working days
+    An administrator's ``CalendarOverride`` row wins; otherwise the State Council schedule packaged in
+    ``chinese_calendar`` (public holidays and the 调休 make-up working days, e.g. Sunday 2025-09-28 and
+    Saturday 2025-10-11 around 国庆 2025); for years that package does not cover yet (version 1.11:
+    2004–2026) Monday–Friday, with a warning in the log, until the package is updated or overrides are
+    entered for that year.
+
+How periods are counted (民法典 arts. 201–203, which the local handling rules follow)
+    - The start day itself does not count ("开始的当日不计入"): ``add_working_days(friday, 1)`` is the
+      next working day, and 5 working days from a Friday received matter is the following Friday
+      when no holiday intervenes. ``n = 0`` returns the start day.
+    - A period in months ends on the same day number of the final month, or on that month's last day
+      when it has no such day ("没有对应日的，月末日"): 31 Jan + 1 month = 28/29 Feb.
+    - When a period in calendar days or months ends on a day off, the deadline moves to the next
+      working day ("期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日").
+      Periods in working days always end on a working day.
+
+Deadline rules
+    ``deadline_compute`` looks up a ``DeadlineRule`` row for the jurisdiction, then for each of its
+    ancestors, then the default row (no jurisdiction), then ``DEFAULT_RULES`` below (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import chinese_calendar
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.core.models import CalendarOverride, DeadlineRule, DeadlineUnit
+
+logger = logging.getLogger(__name__)
+
+# Years already warned about, so a long computation logs the fallback once per year and process.
+_warned_fallback_years: set[int] = set()
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    amount: int
+    unit: DeadlineUnit
+    description: str | Promise
+
+
+# The defaults of DOMAIN.md; every one can be overridden per jurisdiction by a DeadlineRule row.
+DEFAULT_RULES: dict[str, RuleDefault] = {
+    # §2: a voice is forwarded to the competent unit as a work order "typically within 10 days".
+    "voice_forward": RuleDefault(
+        10, DeadlineUnit.CALENDAR_DAYS, _("Forward a voice to the competent unit within 10 days.")
+    ),
+    # §2, the 12345 reference loop: enquiries within 3 working days.
+    "voice_reply_enquiry": RuleDefault(
+        3, DeadlineUnit.WORKING_DAYS, _("Answer an enquiry within 3 working days.")
+    ),
+    # §2, the 12345 reference loop: complaints and suggestions within 13 working days.
+    "voice_reply_complaint": RuleDefault(
+        13, DeadlineUnit.WORKING_DAYS, _("Answer a complaint or suggestion within 13 working days.")
+    ),
+    # §2, the 12345 reference loop: urgent matters the same day.
+    "voice_reply_urgent": RuleDefault(
+        0, DeadlineUnit.CALENDAR_DAYS, _("Answer an urgent matter the same day.")
+    ),
+    # §1: the online liaison station targets an effective reply within 7 days.
+    "voice_station_reply": RuleDefault(
+        7, DeadlineUnit.CALENDAR_DAYS, _("Give an effective reply to a message to a station within 7 days.")
+    ),
+    # §3: between sessions a suggestion is assigned within 5 working days of receipt.
+    "motion_assign": RuleDefault(
+        5, DeadlineUnit.WORKING_DAYS, _("Assign a suggestion within 5 working days of receipt.")
+    ),
+    # §3: a unit returns an item that is not its business within 5–10 days (local); the upper bound.
+    "motion_return": RuleDefault(
+        10, DeadlineUnit.CALENDAR_DAYS, _("Return an item that is not the unit's business within 10 days.")
+    ),
+    # §3: co-units send their written views to the lead unit within 1 month.
+    "motion_co_unit_views": RuleDefault(
+        1, DeadlineUnit.MONTHS, _("Send the co-unit's written views to the lead unit within 1 month.")
+    ),
+    # §3 (代表法, 全国人大议事规则 art. 32): reply within 3 months of assignment.
+    "motion_reply": RuleDefault(3, DeadlineUnit.MONTHS, _("Reply within 3 months of assignment.")),
+    # §3: at most 6 months for broad or hard matters, on approval.
+    "motion_reply_max": RuleDefault(
+        6, DeadlineUnit.MONTHS, _("Reply within at most 6 months of assignment (approved extension).")
+    ),
+    # §3: after a "dissatisfied" rating, the second reply within 1 month (local).
+    "motion_rehandle": RuleDefault(
+        1, DeadlineUnit.MONTHS, _("Reply again within 1 month after re-handling.")
+    ),
+    # §3: replies touching the public interest published within 20 working days of the reply (安徽).
+    "motion_disclosure": RuleDefault(
+        20, DeadlineUnit.WORKING_DAYS, _("Publish the reply within 20 working days.")
+    ),
+    # §4: handling consultation within 2 weeks of assignment (some districts).
+    "proposal_handling_consultation": RuleDefault(
+        14, DeadlineUnit.CALENDAR_DAYS, _("Hold the handling consultation within 2 weeks of assignment.")
+    ),
+    # §5 (立法法 art. 40): drafts are open for comment for at least 30 days.
+    "legislation_comment_period": RuleDefault(
+        30, DeadlineUnit.CALENDAR_DAYS, _("Keep the draft open for comment for at least 30 days.")
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    """A computed deadline together with the rule that produced it (store both)."""
+
+    due: dt.date
+    rule_name: str
+    amount: int
+    unit: str
+    description: str
+
+
+class UnknownDeadlineRuleError(LookupError):
+    """No DeadlineRule row and no built-in default has this name (a programming error)."""
+
+
+def _national_is_working_day(day: dt.date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        if day.year not in _warned_fallback_years:
+            _warned_fallback_years.add(day.year)
+            logger.warning(
+                "chinese_calendar has no holiday data for %s; counting Monday to Friday as working days. "
+                "Update the package or add calendar overrides for that year.",
+                day.year,
+            )
+        return day.weekday() < 5
+
+
+class WorkingDayCalendar:
+    """The working-day calendar for one computation: overrides are read once per year touched."""
+
+    def __init__(self) -> None:
+        self._overrides_by_year: dict[int, dict[dt.date, bool]] = {}
+
+    def _overrides(self, year: int) -> dict[dt.date, bool]:
+        if year not in self._overrides_by_year:
+            rows = CalendarOverride.objects.filter(day__year=year).values_list("day", "is_working_day")
+            self._overrides_by_year[year] = dict(rows)
+        return self._overrides_by_year[year]
+
+    def is_working_day(self, day: dt.date) -> bool:
+        override = self._overrides(day.year).get(day)
+        if override is not None:
+            return override
+        return _national_is_working_day(day)
+
+    def next_working_day_on_or_after(self, day: dt.date) -> dt.date:
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day = start
+        remaining = n
+        while remaining:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+
+def _as_date(value: dt.date) -> dt.date:
+    """Accept a datetime too: an aware one is read in the local zone (Asia/Shanghai)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def is_working_day(day: dt.date) -> bool:
+    return WorkingDayCalendar().is_working_day(_as_date(day))
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after ``start`` (``start`` itself never counts; ``n = 0`` gives ``start``)."""
+    return WorkingDayCalendar().add_working_days(_as_date(start), n)
+
+
+def add_months(start: dt.date, n: int) -> dt.date:
+    """Same day number ``n`` months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    start = _as_date(start)
+    month_index = start.year * 12 + (start.month - 1) + n
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = stdlib_calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(start.day, last_day))
+
+
+def _jurisdiction_chain(jurisdiction: Any) -> list[Any]:
+    """The jurisdiction and its ancestors, nearest first (guarded against a cycle in bad data)."""
+    chain: list[Any] = []
+    seen: set[Any] = set()
+    node = jurisdiction
+    while node is not None and node.pk not in seen:
+        chain.append(node)
+        seen.add(node.pk)
+        node = node.parent
+    return chain
+
+
+def deadline_rule_resolve(*, rule_name: str, jurisdiction: Any = None) -> tuple[int, str, str]:
+    """(amount, unit, description) of the rule in force for ``jurisdiction``."""
+    chain_ids = [node.pk for node in _jurisdiction_chain(jurisdiction)]
+    rows = {
+        row.jurisdiction_id: row
+        for row in DeadlineRule.objects.filter(
+            Q(jurisdiction__isnull=True) | Q(jurisdiction_id__in=chain_ids), name=rule_name
+        )
+    }
+    for key in [*chain_ids, None]:
+        row = rows.get(key)
+        if row is not None:
+            default = DEFAULT_RULES.get(rule_name)
+            description = row.description or (str(default.description) if default else "")
+            return row.amount, row.unit, description
+    default = DEFAULT_RULES.get(rule_name)
+    if default is None:
+        raise UnknownDeadlineRuleError(f"No deadline rule named {rule_name!r}")
+    return default.amount, str(default.unit), str(default.description)
+
+
+def deadline_compute(*, rule_name: str, start: dt.date, jurisdiction: Any = None) -> DeadlineResult:
+    """The due date of ``rule_name`` counted from ``start`` (see the module docstring for the counting)."""
+    amount, unit, description = deadline_rule_resolve(rule_name=rule_name, jurisdiction=jurisdiction)
+    calendar = WorkingDayCalendar()
+    start_day = _as_date(start)
+    if unit == DeadlineUnit.WORKING_DAYS:
+        due = calendar.add_working_days(start_day, amount)
+    elif unit == DeadlineUnit.CALENDAR_DAYS:
+        due = calendar.next_working_day_on_or_after(start_day + dt.timedelta(days=amount))
+    elif unit == DeadlineUnit.MONTHS:
+        due = calendar.next_working_day_on_or_after(add_months(start_day, amount))
+    else:
+        raise ValueError(f"Unknown deadline unit {unit!r} for rule {rule_name!r}")
+    return DeadlineResult(
+        due=due, rule_name=rule_name, amount=amount, unit=str(unit), description=description
+    )

@@ -1,0 +1,106 @@
+"""Domain errors: what a service raises when it refuses, in words a user can read.
+
+Every error carries a stable ``code`` (for API clients and tests), an optional ``field`` (the input the
+error is about) and a translated ``message``. The message is rendered when read, so it appears in the
+language active at that moment (the user's), not the one active when the error was raised.
+
+    raise InvalidTransitionError(action="submit", state="archived")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """Base of every refusal a service makes on purpose."""
+
+    code: str = "domain_error"
+    default_message: str | Promise = _("The request could not be completed.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.template: str | Promise = message if message is not None else self.default_message
+        self.params: dict[str, Any] = dict(params or {})
+        if code is not None:
+            self.code = code
+        self.field = field
+        super().__init__(self.template)
+
+    @property
+    def message(self) -> str:
+        """The user-facing text in the active language, with its named placeholders filled in."""
+        text = str(self.template)
+        return text % self.params if self.params else text
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The shape API endpoints return: ``{"code", "message", "field"}``."""
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PermissionDeniedError(DomainError):
+    """The actor may not do this to this object."""
+
+    code = "permission_denied"
+    default_message = _("You do not have permission to do this.")
+
+
+class InvalidTransitionError(DomainError):
+    """The action is not possible from the object's current state (or is unknown)."""
+
+    code = "invalid_transition"
+    default_message = _("This action is not possible in the current state.")
+
+    def __init__(self, *, action: str, state: str, field: str | None = None) -> None:
+        super().__init__(
+            _("The action “%(action)s” is not possible in the state “%(state)s”."),
+            field=field,
+            params={"action": action, "state": state},
+        )
+        self.action = action
+        self.state = state
+
+
+class ConflictError(DomainError):
+    """Someone else changed the object first: the caller saw an outdated state."""
+
+    code = "conflict"
+    default_message = _("Someone else changed this record in the meantime. Reload it and try again.")
+
+    def __init__(self, *, expected: str = "", actual: str = "", message: str | Promise | None = None) -> None:
+        if message is None and expected and actual:
+            message = _(
+                "Someone else changed this record in the meantime (it is now “%(actual)s”, "
+                "not “%(expected)s”). Reload it and try again."
+            )
+        params = {"expected": expected, "actual": actual} if expected or actual else None
+        super().__init__(message, params=params)
+        self.expected = expected
+        self.actual = actual
+
+
+class ValidationFailedError(DomainError):
+    """The input breaks a rule of the domain (beyond what a form can check)."""
+
+    code = "validation_failed"
+    default_message = _("The input is not valid.")
+
+
+class NotFoundError(DomainError):
+    """The object does not exist, or the actor may not know that it does."""
+
+    code = "not_found"
+    default_message = _("The requested record was not found.")

@@ -1,0 +1,58 @@
+"""Request ids: one id per request, in the response header, the logs and every Event it writes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.http import HttpRequest, HttpResponse
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is reused only when it is a short token that is safe in logs and headers.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
+
+_current_request_id: ContextVar[str] = ContextVar("minsheng_request_id", default="")
+
+
+def request_id_get() -> str:
+    """The id of the request being served, or "" outside a request (commands, tasks)."""
+    return _current_request_id.get()
+
+
+def request_id_new() -> str:
+    return uuid.uuid4().hex
+
+
+def request_id_from_header(value: str | None) -> str:
+    """The caller's id when it is a safe short token, else a fresh one."""
+    if value and _SAFE_REQUEST_ID.fullmatch(value):
+        return value
+    return request_id_new()
+
+
+@contextmanager
+def request_id_bound(value: str) -> Iterator[str]:
+    """Bind a request id for a block of work outside the request cycle (a task, a command)."""
+    token = _current_request_id.set(value)
+    try:
+        yield value
+    finally:
+        _current_request_id.reset(token)
+
+
+class RequestIdMiddleware:
+    """Sets ``request.request_id`` and echoes it in the ``X-Request-ID`` response header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with request_id_bound(request_id):
+            response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

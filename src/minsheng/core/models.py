@@ -1,0 +1,131 @@
+"""Base models and the records every app shares: the Event log, deadline rules, calendar overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Every domain row knows when it was made and last changed."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Event(models.Model):
+    """One thing that happened: append-only and chained by hash so that tampering shows.
+
+    Rows are written only by ``minsheng.core.events.event_record``; ``minsheng verify-events``
+    recomputes the chain.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verb = models.CharField(_("verb"), max_length=64)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("target type"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    target_id = models.CharField(_("target id"), max_length=64, blank=True, default="")
+    from_state = models.CharField(_("from state"), max_length=32, blank=True, default="")
+    to_state = models.CharField(_("to state"), max_length=32, blank=True, default="")
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="")
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["target_type", "target_id", "seq"], name="event_target_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.verb}"
+
+
+class EventChainHead(models.Model):
+    """The single row that every Event writer locks: it serialises appends and remembers the tail.
+
+    Locking it (``select_for_update``) stops two concurrent writers from both chaining onto the same
+    previous hash on PostgreSQL; remembering the last sequence number and hash lets
+    ``events_verify`` notice rows deleted from the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(_("last sequence number"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("event chain head")
+        verbose_name_plural = _("event chain heads")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    MONTHS = "months", _("months")
+
+
+class DeadlineRule(models.Model):
+    """A legal or local time limit, settable per jurisdiction (defaults from DOMAIN.md)."""
+
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty means the default for every jurisdiction."),
+    )
+    name = models.SlugField(_("rule name"), max_length=64)
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=16, choices=DeadlineUnit.choices)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="deadline_rule_unique_per_place"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(jurisdiction__isnull=True),
+                name="deadline_rule_unique_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount} {self.get_unit_display()}"
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the national working-day calendar (e.g. a local holiday)."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("is a working day"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}"

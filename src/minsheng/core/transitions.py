@@ -1,0 +1,136 @@
+"""The one helper every workflow uses to change a status.
+
+A workflow declares its table once::
+
+    MOTION_TRANSITIONS = TransitionTable(
+        Transition("submit", sources={MotionStatus.DRAFT}, target=MotionStatus.SUBMITTED,
+                   permission="motions.submit_motion"),
+        ...
+    )
+
+and its services call ``transition_apply``. The helper locks the row, checks, in this order, that the
+state is the one the caller saw (``ConflictError``), that the action is possible from it
+(``InvalidTransitionError``) and that the actor holds the permission on the object
+(``PermissionDeniedError``), then writes the new state and an Event in the same transaction. A refused
+action changes nothing and leaves no Event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from minsheng.core.errors import ConflictError, InvalidTransitionError, PermissionDeniedError
+from minsheng.core.events import event_record
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+@dataclass(frozen=True, init=False)
+class Transition:
+    """An action, the states it may start from, the state it leads to, and who may take it."""
+
+    action: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+
+    def __init__(self, action: str, sources: Iterable[str], target: str, permission: str) -> None:
+        # Frozen dataclass: assign through object.__setattr__ so callers may pass any iterable of states.
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "sources", frozenset(str(state) for state in sources))
+        object.__setattr__(self, "target", str(target))
+        object.__setattr__(self, "permission", permission)
+
+    def starts_from(self, state: str) -> bool:
+        return str(state) in self.sources
+
+
+@dataclass(frozen=True, init=False)
+class TransitionTable:
+    """All the transitions of one workflow, and the model field that holds its state."""
+
+    transitions: tuple[Transition, ...]
+    state_field: str
+    _by_action: dict[str, Transition] = field(repr=False, compare=False)
+
+    def __init__(self, *transitions: Transition, state_field: str = "status") -> None:
+        by_action: dict[str, Transition] = {}
+        for transition in transitions:
+            if transition.action in by_action:
+                raise ValueError(f"Duplicate action in transition table: {transition.action}")
+            by_action[transition.action] = transition
+        object.__setattr__(self, "transitions", tuple(transitions))
+        object.__setattr__(self, "state_field", state_field)
+        object.__setattr__(self, "_by_action", by_action)
+
+    @property
+    def actions(self) -> list[str]:
+        return list(self._by_action)
+
+    def lookup(self, action: str) -> Transition | None:
+        return self._by_action.get(action)
+
+    def state_of(self, obj: models.Model) -> str:
+        return str(getattr(obj, self.state_field))
+
+    def transitions_from(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if t.starts_from(state)]
+
+    def allowed_actions(self, obj: models.Model, user: Any) -> list[str]:
+        """The actions ``user`` may take on ``obj`` in its current state (for buttons and API hints)."""
+        state = self.state_of(obj)
+        return [t.action for t in self.transitions_from(state) if user.has_perm(t.permission, obj)]
+
+
+def _auto_now_fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
+def transition_apply(
+    *,
+    table: TransitionTable,
+    obj: ModelT,
+    action: str,
+    actor: Any,
+    expected_state: str | None = None,
+    payload: dict[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> ModelT:
+    """Apply ``action`` to ``obj`` as ``actor`` and return the fresh object.
+
+    ``expected_state`` is the state the actor saw (e.g. from a hidden form field); when the row has
+    moved on since, the actor gets a ``ConflictError`` instead of acting on a state they never saw.
+    ``changes`` are further field values written with the new state; ``payload`` goes into the Event.
+    """
+    if changes and table.state_field in changes:
+        raise ValueError("The state changes only through the transition's target, not through changes.")
+    transition = table.lookup(action)
+    model = type(obj)
+    with transaction.atomic():
+        fresh = model._default_manager.select_for_update().get(pk=obj.pk)
+        current = table.state_of(fresh)
+        if expected_state is not None and current != str(expected_state):
+            raise ConflictError(expected=str(expected_state), actual=current)
+        if transition is None or not transition.starts_from(current):
+            raise InvalidTransitionError(action=action, state=current)
+        if not actor.has_perm(transition.permission, fresh):
+            raise PermissionDeniedError()
+
+        setattr(fresh, table.state_field, transition.target)
+        for name, value in (changes or {}).items():
+            setattr(fresh, name, value)
+        update_fields = {table.state_field, *(changes or {}), *_auto_now_fields(model)}
+        fresh.save(update_fields=sorted(update_fields))
+        event_record(
+            actor=actor,
+            verb=action,
+            target=fresh,
+            from_state=current,
+            to_state=transition.target,
+            payload=payload,
+        )
+    return fresh

@@ -1,0 +1,1 @@
+"""Jurisdictions, bodies, units, terms, people, memberships, roles and stations."""

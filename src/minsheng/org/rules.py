@@ -1,0 +1,35 @@
+"""Permissions of the org app, as django-rules predicates: `org.<verb>_<model>`."""
+
+from __future__ import annotations
+
+import rules
+
+from minsheng.org.models import Role
+from minsheng.org.selectors import roles_of
+
+
+@rules.predicate
+def has_admin_role(user: object) -> bool:
+    person = getattr(user, "person", None)
+    return bool(getattr(user, "is_superuser", False)) or Role.ADMIN in roles_of(person)
+
+
+@rules.predicate
+def is_signed_in(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@rules.predicate
+def has_staff_role(user: object) -> bool:
+    person = getattr(user, "person", None)
+    return bool({Role.STAFF, Role.STATION_STAFF, Role.ADMIN} & roles_of(person))
+
+
+# Public directory data: anyone may read it; private contact data only administrators and staff.
+rules.add_perm("org.view_person", rules.always_allow)
+rules.add_perm("org.view_contact_person", has_admin_role | has_staff_role)
+rules.add_perm("org.change_jurisdiction", has_admin_role)
+rules.add_perm("org.change_body", has_admin_role)
+rules.add_perm("org.change_unit", has_admin_role)
+rules.add_perm("org.change_membership", has_admin_role)
+rules.add_perm("org.view_token", is_signed_in)

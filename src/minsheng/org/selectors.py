@@ -1,0 +1,188 @@
+"""Reads of the organisational model. Each returns only public data unless it says otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from minsheng.org.models import (
+    CPPCC_PLACE_KINDS,
+    PUBLIC_PLACE_KINDS,
+    REPRESENTATIVE_ROLES,
+    STATION_KINDS,
+    Body,
+    BodyKind,
+    Jurisdiction,
+    JurisdictionLevel,
+    Membership,
+    Person,
+    Role,
+    Unit,
+)
+
+MAX_QUERY_LENGTH = 50
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def jurisdictions_all() -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.select_related("parent").order_by("code")
+
+
+def townships_of(district: Jurisdiction | None = None) -> QuerySet[Jurisdiction]:
+    """Towns and streets, of one district or of every district."""
+    towns = Jurisdiction.objects.filter(level=JurisdictionLevel.TOWNSHIP).select_related("parent")
+    return towns.filter(parent=district) if district else towns.order_by("code")
+
+
+def place_find(name: str) -> Jurisdiction | None:
+    """A township or street by its name (exact, then unique prefix such as 湖塘 for 湖塘镇)."""
+    name = name.strip()
+    towns = Jurisdiction.objects.filter(level=JurisdictionLevel.TOWNSHIP)
+    exact = towns.filter(name=name).first()
+    if exact is not None:
+        return exact
+    candidates = list(towns.filter(name__startswith=name)[:2]) if name else []
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _representative_memberships(day: dt.date) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active_on(day)
+        .select_related("person", "body", "term", "term__body", "sector", "constituency")
+        .order_by("person__pinyin", "person_id")
+    )
+
+
+def deputies_for_place(place: Jurisdiction, day: dt.date | None = None) -> QuerySet[Membership]:
+    """The deputies whose constituency covers ``place`` (or, for a district, any of its townships)."""
+    places = Q(constituency__places=place) | Q(constituency__places__parent=place)
+    return _representative_memberships(day or today()).filter(places, role=Role.DEPUTY).distinct()
+
+
+def public_places_for(place: Jurisdiction, kinds: tuple[str, ...] = PUBLIC_PLACE_KINDS) -> QuerySet[Body]:
+    """Stations, studios and consultation rooms located in ``place``."""
+    return (
+        Body.objects.filter(jurisdiction=place, kind__in=kinds)
+        .select_related("jurisdiction")
+        .order_by("kind", "name")
+    )
+
+
+def stations_for(place: Jurisdiction) -> QuerySet[Body]:
+    return public_places_for(place, STATION_KINDS)
+
+
+def cppcc_places_for(place: Jurisdiction) -> QuerySet[Body]:
+    return public_places_for(place, CPPCC_PLACE_KINDS)
+
+
+def stations_all() -> QuerySet[Body]:
+    return (
+        Body.objects.filter(kind__in=PUBLIC_PLACE_KINDS)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__code", "kind", "name")
+    )
+
+
+def bodies_all() -> QuerySet[Body]:
+    return Body.objects.select_related("jurisdiction", "parent").order_by(
+        "jurisdiction__code", "kind", "name"
+    )
+
+
+def units_all() -> QuerySet[Unit]:
+    return Unit.objects.select_related("jurisdiction").order_by("jurisdiction__code", "kind", "name")
+
+
+class DirectoryKind:
+    ALL = ""
+    DEPUTIES = "deputies"
+    MEMBERS = "members"
+
+
+def directory_search(
+    query: str = "", kind: str = DirectoryKind.ALL, day: dt.date | None = None
+) -> QuerySet[Membership]:
+    """Deputies and CPPCC members by name, pinyin, pinyin initials, constituency or sector.
+
+    One row per representative seat (a deputy's seat in the congress, a member's seat in the committee),
+    so a person who is both appears twice, once in each role.
+    """
+    day = day or today()
+    seats = _representative_memberships(day).filter(
+        Q(role=Role.DEPUTY, body__kind=BodyKind.CONGRESS)
+        | Q(role=Role.CPPCC_MEMBER, body__kind=BodyKind.CPPCC_COMMITTEE)
+    )
+    if kind == DirectoryKind.DEPUTIES:
+        seats = seats.filter(role=Role.DEPUTY)
+    elif kind == DirectoryKind.MEMBERS:
+        seats = seats.filter(role=Role.CPPCC_MEMBER)
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if query:
+        compact = query.replace(" ", "").lower()
+        seats = seats.filter(
+            Q(person__name__contains=query)
+            | Q(person__pinyin_initials__startswith=compact)
+            | Q(person__pinyin__icontains=query.lower())
+            | Q(constituency__name__contains=query)
+            | Q(constituency__places__name__contains=query)
+            | Q(sector__name__contains=query)
+        ).distinct()
+    return seats
+
+
+@dataclass(frozen=True)
+class Profile:
+    person: Person
+    seats: list[Membership]
+    duties: list[Membership]
+
+
+def profile_public(person_id: int, day: dt.date | None = None) -> Profile | None:
+    """A representative's public profile; None when the person holds no representative seat.
+
+    Staff, handlers and administrators have no public profile: only deputies and members do.
+    """
+    day = day or today()
+    person = (
+        Person.objects.filter(pk=person_id)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.active_on(day).select_related(
+                    "body", "unit", "term", "term__body", "sector", "constituency"
+                ),
+                to_attr="active_memberships",
+            )
+        )
+        .first()
+    )
+    if person is None:
+        return None
+    memberships: list[Membership] = person.active_memberships
+    seats = [
+        m
+        for m in memberships
+        if m.role in REPRESENTATIVE_ROLES
+        and m.body
+        and m.body.kind in (BodyKind.CONGRESS, BodyKind.CPPCC_COMMITTEE)
+    ]
+    if not seats:
+        return None
+    duties = [m for m in memberships if m not in seats]
+    return Profile(person=person, seats=seats, duties=duties)
+
+
+def roles_of(person: Person | None, day: dt.date | None = None) -> set[str]:
+    """The roles a person holds today, from memberships (the only source of roles)."""
+    if person is None:
+        return set()
+    return set(
+        Membership.objects.active_on(day or today()).filter(person=person).values_list("role", flat=True)
+    )

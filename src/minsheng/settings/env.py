@@ -1,0 +1,50 @@
+"""The one place that reads the process environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir() -> Path:
+    """Where the SQLite database, uploads and generated files live."""
+    return Path(text("MINSHENG_DATA_DIR", str(REPO_ROOT / "data"))).resolve()
+
+
+def database_url() -> str:
+    return text("DATABASE_URL", "")
+
+
+def secret_key() -> str:
+    """MINSHENG_SECRET_KEY, else a random key kept in the data folder (made once, readable by us only)."""
+    configured = text("MINSHENG_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = data_dir() / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def allowed_hosts() -> list[str]:
+    return [h.strip() for h in text("MINSHENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+
+def message_backend() -> str:
+    return text("MINSHENG_MESSAGE_BACKEND", "minsheng.core.messaging.LogBackend")

@@ -1,0 +1,119 @@
+"""Pages that span apps: the public home (find my representatives) and each role's home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from minsheng.org.models import LEADER_ROLES, Jurisdiction, Membership, Role
+from minsheng.org.selectors import (
+    cppcc_places_for,
+    deputies_for_place,
+    place_find,
+    roles_of,
+    stations_for,
+    today,
+    townships_of,
+)
+
+
+def _place_from(request: HttpRequest) -> tuple[Jurisdiction | None, str]:
+    """The township chosen by id or by name; an error message when it is not found."""
+    raw = request.GET.get("place", "").strip()[:50]
+    if not raw:
+        return None, ""
+    place = Jurisdiction.objects.filter(pk=int(raw)).first() if raw.isdigit() else place_find(raw)
+    if place is None:
+        return None, _("No township or street is named “%(place)s”.") % {"place": raw}
+    return place, ""
+
+
+def _place_context(place: Jurisdiction | None) -> dict[str, object]:
+    if place is None:
+        return {"place": None}
+    return {
+        "place": place,
+        "deputies": list(deputies_for_place(place)),
+        "stations": list(stations_for(place)),
+        "cppcc_places": list(cppcc_places_for(place)),
+    }
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    place, error = _place_from(request)
+    context = {"townships": list(townships_of()), "error": error, **_place_context(place)}
+    return render(request, "web/home.html", context, status=404 if error else 200)
+
+
+def find_representatives(request: HttpRequest) -> HttpResponse:
+    """The htmx fragment behind the township picker."""
+    place, error = _place_from(request)
+    return render(request, "web/_place_results.html", {"error": error, **_place_context(place)})
+
+
+@dataclass(frozen=True)
+class RoleCard:
+    title: StrOrPromise
+    text: StrOrPromise
+    link: str
+
+
+_LEADERSHIP = RoleCard(
+    gettext_lazy("Leadership"), gettext_lazy("Volumes, on-time rates and satisfaction across units."), "/me/"
+)
+ROLE_CARDS: dict[str, RoleCard] = {
+    Role.DEPUTY: RoleCard(
+        gettext_lazy("Deputy"),
+        gettext_lazy("Voices addressed to you, your suggestions and bills, replies awaiting your rating."),
+        "/directory/?kind=deputies",
+    ),
+    Role.CPPCC_MEMBER: RoleCard(
+        gettext_lazy("CPPCC member"),
+        gettext_lazy("Your proposals, social-conditions reports and consultations."),
+        "/directory/?kind=members",
+    ),
+    Role.STAFF: RoleCard(
+        gettext_lazy("Working-body staff"), gettext_lazy("Filing review and assignment queues."), "/admin/"
+    ),
+    Role.HANDLER: RoleCard(
+        gettext_lazy("Handling unit"), gettext_lazy("Items assigned to your unit, by deadline."), "/me/"
+    ),
+    Role.STATION_STAFF: RoleCard(
+        gettext_lazy("Station staff"),
+        gettext_lazy("Reception days and voices received at your station."),
+        "/",
+    ),
+    Role.ADMIN: RoleCard(
+        gettext_lazy("Administrator"),
+        gettext_lazy("Jurisdictions, bodies, units, terms, people and memberships."),
+        "/admin/",
+    ),
+    **dict.fromkeys(LEADER_ROLES, _LEADERSHIP),
+}
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    person = getattr(request.user, "person", None)
+    memberships = (
+        list(
+            Membership.objects.active_on(today())
+            .filter(person=person)
+            .select_related("body", "unit", "term", "term__body", "sector", "constituency")
+        )
+        if person
+        else []
+    )
+    roles = roles_of(person)
+    cards = list({card.title: card for role, card in ROLE_CARDS.items() if role in roles}.values())
+    return render(request, "web/me.html", {"memberships": memberships, "cards": cards})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
