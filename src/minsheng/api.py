@@ -31,11 +31,16 @@ from minsheng.core.errors import (
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ValidationFailedError,
 )
+from minsheng.deliberation.api import router as deliberation_router
+from minsheng.legislation.api import router as legislation_router
+from minsheng.motions.api import router as motions_router
 from minsheng.org.api import router as org_router
 from minsheng.org.models import ApiToken, User
 from minsheng.org.services import api_key_hash, api_token_mark_used
+from minsheng.voices.api import router as voices_router
 
 logger = logging.getLogger("minsheng.api")
 
@@ -58,6 +63,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     InvalidTransitionError: 409,
+    RateLimitedError: 429,
 }
 
 
@@ -293,3 +299,7 @@ for exception_class, handler in EXCEPTION_HANDLERS.items():
 # Routers: each app's api.py defines ``router``; it is mounted at the root so that its paths read
 # /api/<resource>. A new app adds one import at the top and one line here, in the order of the apps.
 api.add_router("/", org_router)
+api.add_router("/voices", voices_router)
+api.add_router("/motions", motions_router)
+api.add_router("/legislation", legislation_router)
+api.add_router("/deliberation", deliberation_router)

@@ -13,6 +13,7 @@ USAGE = """用法 / usage: minsheng <command> [options]
   serve [--bind ADDR]  serve the site with gunicorn (default 127.0.0.1:8000)
   verify-events        check the hash chain of the Event log
   consensus analyze …  opinion groups and consensus from pol.is-style votes
+  legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
   <django command>     any management command (migrate, createsuperuser, …)
 """
 
@@ -104,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minsheng.analysis.consensus.cli import main as consensus_main
 
         return consensus_main(rest)
+    if command == "legislation":
+        from minsheng.legislation.cli import main as legislation_main
+
+        return legislation_main(rest)
     _setup_django()
     if command == "demo":
         prepare(with_demo_data=True)

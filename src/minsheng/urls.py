@@ -15,5 +15,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("minsheng.org.urls")),
+    path("voices/", include("minsheng.voices.urls")),
+    path("motions/", include("minsheng.motions.urls")),
+    path("legislation/", include("minsheng.legislation.urls")),
+    path("deliberation/", include("minsheng.deliberation.urls")),
     path("", include("minsheng.web.urls")),
 ]

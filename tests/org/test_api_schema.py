@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 MAX_EXAMPLES = 25  # per operation and generation mode; the whole run stays well under a minute
@@ -25,6 +28,17 @@ schema = (
     .include(method="GET")
     .include(_is_public)
 )
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection_open() -> Iterator[None]:
+    """As Django's test client does: a request must not close the connection that holds the test's
+    transaction (on PostgreSQL that would end the transaction and lose the demo data)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

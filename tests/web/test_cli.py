@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 
 from minsheng import cli
 from minsheng.core.events import event_record
@@ -23,7 +24,10 @@ def test_serve_needs_an_address_after_bind(capsys):
 
 
 @pytest.mark.django_db
-def test_verify_events_reports_an_intact_chain_then_a_tampered_one(capsys):
+def test_verify_events_reports_an_intact_chain_then_a_tampered_one(capsys, monkeypatch):
+    # A command run from the command line closes its connections at the end; here that would end the
+    # test's transaction on PostgreSQL.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     user = User.objects.get(username="admin")
     event_record(actor=user, verb="demo_checked", payload={"n": 1})
     event_record(actor=user, verb="demo_checked", payload={"n": 2})

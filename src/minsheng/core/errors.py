@@ -104,3 +104,10 @@ class NotFoundError(DomainError):
 
     code = "not_found"
     default_message = _("The requested record was not found.")
+
+
+class RateLimitedError(DomainError):
+    """Too many attempts in a short time (one-time codes, public forms)."""
+
+    code = "rate_limited"
+    default_message = _("Too many attempts. Wait a few minutes and try again.")

@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "minsheng.core",
     "minsheng.org",
+    "minsheng.voices",
+    "minsheng.motions",
+    "minsheng.legislation",
+    "minsheng.deliberation",
     "minsheng.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Topics, statements and votes, opinion maps, consultation meetings and outcomes."""

@@ -1,0 +1,5 @@
+"""The deliberation endpoints of the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["deliberation"])

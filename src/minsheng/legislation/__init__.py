@@ -1,0 +1,1 @@
+"""Drafts, their structure, opinions on each article, reports and adoption feedback."""

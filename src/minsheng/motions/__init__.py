@@ -1,0 +1,1 @@
+"""Suggestions, proposals and bills: co-signing, filing, merging, assignment, replies, evaluation."""

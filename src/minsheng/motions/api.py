@@ -1,0 +1,5 @@
+"""The motions endpoints of the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["motions"])

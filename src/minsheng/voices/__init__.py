@@ -1,0 +1,1 @@
+"""民声 intake, routing, work orders, reception days, social-conditions reports."""

@@ -1,0 +1,95 @@
+"""One-time codes for people without an account."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.sessions.backends.cache import SessionStore
+from django.core.cache import cache
+
+from minsheng.core import messaging
+from minsheng.core.errors import RateLimitedError, ValidationFailedError
+from minsheng.core.verification import (
+    MAX_WRONG_CODES,
+    SENDS_PER_PHONE_PER_HOUR,
+    mobile_normalise,
+    phone_code_check,
+    phone_code_send,
+    phone_session_remember,
+    phone_session_verified,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    cache.clear()
+    messaging.outbox_clear()
+    yield
+    cache.clear()
+
+
+def sent_code() -> str:
+    return re.search(r"\d{6}", messaging.outbox[-1].body).group(0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("008613812345678", "13812345678"),
+        ("8613812345678", "13812345678"),
+    ],
+)
+def test_mobile_numbers_are_normalised(raw: str, expected: str):
+    assert mobile_normalise(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "12345678901", "1381234567", "138123456789", "0519-83111234", "abc"])
+def test_invalid_mobile_numbers_are_refused(raw: str):
+    with pytest.raises(ValidationFailedError) as error:
+        mobile_normalise(raw)
+    assert error.value.field == "phone"
+
+
+def test_a_code_works_once():
+    phone_code_send(phone="13812345678", purpose="voice")
+    assert messaging.outbox[-1].to == "13812345678"
+    code = sent_code()
+    assert phone_code_check(phone="138 1234 5678", purpose="voice", code=code) == "13812345678"
+    with pytest.raises(ValidationFailedError):
+        phone_code_check(phone="13812345678", purpose="voice", code=code)
+
+
+def test_a_code_is_bound_to_its_purpose():
+    phone_code_send(phone="13812345678", purpose="voice")
+    with pytest.raises(ValidationFailedError):
+        phone_code_check(phone="13812345678", purpose="opinion", code=sent_code())
+
+
+def test_wrong_codes_void_the_code():
+    phone_code_send(phone="13812345678", purpose="voice")
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _attempt in range(MAX_WRONG_CODES):
+        with pytest.raises(ValidationFailedError):
+            phone_code_check(phone="13812345678", purpose="voice", code=wrong)
+    with pytest.raises(RateLimitedError):
+        phone_code_check(phone="13812345678", purpose="voice", code=code)
+
+
+def test_sending_is_limited_per_number():
+    for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
+        phone_code_send(phone="13812345678", purpose="voice")
+    with pytest.raises(RateLimitedError):
+        phone_code_send(phone="13812345678", purpose="voice")
+    assert len(messaging.outbox) == SENDS_PER_PHONE_PER_HOUR
+
+
+def test_session_remembers_a_verified_number():
+    session = SessionStore()
+    assert phone_session_verified(session) is None
+    phone_session_remember(session, "13812345678")
+    assert phone_session_verified(session) == "13812345678"
