@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 USAGE = """用法 / usage: minsheng <command> [options]
 
@@ -50,16 +52,32 @@ def prepare(*, with_demo_data: bool) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     if not with_demo_data:
         return
-    from minsheng.org.demo import DEMO_PASSWORD, demo_exists, demo_seed
+    from minsheng.org.demo import demo_exists, demo_seed
 
     if demo_exists():
         print("· 演示数据已存在，直接使用 (demo data exists, reused)")
-        return
-    print("· 生成演示数据：武进区 (seeding demo data)")
-    accounts = demo_seed(progress=_progress)
-    print(f"\n演示账号 (demo accounts), 密码 / password: {DEMO_PASSWORD}")
-    for account in accounts:
-        print(f"  {account.username:<12} {account.description}")
+    else:
+        print("· 生成演示数据：武进区 (seeding demo data)")
+        demo_seed(progress=_progress)
+    for module_name in APP_DEMO_MODULES:
+        app_demo = _app_demo(module_name)
+        if app_demo is not None and not app_demo.exists():
+            print(f"· {module_name}")
+            app_demo.seed()
+
+
+# Each app may add demo records on top of the district: a module with exists() and seed().
+APP_DEMO_MODULES = ("minsheng.voices.demo", "minsheng.motions.demo", "minsheng.legislation.demo",
+                    "minsheng.deliberation.demo")  # fmt: skip
+
+
+def _app_demo(module_name: str) -> Any:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as missing:
+        if missing.name != module_name:
+            raise
+        return None
 
 
 def serve(argv: Sequence[str]) -> int:

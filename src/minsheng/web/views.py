@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -112,7 +114,34 @@ def me(request: HttpRequest) -> HttpResponse:
     )
     roles = roles_of(person)
     cards = list({card.title: card for role, card in ROLE_CARDS.items() if role in roles}.values())
-    return render(request, "web/me.html", {"memberships": memberships, "cards": cards})
+    context = {"memberships": memberships, "cards": cards, "panels": desk_panels(request)}
+    return render(request, "web/me.html", context)
+
+
+@dataclass(frozen=True)
+class DeskPanel:
+    """One block of a role's home, contributed by an app: a template and what it needs."""
+
+    template: str
+    context: dict[str, Any]
+
+
+# Apps contribute to /me/ through a module with `panels(request) -> list[DeskPanel]`.
+DESK_MODULES = ("minsheng.voices.desk", "minsheng.motions.desk", "minsheng.legislation.desk",
+                "minsheng.deliberation.desk")  # fmt: skip
+
+
+def desk_panels(request: HttpRequest) -> list[DeskPanel]:
+    panels: list[DeskPanel] = []
+    for module_name in DESK_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            continue
+        panels.extend(module.panels(request))
+    return panels
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
