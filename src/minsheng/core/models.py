@@ -189,3 +189,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class SearchEntry(models.Model):
+    """Searchable text of one record, as tokens: jieba words plus character bigrams.
+
+    Written only by ``minsheng.core.search.search_index``. SQLite indexes it with FTS5, PostgreSQL
+    with a trigram GIN index (migration 0005), so 2-character Chinese words inside longer words match.
+    """
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    tokens = models.TextField(_("tokens"))
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_entry_one_per_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
