@@ -21,13 +21,13 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from minsheng.core.conf import setting
 from minsheng.core.privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -75,19 +75,15 @@ class EmailBackend:
             raise MessageDeliveryError(f"E-mail to {mask_text(to)} failed: {exc}") from exc
 
 
-def _minsheng_setting(name: str, default: Any = None) -> Any:
-    return getattr(settings, "MINSHENG", {}).get(name, default)
-
-
 class SmsGatewayBackend:
     """Hands a text message to an HTTP(S) gateway; the gateway talks to the operator."""
 
     def __init__(
         self, url: str | None = None, token: str | None = None, timeout: float | None = None
     ) -> None:
-        self.url = url if url is not None else _minsheng_setting("SMS_GATEWAY_URL", "")
-        self.token = token if token is not None else _minsheng_setting("SMS_GATEWAY_TOKEN", "")
-        self.timeout = timeout if timeout is not None else float(_minsheng_setting("SMS_GATEWAY_TIMEOUT", 10))
+        self.url = url if url is not None else setting("SMS_GATEWAY_URL", "")
+        self.token = token if token is not None else setting("SMS_GATEWAY_TOKEN", "")
+        self.timeout = timeout if timeout is not None else float(setting("SMS_GATEWAY_TIMEOUT", 10))
         if urlsplit(self.url).scheme not in {"http", "https"}:
             raise MessageDeliveryError("MINSHENG['SMS_GATEWAY_URL'] must be an http(s) URL.")
 
@@ -111,7 +107,7 @@ class SmsGatewayBackend:
 
 def message_backend() -> MessageBackend:
     """A fresh instance of the configured backend (reads settings each time: tests override them)."""
-    backend_class = import_string(_minsheng_setting("MESSAGE_BACKEND", "minsheng.core.messaging.LogBackend"))
+    backend_class = import_string(setting("MESSAGE_BACKEND", "minsheng.core.messaging.LogBackend"))
     backend: MessageBackend = backend_class()
     return backend
 
