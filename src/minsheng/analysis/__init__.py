@@ -1,0 +1,1 @@
+"""Pure-Python analysis libraries (no Django import): consensus maths, text."""

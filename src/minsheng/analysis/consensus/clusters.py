@@ -1,0 +1,189 @@
+"""Two-level k-means as pol.is does it: base clusters of participants, then groups of base clusters.
+
+Base clusters (k = 100) compress the opinion map; groups are a weighted k-means over the base
+centres (weight = members), for k = 2 ... max_k, and the k with the best silhouette wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+BASE_K = 100
+MAX_GROUPS = 5
+SilhouetteWeighting = Literal["size", "none"]
+
+
+@dataclass(frozen=True)
+class Clustering:
+    centers: FloatArray
+    labels: IntArray
+    """Index into `centers` for every point."""
+
+    @property
+    def k(self) -> int:
+        return len(self.centers)
+
+
+@dataclass(frozen=True)
+class GroupClustering:
+    base: Clustering
+    """Base clusters over the participants in the conversation."""
+    groups: Clustering
+    """Groups over the base-cluster centres."""
+    silhouettes: dict[int, float]
+    """Silhouette of each k tried."""
+    clusterings_by_k: dict[int, Clustering]
+
+    @property
+    def participant_groups(self) -> IntArray:
+        return self.groups.labels[self.base.labels]
+
+
+def first_distinct_points(points: FloatArray, k: int) -> FloatArray:
+    """pol.is's initial centres: the first k distinct points, in the order given."""
+    _, first_seen = np.unique(points, axis=0, return_index=True)
+    return points[np.sort(first_seen)[:k]]
+
+
+def _squared_distances(points: FloatArray, centers: FloatArray) -> FloatArray:
+    diff_x = points[:, :1] - centers[:, 0][None, :]
+    diff_y = points[:, 1:2] - centers[:, 1][None, :]
+    return np.asarray(diff_x * diff_x + diff_y * diff_y)
+
+
+def nearest_center(points: FloatArray, centers: FloatArray) -> IntArray:
+    """Index of the nearest centre; ties go to the lower index."""
+    if len(centers) > 16:
+        # A k-d tree over the centres beats the full distance table once k is large (base clusters).
+        _, found = cKDTree(centers).query(points, k=1)
+        return np.asarray(found, dtype=np.int64)
+    return np.argmin(_squared_distances(points, centers), axis=1).astype(np.int64)
+
+
+def kmeans(
+    points: FloatArray,
+    initial_centers: FloatArray,
+    *,
+    weights: FloatArray | None = None,
+    max_iterations: int = 100,
+) -> Clustering:
+    """Lloyd's k-means from given centres; a cluster that loses all members is dropped (as pol.is does).
+
+    Stops when no assignment changes, so the result is a fixed point of the iteration.
+    """
+    point_weights = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    centers = np.array(initial_centers, dtype=np.float64, copy=True)
+    labels = np.full(len(points), -1, dtype=np.int64)
+    for _ in range(max_iterations):
+        new_labels = nearest_center(points, centers)
+        used = np.unique(new_labels)
+        if len(used) < len(centers):
+            # Renumber so that labels stay 0..k-1 after dropping empty clusters.
+            renumber = np.full(len(centers), -1, dtype=np.int64)
+            renumber[used] = np.arange(len(used))
+            new_labels = renumber[new_labels]
+            centers = centers[used]
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        totals = np.bincount(labels, weights=point_weights, minlength=len(centers))
+        for axis in range(2):
+            centers[:, axis] = (
+                np.bincount(labels, weights=point_weights * points[:, axis], minlength=len(centers)) / totals
+            )
+    return Clustering(centers=centers, labels=labels)
+
+
+def silhouette(
+    centers: FloatArray,
+    labels: IntArray,
+    weights: FloatArray,
+    weighting: SilhouetteWeighting = "size",
+) -> float:
+    """Silhouette of a grouping of base clusters, using distances between base centres.
+
+    With "size", each base cluster counts as many times as it has members (in both the averages
+    of distances and the final mean); with "none", each base cluster counts once (pol.is Clojure).
+    A base cluster alone in its group scores 0.
+    """
+    k = int(labels.max()) + 1
+    if k < 2:
+        return 0.0
+    w = weights if weighting == "size" else np.ones(len(centers))
+    distances = np.sqrt(_squared_distances(centers, centers))
+    membership = np.zeros((len(centers), k))
+    membership[np.arange(len(centers)), labels] = w
+    weighted_sums = distances @ membership
+    group_weight = membership.sum(axis=0)
+    own = labels
+    own_weight_without_self = group_weight[own] - w
+    a = np.divide(
+        weighted_sums[np.arange(len(centers)), own],
+        own_weight_without_self,
+        out=np.zeros(len(centers)),
+        where=own_weight_without_self > 0,
+    )
+    mean_to_group = weighted_sums / np.where(group_weight > 0, group_weight, 1)[None, :]
+    mean_to_group[np.arange(len(centers)), own] = np.inf
+    b = mean_to_group.min(axis=1)
+    denominator = np.maximum(a, b)
+    scores = np.divide(b - a, denominator, out=np.zeros(len(centers)), where=denominator > 0)
+    scores[own_weight_without_self <= 0] = 0.0
+    return float(np.sum(scores * w) / np.sum(w))
+
+
+def max_group_count(n_base_clusters: int, limit: int = MAX_GROUPS) -> int:
+    """pol.is allows at most 2 + (base clusters / 12) groups, and never more than `limit`."""
+    return min(limit, 2 + n_base_clusters // 12)
+
+
+def cluster_participants(
+    points: FloatArray,
+    *,
+    base_k: int = BASE_K,
+    max_groups: int = MAX_GROUPS,
+    force_k: int | None = None,
+    base_initial_centers: FloatArray | None = None,
+    group_initial_centers: dict[int, FloatArray] | None = None,
+    silhouette_weighting: SilhouetteWeighting = "size",
+) -> GroupClustering:
+    """Base clusters, then groups for each candidate k; keep the k with the best silhouette.
+
+    Initial centres default to pol.is's first-distinct-points rule; pass the previous result's
+    centres to warm-start (incremental update) or the reference's to reproduce it.
+    """
+    if len(points) == 0:
+        empty = Clustering(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+        return GroupClustering(empty, empty, {}, {})
+    base_init = (
+        base_initial_centers
+        if base_initial_centers is not None and len(base_initial_centers) > 0
+        else first_distinct_points(points, base_k)
+    )
+    base = kmeans(points, base_init)
+    sizes = np.bincount(base.labels, minlength=base.k).astype(np.float64)
+    distinct_bases = len(np.unique(base.centers, axis=0))
+    candidates = [force_k] if force_k is not None else list(range(2, max_group_count(base.k, max_groups) + 1))
+    candidates = [k for k in candidates if k <= distinct_bases]
+    if not candidates:
+        single = Clustering(
+            np.average(base.centers, axis=0, weights=sizes)[None, :], np.zeros(base.k, dtype=np.int64)
+        )
+        return GroupClustering(base, single, {1: 0.0}, {1: single})
+    clusterings: dict[int, Clustering] = {}
+    scores: dict[int, float] = {}
+    for k in candidates:
+        given = (group_initial_centers or {}).get(k)
+        init = given if given is not None and len(given) == k else first_distinct_points(base.centers, k)
+        clusterings[k] = kmeans(base.centers, init, weights=sizes)
+        scores[k] = silhouette(base.centers, clusterings[k].labels, sizes, silhouette_weighting)
+    best_k = max(candidates, key=lambda k: (scores[k], -k))
+    return GroupClustering(base, clusterings[best_k], scores, clusterings)

@@ -1,0 +1,297 @@
+"""Representative statements per group, consensus statements, group-aware consensus, priority.
+
+The formulas and selection rules are pol.is's (Clojure `repness.clj`, `conversation.clj`).
+pol.is computes most ratios as exact rationals; we compute each one as a single division of
+integers, which gives the same double as the exact rational in all but rare last-bit cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .votes import Votes
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+Z_90 = 1.2816
+"""pol.is's one-sided 90 % critical value (a literal in stats.clj; red-dwarf uses norm.ppf(0.9) = 1.28155)."""
+PICK_MAX = 5
+META_PRIORITY = 7.0
+
+
+@dataclass(frozen=True)
+class VoteCounts:
+    """Agree, disagree and seen counts, shape (groups, statements)."""
+
+    agree: IntArray
+    disagree: IntArray
+    seen: IntArray
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """pol.is's per-group statistics, each of shape (groups, statements)."""
+
+    counts: VoteCounts
+    p_agree: FloatArray
+    p_disagree: FloatArray
+    p_agree_test: FloatArray
+    p_disagree_test: FloatArray
+    r_agree: FloatArray
+    r_disagree: FloatArray
+    r_agree_test: FloatArray
+    r_disagree_test: FloatArray
+
+
+@dataclass(frozen=True)
+class RepresentativeStatement:
+    statement: Any
+    direction: str
+    n_success: int
+    n_trials: int
+    p_success: float
+    p_test: float
+    repness: float
+    repness_test: float
+    """Rounded to single precision, as pol.is reports it (and compares it)."""
+    best_agree: bool = False
+
+
+@dataclass(frozen=True)
+class ConsensusStatement:
+    statement: Any
+    direction: str
+    n_success: int
+    n_trials: int
+    p_success: float
+    p_test: float
+
+
+def count_votes(votes: Votes, labels: IntArray, n_groups: int) -> VoteCounts:
+    """Counts per group; `labels` has one entry per participant, -1 for those outside every group."""
+    member = labels[votes.row] >= 0
+    key = labels[votes.row[member]] * votes.n_statements + votes.col[member]
+    values = votes.value[member]
+    size = n_groups * votes.n_statements
+    shape = (n_groups, votes.n_statements)
+    return VoteCounts(
+        agree=np.bincount(key[values == 1], minlength=size).reshape(shape).astype(np.int64),
+        disagree=np.bincount(key[values == -1], minlength=size).reshape(shape).astype(np.int64),
+        seen=np.bincount(key, minlength=size).reshape(shape).astype(np.int64),
+    )
+
+
+def prop_test(successes: IntArray, trials: IntArray) -> FloatArray:
+    """One-proportion z test against 1/2, with one pseudo-count added to both numbers."""
+    succ, n = successes + 1, trials + 1
+    return np.asarray(2.0 * np.sqrt(n) * (succ / n - 0.5))
+
+
+def two_prop_test(succ_in: IntArray, succ_out: IntArray, n_in: IntArray, n_out: IntArray) -> FloatArray:
+    """Two-proportion z test (in-group vs the rest), one pseudo-count on each of the four numbers."""
+    s1, s2, p1, p2 = (np.asarray(x, dtype=np.float64) + 1 for x in (succ_in, succ_out, n_in, n_out))
+    pooled_s, pooled_n = s1 + s2, p1 + p2
+    difference = (s1 * p2 - s2 * p1) / (p1 * p2)
+    variance = pooled_s * (pooled_n - pooled_s) / (pooled_n * p1 * p2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = difference / np.sqrt(variance)
+    # pol.is: a pooled proportion of exactly 1 gives 0 rather than dividing by zero.
+    return np.where(pooled_s == pooled_n, 0.0, z)
+
+
+def group_stats(counts: VoteCounts) -> GroupStats:
+    na, nd, ns = counts.agree, counts.disagree, counts.seen
+    rest_a = na.sum(axis=0)[None, :] - na
+    rest_d = nd.sum(axis=0)[None, :] - nd
+    rest_s = ns.sum(axis=0)[None, :] - ns
+    as_float = np.float64
+    return GroupStats(
+        counts=counts,
+        p_agree=(na + 1) / (ns + 2).astype(as_float),
+        p_disagree=(nd + 1) / (ns + 2).astype(as_float),
+        p_agree_test=prop_test(na, ns),
+        p_disagree_test=prop_test(nd, ns),
+        # (pa) / (rest pa), written as one division of integers.
+        r_agree=((na + 1) * (rest_s + 2)) / ((ns + 2) * (rest_a + 1)).astype(as_float),
+        r_disagree=((nd + 1) * (rest_s + 2)) / ((ns + 2) * (rest_d + 1)).astype(as_float),
+        r_agree_test=two_prop_test(na, rest_a, ns, rest_s),
+        r_disagree_test=two_prop_test(nd, rest_d, ns, rest_s),
+    )
+
+
+def _single(value: float) -> float:
+    return float(np.float32(value))
+
+
+def _finalise(stats: GroupStats, g: int, j: int, statement: Any) -> RepresentativeStatement:
+    """Pick agree or disagree, whichever has the larger repness test (ties go to disagree, as in pol.is)."""
+    agree = stats.r_agree_test[g, j] > stats.r_disagree_test[g, j]
+    if agree:
+        fields = (stats.counts.agree, stats.p_agree, stats.p_agree_test, stats.r_agree, stats.r_agree_test)
+    else:
+        fields = (
+            stats.counts.disagree,
+            stats.p_disagree,
+            stats.p_disagree_test,
+            stats.r_disagree,
+            stats.r_disagree_test,
+        )
+    successes, p_success, p_test, repness, repness_test = (field[g, j] for field in fields)
+    return RepresentativeStatement(
+        statement=statement,
+        direction="agree" if agree else "disagree",
+        n_success=int(successes),
+        n_trials=int(stats.counts.seen[g, j]),
+        p_success=float(p_success),
+        p_test=float(p_test),
+        repness=float(repness),
+        repness_test=_single(float(repness_test)),
+    )
+
+
+def _metric_array(stats: GroupStats, g: int) -> FloatArray:
+    """repness x repness-test (single precision) x p x p-test, on each statement's finalised side."""
+    agree = stats.r_agree_test[g] > stats.r_disagree_test[g]
+    repness = np.where(agree, stats.r_agree[g], stats.r_disagree[g])
+    test = np.where(agree, stats.r_agree_test[g], stats.r_disagree_test[g])
+    test = test.astype(np.float32).astype(np.float64)
+    p_success = np.where(agree, stats.p_agree[g], stats.p_disagree[g])
+    p_test = np.where(agree, stats.p_agree_test[g], stats.p_disagree_test[g])
+    return np.asarray(repness * test * p_success * p_test)
+
+
+def _beats_best_agree(row: dict[str, list[float]], j: int, best: int | None) -> bool:
+    """pol.is's rule for the one "best agree" statement each group shows first."""
+    if row["na"][j] == 0 and row["nd"][j] == 0:
+        return False
+    ra, rat, pa, pat = row["ra"][j], row["rat"][j], row["pa"][j], row["pat"][j]
+    if best is not None:
+        b_ra, b_rat, b_pa, b_pat = row["ra"][best], row["rat"][best], row["pa"][best], row["pat"][best]
+        if b_ra > 1.0:
+            return ra * rat * pa * pat > b_ra * b_rat * b_pa * b_pat
+        return pa * pat > b_pa * b_pat
+    return pat > Z_90 or (ra > 1.0 and pa > 0.5)
+
+
+def _group_row(stats: GroupStats, g: int) -> dict[str, list[float]]:
+    """One group's statistics as Python lists: the sequential scans below read them one by one."""
+    return {
+        "na": stats.counts.agree[g].tolist(),
+        "nd": stats.counts.disagree[g].tolist(),
+        "ra": stats.r_agree[g].tolist(),
+        "rat": stats.r_agree_test[g].tolist(),
+        "rdt": stats.r_disagree_test[g].tolist(),
+        "pa": stats.p_agree[g].tolist(),
+        "pat": stats.p_agree_test[g].tolist(),
+    }
+
+
+def _best_by_test(
+    stats: GroupStats, g: int, row: dict[str, list[float]], candidates: list[int], ids: Sequence[Any]
+) -> list[RepresentativeStatement]:
+    """pol.is's fallback while nothing is sufficient: the largest repness test, in single precision."""
+    best: RepresentativeStatement | None = None
+    for j in candidates:
+        if best is None or max(row["rat"][j], row["rdt"][j]) > best.repness_test:
+            best = _finalise(stats, g, j, ids[j])
+    return [best] if best is not None else []
+
+
+def select_representative(
+    stats: GroupStats,
+    statement_ids: Sequence[Any],
+    excluded: npt.NDArray[np.bool_],
+    pick_max: int = PICK_MAX,
+) -> list[list[RepresentativeStatement]]:
+    """Per group: the best-agree statement, then the most representative; agrees before disagrees."""
+    selected = []
+    candidates = np.flatnonzero(~excluded)
+    candidate_list = candidates.tolist()
+    for g in range(stats.p_agree.shape[0]):
+        passes = ((stats.r_agree_test[g] > Z_90) & (stats.p_agree_test[g] > Z_90)) | (
+            (stats.r_disagree_test[g] > Z_90) & (stats.p_disagree_test[g] > Z_90)
+        )
+        sufficient = candidates[passes[candidates]].tolist()
+        row = _group_row(stats, g)
+        best_agree: int | None = None
+        for j in candidate_list:
+            if _beats_best_agree(row, j, best_agree):
+                best_agree = j
+        head: list[RepresentativeStatement] = []
+        if best_agree is not None:
+            finalised = _finalise(stats, g, best_agree, statement_ids[best_agree])
+            head = [RepresentativeStatement(**{**finalised.__dict__, "best_agree": True})]
+        if not sufficient:
+            selected.append(head or _best_by_test(stats, g, row, candidate_list, statement_ids))
+            continue
+        others = np.array([j for j in sufficient if j != best_agree], dtype=np.int64)
+        # Sort by the metric computed for all sufficient statements at once; finalise only the kept.
+        ranked = others[np.argsort(-_metric_array(stats, g)[others], kind="stable")][:pick_max]
+        rest = [_finalise(stats, g, j, statement_ids[j]) for j in ranked.tolist()]
+        chosen = (head + rest)[:pick_max]
+        chosen = [i for i in chosen if i.direction == "agree"] + [i for i in chosen if i.direction != "agree"]
+        selected.append(chosen)
+    return selected
+
+
+def select_consensus(
+    counts: VoteCounts,
+    statement_ids: Sequence[Any],
+    excluded: npt.NDArray[np.bool_],
+    pick_max: int = PICK_MAX,
+) -> dict[str, list[ConsensusStatement]]:
+    """Statements most of everyone agrees (or disagrees) with, significant at 90 %, best first."""
+    na, nd, ns = counts.agree[0], counts.disagree[0], counts.seen[0]
+    result: dict[str, list[ConsensusStatement]] = {}
+    for direction, successes in (("agree", na), ("disagree", nd)):
+        probability = (successes + 1) / (ns + 2).astype(np.float64)
+        test = prop_test(successes, ns)
+        chosen = [
+            j
+            for j in range(len(statement_ids))
+            if not excluded[j] and probability[j] > 0.5 and test[j] > Z_90
+        ]
+        chosen.sort(key=lambda j: -(probability[j] * test[j]))
+        result[direction] = [
+            ConsensusStatement(
+                statement=statement_ids[j],
+                direction=direction,
+                n_success=int(successes[j]),
+                n_trials=int(ns[j]),
+                p_success=float(probability[j]),
+                p_test=float(test[j]),
+            )
+            for j in chosen[:pick_max]
+        ]
+    return result
+
+
+def group_aware_consensus(counts: VoteCounts) -> tuple[FloatArray, FloatArray]:
+    """Product over groups of (A + 1) / (S + 2), and of (D + 1) / (S + 2): high only if every group agrees."""
+    agree = np.ones(counts.seen.shape[1])
+    disagree = np.ones(counts.seen.shape[1])
+    # Multiply group by group, in group order, so the rounding is the same as pol.is's reduce.
+    for g in range(counts.seen.shape[0]):
+        agree = agree * ((counts.agree[g] + 1.0) / (counts.seen[g] + 2.0))
+        disagree = disagree * ((counts.disagree[g] + 1.0) / (counts.seen[g] + 2.0))
+    return agree, disagree
+
+
+def priority(counts: VoteCounts, extremity: FloatArray, is_meta: npt.NDArray[np.bool_]) -> FloatArray:
+    """pol.is's routing priority: agreement x engagement x (1 + extremity), boosted while new, squared."""
+    a = counts.agree.sum(axis=0)
+    d = counts.disagree.sum(axis=0)
+    s = counts.seen.sum(axis=0)
+    passes = s - (a + d)
+    not_passing = ((s + 2) - (passes + 1)) / (s + 2).astype(np.float64)
+    agreeing = (a + 1) / (s + 2).astype(np.float64)
+    importance = not_passing * (extremity + 1.0) * agreeing
+    newness = 1.0 + 8.0 * np.power(2.0, s / -5.0)
+    value = np.where(is_meta, META_PRIORITY, importance * newness)
+    return np.asarray(value * value)
