@@ -1,0 +1,1 @@
+"""Text analysis without Django: the structure of laws and drafts (lawparse), text similarity."""
