@@ -45,7 +45,9 @@ def machine_description() -> str:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, *, workers: int = 2, threads: int = 4) -> Iterator[str]:
+def running_server(
+    data_dir: Path, *, workers: int = 2, threads: int = 4, start_timeout: float = 60.0
+) -> Iterator[str]:
     """gunicorn on a free loopback port with the production settings; yields the base URL."""
     port = free_port()
     env = {
@@ -60,7 +62,7 @@ def running_server(data_dir: Path, *, workers: int = 2, threads: int = 4) -> Ite
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=REPO)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
                 connection = http.client.HTTPConnection(HOST, port, timeout=2)
@@ -69,7 +71,7 @@ def running_server(data_dir: Path, *, workers: int = 2, threads: int = 4) -> Ite
                     break
             time.sleep(0.2)
         else:
-            raise RuntimeError("the server did not start within 60 s")
+            raise RuntimeError(f"the server did not start within {start_timeout:.0f} s")
         yield f"http://{HOST}:{port}"
     finally:
         server.terminate()

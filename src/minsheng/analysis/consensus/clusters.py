@@ -19,6 +19,8 @@ IntArray = npt.NDArray[np.int64]
 BASE_K = 100
 MAX_GROUPS = 5
 SilhouetteWeighting = Literal["size", "none"]
+KD_TREE_MIN_CENTERS = 16
+"""Above this many centres, assignments use a k-d tree over the centres and Hamerly's bounds."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,24 @@ def _squared_distances(points: FloatArray, centers: FloatArray) -> FloatArray:
 
 def nearest_center(points: FloatArray, centers: FloatArray) -> IntArray:
     """Index of the nearest centre; ties go to the lower index."""
-    if len(centers) > 16:
+    if len(centers) > KD_TREE_MIN_CENTERS:
         # A k-d tree over the centres beats the full distance table once k is large (base clusters).
         _, found = cKDTree(centers).query(points, k=1)
         return np.asarray(found, dtype=np.int64)
     return np.argmin(_squared_distances(points, centers), axis=1).astype(np.int64)
+
+
+def _two_nearest(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Nearest centre, its distance, and the distance to the second-nearest centre (k-d tree)."""
+    tree = cKDTree(centers)
+    found, indices = tree.query(points, k=2)
+    labels = np.asarray(indices[:, 0], dtype=np.int64)
+    # On (near) ties the k = 2 query may order the two differently from the k = 1 query that
+    # `nearest_center` uses; ask that one, so that the labels are exactly plain Lloyd's.
+    tied = np.flatnonzero(found[:, 1] - found[:, 0] <= 1e-12 * np.maximum(found[:, 1], 1.0))
+    if len(tied):
+        labels[tied] = np.asarray(tree.query(points[tied], k=1)[1], dtype=np.int64)
+    return labels, np.asarray(found[:, 0], dtype=np.float64), np.asarray(found[:, 1], dtype=np.float64)
 
 
 def kmeans(
@@ -74,31 +89,66 @@ def kmeans(
     *,
     weights: FloatArray | None = None,
     max_iterations: int = 100,
+    tolerance: float = 0.0,
 ) -> Clustering:
     """Lloyd's k-means from given centres; a cluster that loses all members is dropped (as pol.is does).
 
-    Stops when no assignment changes, so the result is a fixed point of the iteration.
+    Stops when no assignment changes, so the result is a fixed point of the iteration; with a
+    `tolerance` > 0, also when no centre moved by `tolerance` or more in a step (pol.is's
+    `same-clustering?` rule, 0.01, which it applies on every update). With many
+    centres (base clusters) the assignment step skips, by Hamerly's distance bounds, every point
+    whose nearest centre provably did not change; the result is the same as plain Lloyd's.
     """
     point_weights = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
     centers = np.array(initial_centers, dtype=np.float64, copy=True)
     labels = np.full(len(points), -1, dtype=np.int64)
-    for _ in range(max_iterations):
-        new_labels = nearest_center(points, centers)
-        used = np.unique(new_labels)
+    bounded = len(centers) > KD_TREE_MIN_CENTERS
+    upper = lower = np.zeros(0)
+    for iteration in range(max_iterations):
+        if bounded and iteration > 0:
+            new_labels = labels.copy()
+            # Points whose bounds no longer prove their label: tighten the upper bound, then recheck.
+            # Hamerly's two tests: the second-nearest bound, and half the gap to the nearest centre.
+            gaps = np.sqrt(_squared_distances(centers, centers))
+            np.fill_diagonal(gaps, np.inf)
+            bound = np.maximum(lower, gaps.min(axis=1)[labels] / 2)
+            unsure = np.flatnonzero(upper >= bound)
+            if len(unsure):
+                upper[unsure] = np.sqrt(np.sum((points[unsure] - centers[labels[unsure]]) ** 2, axis=1))
+                unsure = unsure[upper[unsure] >= bound[unsure]]
+            if len(unsure):
+                found, near, second = _two_nearest(points[unsure], centers)
+                new_labels[unsure], upper[unsure], lower[unsure] = found, near, second
+        elif bounded:
+            new_labels, upper, lower = _two_nearest(points, centers)
+        else:
+            new_labels = nearest_center(points, centers)
+        used = np.flatnonzero(np.bincount(new_labels, minlength=len(centers)))
         if len(used) < len(centers):
-            # Renumber so that labels stay 0..k-1 after dropping empty clusters.
+            # Renumber so that labels stay 0..k-1 after dropping empty clusters (bounds stay valid:
+            # fewer centres can only move the second-nearest one further away).
             renumber = np.full(len(centers), -1, dtype=np.int64)
             renumber[used] = np.arange(len(used))
             new_labels = renumber[new_labels]
+            labels = np.where(labels >= 0, renumber[np.maximum(labels, 0)], -1)
             centers = centers[used]
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels
+        previous_centers = centers.copy()
         totals = np.bincount(labels, weights=point_weights, minlength=len(centers))
         for axis in range(2):
             centers[:, axis] = (
                 np.bincount(labels, weights=point_weights * points[:, axis], minlength=len(centers)) / totals
             )
+        moved = np.sqrt(np.sum((centers - previous_centers) ** 2, axis=1))
+        if tolerance > 0 and np.all(moved < tolerance):
+            break
+        if bounded:
+            upper = upper + moved[labels]
+            # The second-nearest centre is another centre: it moved at most the largest other move.
+            largest, runner_up = np.sort(moved)[::-1][:2] if len(moved) > 1 else (moved[0], 0.0)
+            lower = lower - np.where(moved[labels] == largest, runner_up, largest)
     return Clustering(centers=centers, labels=labels)
 
 
@@ -140,6 +190,31 @@ def silhouette(
     return float(np.sum(scores * w) / np.sum(w))
 
 
+def grow_centers(points: FloatArray, centers: FloatArray, k: int) -> FloatArray:
+    """Previous centres, topped up towards k as pol.is's `clean-start-clusters` does.
+
+    While there are fewer centres than min(k, distinct points), the point farthest from its
+    nearest centre becomes a new centre (pol.is also re-centres the clusters between additions;
+    we keep the centres, which Lloyd's iteration re-centres next). Without this a conversation
+    that started small would keep its first few base clusters for ever.
+    """
+    if len(centers) >= k:
+        return centers
+    target = min(k, len(np.unique(points, axis=0)))
+    if len(centers) >= target:
+        return centers
+    grown = [*centers]
+    distance = np.sqrt(_squared_distances(points, centers).min(axis=1))
+    while len(grown) < target:
+        # The last of equal maxima, as Clojure's max-key picks.
+        farthest = len(distance) - 1 - int(np.argmax(distance[::-1]))
+        if distance[farthest] <= 0:
+            break
+        grown.append(points[farthest].copy())
+        distance = np.minimum(distance, np.sqrt(np.sum((points - points[farthest]) ** 2, axis=1)))
+    return np.array(grown)
+
+
 def max_group_count(n_base_clusters: int, limit: int = MAX_GROUPS) -> int:
     """pol.is allows at most 2 + (base clusters / 12) groups, and never more than `limit`."""
     return min(limit, 2 + n_base_clusters // 12)
@@ -154,6 +229,7 @@ def cluster_participants(
     base_initial_centers: FloatArray | None = None,
     group_initial_centers: dict[int, FloatArray] | None = None,
     silhouette_weighting: SilhouetteWeighting = "size",
+    base_tolerance: float = 0.0,
 ) -> GroupClustering:
     """Base clusters, then groups for each candidate k; keep the k with the best silhouette.
 
@@ -163,12 +239,11 @@ def cluster_participants(
     if len(points) == 0:
         empty = Clustering(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
         return GroupClustering(empty, empty, {}, {})
-    base_init = (
-        base_initial_centers
-        if base_initial_centers is not None and len(base_initial_centers) > 0
-        else first_distinct_points(points, base_k)
-    )
-    base = kmeans(points, base_init)
+    if base_initial_centers is not None and len(base_initial_centers) > 0:
+        base_init = grow_centers(points, np.asarray(base_initial_centers, dtype=np.float64), base_k)
+    else:
+        base_init = first_distinct_points(points, base_k)
+    base = kmeans(points, base_init, tolerance=base_tolerance)
     sizes = np.bincount(base.labels, minlength=base.k).astype(np.float64)
     distinct_bases = len(np.unique(base.centers, axis=0))
     candidates = [force_k] if force_k is not None else list(range(2, max_group_count(base.k, max_groups) + 1))

@@ -13,7 +13,16 @@ import numpy.typing as npt
 
 from . import bridging as bridging_model
 from .clusters import BASE_K, MAX_GROUPS, GroupClustering, SilhouetteWeighting, cluster_participants
-from .pca import PCAResult, fit_pca
+from .incremental import (
+    IncrementalState,
+    MergeInfo,
+    first_vote_times,
+    merge_with_info,
+    rows_of,
+    update_centred,
+    update_counts,
+)
+from .pca import CentredVotes, PCAResult, centre_votes, fit_pca
 from .repness import (
     PICK_MAX,
     ConsensusStatement,
@@ -46,6 +55,9 @@ class AnalysisOptions:
     pick_max: int = PICK_MAX
     pca_tolerance: float = 1e-8
     pca_max_iterations: int = 300
+    warm_base_tolerance: float = 0.01
+    """Warm-started base k-means (an update) stops once no centre moves by this much, as pol.is's
+    updates do (`same-clustering?`, 0.01); 0 iterates to a fixed point like a cold run."""
     bridging: bool = True
     bridging_pass_value: float | None = None
 
@@ -76,6 +88,8 @@ class ConsensusResult:
     bridging: bridging_model.BridgingResult | None
     options: AnalysisOptions
     timings: dict[str, float] = field(default_factory=dict)
+    state: IncrementalState | None = field(default=None, repr=False, compare=False)
+    """Sums `update` applies new votes to (see `incremental.py`); None on results built by hand."""
 
     @property
     def n_groups(self) -> int:
@@ -97,7 +111,25 @@ class _Stopwatch:
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def _reached_threshold_at_some_time(votes: Votes, min_votes: int) -> npt.NDArray[np.bool_]:
+def _replay_reached(rows: IntArray, times: FloatArray, opened: FloatArray, min_votes: int) -> IntArray:
+    """Participants (of `rows`) who, at one of the given votes, had min(7, statements opened) votes.
+
+    `rows` and `times` are all the votes of the participants concerned; `opened` is the sorted
+    first-vote time of every statement.
+    """
+    order = np.lexsort((times, rows))
+    rows, times = rows[order], times[order]
+    group_start = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    run_length = np.diff(np.r_[group_start, len(rows)])
+    votes_so_far = np.arange(len(rows)) - np.repeat(group_start, run_length) + 1
+    statements_so_far = np.searchsorted(opened, times, side="right")
+    met = votes_so_far >= np.minimum(min_votes, statements_so_far)
+    return np.asarray(np.unique(rows[met]))
+
+
+def _reached_threshold_at_some_time(
+    votes: Votes, min_votes: int, first_vote_time: FloatArray | None = None
+) -> npt.NDArray[np.bool_]:
     """Whether each participant, at one of their votes, had min(7, statements voted on so far) votes.
 
     pol.is re-applies its rule on every update and never removes anyone, so a participant who
@@ -109,18 +141,11 @@ def _reached_threshold_at_some_time(votes: Votes, min_votes: int) -> npt.NDArray
     pending = np.flatnonzero(~reached[votes.row])
     if len(pending) == 0:
         return reached
-    first_vote_time = np.full(votes.n_statements, np.inf)
-    np.minimum.at(first_vote_time, votes.col, votes.time)
-    opened = np.sort(first_vote_time)
-    rows, times = votes.row[pending], votes.time[pending]
-    order = np.lexsort((times, rows))
-    rows, times = rows[order], times[order]
-    group_start = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-    run_length = np.diff(np.r_[group_start, len(rows)])
-    votes_so_far = np.arange(len(rows)) - np.repeat(group_start, run_length) + 1
-    statements_so_far = np.searchsorted(opened, times, side="right")
-    met = votes_so_far >= np.minimum(min_votes, statements_so_far)
-    reached[rows[met]] = True
+    if first_vote_time is None:
+        first_vote_time = first_vote_times(votes)
+    reached[_replay_reached(votes.row[pending], votes.time[pending], np.sort(first_vote_time), min_votes)] = (
+        True
+    )
     return reached
 
 
@@ -151,18 +176,28 @@ def _early_top_up(
 
 
 def participants_in_conversation(
-    votes: Votes, min_votes: int, greedy_size: int, already_in: npt.NDArray[np.bool_] | None = None
+    votes: Votes,
+    min_votes: int,
+    greedy_size: int,
+    already_in: npt.NDArray[np.bool_] | None = None,
+    first_vote_time: FloatArray | None = None,
 ) -> npt.NDArray[np.bool_]:
     """pol.is's rule: at least min(7, statements) votes; once in, always in; top up to 15 by vote count.
 
     "Once in" is replayed from the vote times (see `_reached_threshold_at_some_time`).
     """
-    counts = np.bincount(votes.row, minlength=votes.n_participants)
-    inside = _reached_threshold_at_some_time(votes, min_votes) | _early_top_up(votes, min_votes, greedy_size)
+    inside = _reached_threshold_at_some_time(votes, min_votes, first_vote_time) | _early_top_up(
+        votes, min_votes, greedy_size
+    )
     if already_in is not None:
         inside |= already_in
+    return _top_up(votes, inside, greedy_size)
+
+
+def _top_up(votes: Votes, inside: npt.NDArray[np.bool_], greedy_size: int) -> npt.NDArray[np.bool_]:
     missing = greedy_size - int(inside.sum())
     if missing > 0:
+        counts = np.bincount(votes.row, minlength=votes.n_participants)
         outside = np.flatnonzero(~inside)
         # Most votes first; among equals, the earlier participant id.
         ranked = outside[np.argsort(-counts[outside], kind="stable")]
@@ -174,13 +209,25 @@ def _aligned_components(previous: ConsensusResult | None, votes: Votes) -> Float
     """The previous components laid out on the new statement list (new statements start at 0)."""
     if previous is None:
         return None
-    old_ids = previous.votes.statement_ids
-    positions = np.searchsorted(old_ids, votes.statement_ids)
-    positions = np.clip(positions, 0, max(len(old_ids) - 1, 0))
-    found = old_ids[positions] == votes.statement_ids if len(old_ids) else np.zeros(votes.n_statements, bool)
-    start = np.zeros((2, votes.n_statements))
-    start[:, found] = previous.pca.components[:, positions[found]]
+    start = _aligned_columns(previous.votes.statement_ids, previous.pca.components, votes.statement_ids)
     return start if np.any(start) else None
+
+
+def _aligned_block(previous: ConsensusResult | None, votes: Votes) -> FloatArray | None:
+    """The previous final Ritz block (statements x block) laid out on the new statement list."""
+    if previous is None or previous.pca.block is None or previous.pca.block.shape[1] == 0:
+        return None
+    block = _aligned_columns(previous.votes.statement_ids, previous.pca.block.T, votes.statement_ids).T
+    return block if np.any(block) else None
+
+
+def _aligned_columns(old_ids: npt.NDArray[Any], old: FloatArray, new_ids: npt.NDArray[Any]) -> FloatArray:
+    """Columns of `old` (one per old statement id) moved to the new ids; new statements get 0."""
+    positions = np.clip(np.searchsorted(old_ids, new_ids), 0, max(len(old_ids) - 1, 0))
+    found = old_ids[positions] == new_ids if len(old_ids) else np.zeros(len(new_ids), bool)
+    aligned = np.zeros((old.shape[0], len(new_ids)))
+    aligned[:, found] = old[:, positions[found]]
+    return aligned
 
 
 def _previous_in_conversation(previous: ConsensusResult | None, votes: Votes) -> npt.NDArray[np.bool_] | None:
@@ -196,6 +243,31 @@ def _forced_in_conversation(forcing: Forcing | None, votes: Votes) -> npt.NDArra
     return np.isin(votes.participant_ids, np.array(sorted(forcing.in_conversation)))
 
 
+def _row_major(votes: Votes) -> Votes:
+    """The same votes sorted by (participant, statement), the order the stored CSR relies on."""
+    if votes.n_votes < 2:
+        return votes
+    key = votes.row * np.int64(max(votes.n_statements, 1)) + votes.col
+    if np.all(key[1:] > key[:-1]):
+        return votes
+    order = np.argsort(key, kind="stable")
+    return replace(
+        votes, row=votes.row[order], col=votes.col[order], value=votes.value[order], time=votes.time[order]
+    )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What the incremental path computes differently from a full run; the rest is shared."""
+
+    centred: CentredVotes
+    column_sums: FloatArray
+    column_counts: IntArray
+    first_vote_time: FloatArray
+    in_conversation: npt.NDArray[np.bool_] | None
+    merge: MergeInfo | None = None
+
+
 def analyze(
     votes: Votes,
     options: AnalysisOptions | None = None,
@@ -205,7 +277,8 @@ def analyze(
 ) -> ConsensusResult:
     """Run the pol.is pipeline (and the bridging model) on `votes`.
 
-    With `previous`, start from its components, centres and members (an incremental update).
+    With `previous`, start from its components (the whole Ritz block), base and group centres and
+    members: this is exactly what `update` computes, by difference, from the previous result.
     """
     options = options or AnalysisOptions()
     if votes.n_votes == 0:
@@ -214,28 +287,61 @@ def analyze(
         raise ConsensusInputError("at least two participants must have voted to find opinion groups")
     watch = _Stopwatch()
     with watch.stage("pca"):
+        votes = _row_major(votes)
+        centred = centre_votes(votes)
+        kept = ~centred.moderated_out[votes.col]
+        column_sums = np.asarray(
+            np.bincount(votes.col[kept], weights=votes.value[kept], minlength=votes.n_statements),
+            dtype=np.float64,
+        )
+        column_counts = np.bincount(votes.col[kept], minlength=votes.n_statements).astype(np.int64)
+    with watch.stage("clusters"):
+        first_times = first_vote_times(votes)
+    prepared = _Prepared(centred, column_sums, column_counts, first_times, None)
+    return _run(votes, options, previous, forcing, prepared, watch)
+
+
+def _run(
+    votes: Votes,
+    options: AnalysisOptions,
+    previous: ConsensusResult | None,
+    forcing: Forcing | None,
+    prepared: _Prepared,
+    watch: _Stopwatch,
+) -> ConsensusResult:
+    with watch.stage("pca"):
         pca = fit_pca(
             votes,
             previous_components=_aligned_components(previous, votes),
+            previous_block=_aligned_block(previous, votes),
             max_iterations=options.pca_max_iterations,
             tolerance=options.pca_tolerance,
+            centred=prepared.centred,
         )
     with watch.stage("clusters"):
         forced_in = _forced_in_conversation(forcing, votes)
-        in_conversation = (
-            forced_in
-            if forced_in is not None
-            else participants_in_conversation(
-                votes, options.min_votes, options.greedy_size, _previous_in_conversation(previous, votes)
+        if forced_in is not None:
+            in_conversation = forced_in
+        elif prepared.in_conversation is not None:
+            in_conversation = prepared.in_conversation
+        else:
+            in_conversation = participants_in_conversation(
+                votes,
+                options.min_votes,
+                options.greedy_size,
+                _previous_in_conversation(previous, votes),
+                prepared.first_vote_time,
             )
-        )
         members = np.flatnonzero(in_conversation)
         base_init = forcing.base_centers if forcing is not None else None
         group_init: dict[int, FloatArray] | None = None
         if forcing is not None and forcing.group_centers is not None:
             group_init = {len(forcing.group_centers): forcing.group_centers}
+        base_tolerance = 0.0
         if previous is not None:
-            base_init = previous.clustering.base.centers if base_init is None else base_init
+            if base_init is None:
+                base_init = previous.clustering.base.centers
+                base_tolerance = options.warm_base_tolerance
             if group_init is None:
                 group_init = {k: c.centers for k, c in previous.clustering.clusterings_by_k.items()}
         clustering = cluster_participants(
@@ -246,17 +352,45 @@ def analyze(
             base_initial_centers=base_init,
             group_initial_centers=group_init,
             silhouette_weighting=options.silhouette_weighting,
+            base_tolerance=base_tolerance,
         )
         participant_group = np.full(votes.n_participants, -1, dtype=np.int64)
         participant_group[members] = clustering.participant_groups
     with watch.stage("repness"):
         n_groups = int(participant_group.max()) + 1 if len(members) else 0
-        counts = count_votes(votes, participant_group, n_groups)
+        merge = prepared.merge
+        if merge is not None and previous is not None and previous.state is not None:
+            old_indptr = previous.state.centred.matrix.indptr
+            indptr = prepared.centred.matrix.indptr
+            counts = update_counts(
+                previous.group_stats.counts,
+                previous.votes,
+                old_indptr,
+                previous.participant_group,
+                votes,
+                indptr,
+                participant_group,
+                n_groups,
+                merge,
+            )
+            everyone = update_counts(
+                previous.state.everyone,
+                previous.votes,
+                old_indptr,
+                np.zeros(previous.votes.n_participants, dtype=np.int64),
+                votes,
+                indptr,
+                np.zeros(votes.n_participants, dtype=np.int64),
+                1,
+                merge,
+            )
+        else:
+            counts = count_votes(votes, participant_group, n_groups)
+            everyone = count_votes(votes, np.zeros(votes.n_participants, dtype=np.int64), 1)
         stats = group_stats(counts)
-        excluded = votes.moderated_out_mask()
+        excluded = prepared.centred.moderated_out
         statement_ids = votes.statement_ids.tolist()
         representative = select_representative(stats, statement_ids, excluded, options.pick_max)
-        everyone = count_votes(votes, np.zeros(votes.n_participants, dtype=np.int64), 1)
         consensus = select_consensus(everyone, statement_ids, excluded, options.pick_max)
         gac_agree, gac_disagree = group_aware_consensus(counts)
         priorities = priority(counts, pca.statement_extremity, votes.meta_mask())
@@ -272,6 +406,13 @@ def analyze(
             bridging_result = bridging_model.bridging_rank(
                 votes, pass_value=options.bridging_pass_value, initial_item_factor=initial
             )
+    state = IncrementalState(
+        centred=prepared.centred,
+        column_sums=prepared.column_sums,
+        column_counts=prepared.column_counts,
+        first_vote_time=prepared.first_vote_time,
+        everyone=everyone,
+    )
     return ConsensusResult(
         votes=votes,
         pca=pca,
@@ -287,51 +428,54 @@ def analyze(
         bridging=bridging_result,
         options=options,
         timings=watch.timings,
+        state=state,
     )
 
 
 def _aligned_vector(
     old_ids: npt.NDArray[Any], old_values: FloatArray, new_ids: npt.NDArray[Any]
 ) -> FloatArray:
-    positions = np.clip(np.searchsorted(old_ids, new_ids), 0, max(len(old_ids) - 1, 0))
-    found = old_ids[positions] == new_ids
-    aligned = np.zeros(len(new_ids))
-    aligned[found] = old_values[positions[found]]
-    return aligned
+    return np.asarray(_aligned_columns(old_ids, old_values[None, :], new_ids)[0])
 
 
 def merge_votes(old: Votes, new: Votes) -> Votes:
     """Old votes plus new ones; a new vote on an already voted pair replaces the old one.
 
-    Index spaces are merged with searchsorted, so the cost is linear in the old votes.
+    Both tables are kept sorted by (participant, statement), so the new votes are placed by binary
+    search and inserted: no re-sort of the old votes.
     """
-    if old.participant_ids.dtype.kind != new.participant_ids.dtype.kind:
-        raise ConsensusInputError("new votes use a different kind of participant id")
-    participant_ids = np.union1d(old.participant_ids, new.participant_ids)
-    statement_ids = np.union1d(old.statement_ids, new.statement_ids)
-    old_row = np.searchsorted(participant_ids, old.participant_ids)[old.row]
-    old_col = np.searchsorted(statement_ids, old.statement_ids)[old.col]
-    new_row = np.searchsorted(participant_ids, new.participant_ids)[new.row]
-    new_col = np.searchsorted(statement_ids, new.statement_ids)[new.col]
-    n_cols = len(statement_ids)
-    old_key = old_row * n_cols + old_col
-    new_key = new_row * n_cols + new_col
-    replaced = np.isin(old_key, new_key)
-    row = np.concatenate([old_row[~replaced], new_row])
-    col = np.concatenate([old_col[~replaced], new_col])
-    key = np.concatenate([old_key[~replaced], new_key])
-    order = np.argsort(key, kind="stable")
-    merged = Votes(
-        participant_ids=participant_ids,
-        statement_ids=statement_ids,
-        row=row[order],
-        col=col[order],
-        value=np.concatenate([old.value[~replaced], new.value])[order],
-        time=np.concatenate([old.time[~replaced], new.time])[order],
-        moderated_out=old.moderated_out | new.moderated_out,
-        meta=old.meta | new.meta,
-    )
+    merged, _ = merge_with_info(old, new)
     return merged
+
+
+def _in_conversation_after(
+    previous: ConsensusResult, votes: Votes, merge: MergeInfo, indptr: IntArray, first_time: FloatArray
+) -> npt.NDArray[np.bool_] | None:
+    """pol.is's rule applied to the participants the new votes touched; None if a full pass is needed.
+
+    Everyone previously in stays in. A participant without new votes keeps the status they had
+    (their votes, and the statements open when they cast them, are unchanged), so only touched
+    participants are checked, by count or, below the threshold, by replaying their votes.
+    """
+    options = previous.options
+    inside = np.zeros(votes.n_participants, dtype=bool)
+    inside[merge.participant_map[previous.in_conversation]] = True
+    if int(inside.sum()) < options.greedy_size or previous.votes.n_statements < options.min_votes:
+        return None  # the top-up or a growing threshold can still change: use the full rule
+    threshold = min(options.min_votes, votes.n_statements)
+    touched = np.unique(merge.new_row)
+    touched = touched[~inside[touched]]
+    votes_cast = indptr[touched + 1] - indptr[touched]
+    inside[touched[votes_cast >= threshold]] = True
+    pending = touched[votes_cast < threshold]
+    if len(pending):
+        positions = rows_of(indptr, pending)
+        inside[
+            _replay_reached(
+                votes.row[positions], votes.time[positions], np.sort(first_time), options.min_votes
+            )
+        ] = True
+    return inside
 
 
 def update(
@@ -341,10 +485,33 @@ def update(
     values: Any,
     times: Any = None,
 ) -> ConsensusResult:
-    """Add new votes to a previous result and re-run, warm-started from it (not from scratch)."""
+    """Add new votes to a previous result, applying them as a difference (not from scratch).
+
+    The result equals `analyze(merge_votes(previous.votes, new), previous.options,
+    previous=previous)`, the full run warm-started from the same previous state (to the PCA
+    tolerance); see docs/consensus.md for when that equals a cold full run.
+    """
     started = time.perf_counter()
     new = votes_from_records(participants, statements, values, times)
-    merged = merge_votes(previous.votes, new)
+    if times is None:
+        # Without times, new votes come after every old one.
+        latest = float(previous.votes.time.max()) if previous.votes.n_votes else 0.0
+        new = replace(new, time=new.time + latest + 1.0)
+    if previous.state is None:
+        merged = merge_votes(previous.votes, new)
+        merging = time.perf_counter() - started
+        result = analyze(merged, previous.options, previous=previous)
+        return replace(result, timings={"merge": merging, **result.timings})
+    merged, merge = merge_with_info(previous.votes, new, old_is_sorted=True)
     merging = time.perf_counter() - started
-    result = analyze(merged, previous.options, previous=previous)
+    watch = _Stopwatch()
+    with watch.stage("pca"):
+        centred, sums, counts = update_centred(previous.state, previous.votes, merged, merge)
+    with watch.stage("clusters"):
+        first_time = np.full(merged.n_statements, np.inf)
+        first_time[merge.statement_map] = previous.state.first_vote_time
+        np.minimum.at(first_time, merge.new_col, merge.new_time)
+        in_conversation = _in_conversation_after(previous, merged, merge, centred.matrix.indptr, first_time)
+    prepared = _Prepared(centred, sums, counts, first_time, in_conversation, merge)
+    result = _run(merged, previous.options, previous, None, prepared, watch)
     return replace(result, timings={"merge": merging, **result.timings})

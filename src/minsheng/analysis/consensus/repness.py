@@ -166,41 +166,51 @@ def _metric_array(stats: GroupStats, g: int) -> FloatArray:
     return np.asarray(repness * test * p_success * p_test)
 
 
-def _beats_best_agree(row: dict[str, list[float]], j: int, best: int | None) -> bool:
-    """pol.is's rule for the one "best agree" statement each group shows first."""
-    if row["na"][j] == 0 and row["nd"][j] == 0:
-        return False
-    ra, rat, pa, pat = row["ra"][j], row["rat"][j], row["pa"][j], row["pat"][j]
-    if best is not None:
-        b_ra, b_rat, b_pa, b_pat = row["ra"][best], row["rat"][best], row["pa"][best], row["pat"][best]
-        if b_ra > 1.0:
-            return ra * rat * pa * pat > b_ra * b_rat * b_pa * b_pat
-        return pa * pat > b_pa * b_pat
-    return pat > Z_90 or (ra > 1.0 and pa > 0.5)
+def _best_agree(stats: GroupStats, g: int, candidates: IntArray) -> int | None:
+    """pol.is's "best agree" statement: a scan in statement order that keeps a running best.
 
-
-def _group_row(stats: GroupStats, g: int) -> dict[str, list[float]]:
-    """One group's statistics as Python lists: the sequential scans below read them one by one."""
-    return {
-        "na": stats.counts.agree[g].tolist(),
-        "nd": stats.counts.disagree[g].tolist(),
-        "ra": stats.r_agree[g].tolist(),
-        "rat": stats.r_agree_test[g].tolist(),
-        "rdt": stats.r_disagree_test[g].tolist(),
-        "pa": stats.p_agree[g].tolist(),
-        "pat": stats.p_agree_test[g].tolist(),
-    }
+    The first eligible statement (some agree or disagree votes) needs pat significant, or ra > 1
+    and pa > 1/2; a later one replaces the best if its ra·rat·pa·pat is larger (when the best has
+    ra > 1) or else its pa·pat. Done as a chain of "next larger" searches, one per new best.
+    """
+    na, nd = stats.counts.agree[g], stats.counts.disagree[g]
+    ra, rat, pa, pat = stats.r_agree[g], stats.r_agree_test[g], stats.p_agree[g], stats.p_agree_test[g]
+    eligible = ((na != 0) | (nd != 0))[candidates]
+    full_metric = (ra * rat * pa * pat)[candidates]
+    p_metric = (pa * pat)[candidates]
+    opens = eligible & ((pat[candidates] > Z_90) | ((ra[candidates] > 1.0) & (pa[candidates] > 0.5)))
+    if not opens.any():
+        return None
+    position = int(np.argmax(opens))
+    while True:
+        metric = full_metric if ra[candidates[position]] > 1.0 else p_metric
+        later = eligible[position + 1 :] & (metric[position + 1 :] > metric[position])
+        if not later.any():
+            return int(candidates[position])
+        position += 1 + int(np.argmax(later))
 
 
 def _best_by_test(
-    stats: GroupStats, g: int, row: dict[str, list[float]], candidates: list[int], ids: Sequence[Any]
+    stats: GroupStats, g: int, candidates: IntArray, ids: Sequence[Any]
 ) -> list[RepresentativeStatement]:
-    """pol.is's fallback while nothing is sufficient: the largest repness test, in single precision."""
-    best: RepresentativeStatement | None = None
-    for j in candidates:
-        if best is None or max(row["rat"][j], row["rdt"][j]) > best.repness_test:
-            best = _finalise(stats, g, j, ids[j])
-    return [best] if best is not None else []
+    """pol.is's fallback while nothing is sufficient: the largest repness test, in single precision.
+
+    The scan keeps the first statement, then replaces it by any later one whose larger test beats
+    the kept one's single-precision test; done as a chain of "next larger" searches.
+    """
+    if len(candidates) == 0:
+        return []
+    rat, rdt = stats.r_agree_test[g][candidates], stats.r_disagree_test[g][candidates]
+    larger = np.where(rdt > rat, rdt, rat)  # Python's max(rat, rdt)
+    kept = np.where(rat > rdt, rat, rdt).astype(np.float32).astype(np.float64)  # the finalised test
+    position = 0
+    while True:
+        later = larger[position + 1 :] > kept[position]
+        if not later.any():
+            break
+        position += 1 + int(np.argmax(later))
+    best = int(candidates[position])
+    return [_finalise(stats, g, best, ids[best])]
 
 
 def select_representative(
@@ -212,25 +222,20 @@ def select_representative(
     """Per group: the best-agree statement, then the most representative; agrees before disagrees."""
     selected = []
     candidates = np.flatnonzero(~excluded)
-    candidate_list = candidates.tolist()
     for g in range(stats.p_agree.shape[0]):
         passes = ((stats.r_agree_test[g] > Z_90) & (stats.p_agree_test[g] > Z_90)) | (
             (stats.r_disagree_test[g] > Z_90) & (stats.p_disagree_test[g] > Z_90)
         )
-        sufficient = candidates[passes[candidates]].tolist()
-        row = _group_row(stats, g)
-        best_agree: int | None = None
-        for j in candidate_list:
-            if _beats_best_agree(row, j, best_agree):
-                best_agree = j
+        sufficient = candidates[passes[candidates]]
+        best_agree = _best_agree(stats, g, candidates)
         head: list[RepresentativeStatement] = []
         if best_agree is not None:
             finalised = _finalise(stats, g, best_agree, statement_ids[best_agree])
             head = [RepresentativeStatement(**{**finalised.__dict__, "best_agree": True})]
-        if not sufficient:
-            selected.append(head or _best_by_test(stats, g, row, candidate_list, statement_ids))
+        if len(sufficient) == 0:
+            selected.append(head or _best_by_test(stats, g, candidates, statement_ids))
             continue
-        others = np.array([j for j in sufficient if j != best_agree], dtype=np.int64)
+        others = sufficient[sufficient != best_agree] if best_agree is not None else sufficient
         # Sort by the metric computed for all sufficient statements at once; finalise only the kept.
         ranked = others[np.argsort(-_metric_array(stats, g)[others], kind="stable")][:pick_max]
         rest = [_finalise(stats, g, j, statement_ids[j]) for j in ranked.tolist()]
@@ -252,12 +257,9 @@ def select_consensus(
     for direction, successes in (("agree", na), ("disagree", nd)):
         probability = (successes + 1) / (ns + 2).astype(np.float64)
         test = prop_test(successes, ns)
-        chosen = [
-            j
-            for j in range(len(statement_ids))
-            if not excluded[j] and probability[j] > 0.5 and test[j] > Z_90
-        ]
-        chosen.sort(key=lambda j: -(probability[j] * test[j]))
+        chosen_array = np.flatnonzero(~excluded & (probability > 0.5) & (test > Z_90))
+        # Best first; a stable sort keeps statement order among equals (as Python's sort does).
+        chosen = chosen_array[np.argsort(-(probability[chosen_array] * test[chosen_array]), kind="stable")]
         result[direction] = [
             ConsensusStatement(
                 statement=statement_ids[j],
@@ -267,7 +269,7 @@ def select_consensus(
                 p_success=float(probability[j]),
                 p_test=float(test[j]),
             )
-            for j in chosen[:pick_max]
+            for j in chosen[:pick_max].tolist()
         ]
     return result
 

@@ -70,11 +70,15 @@ class Votes:
 
     def moderated_out_mask(self) -> npt.NDArray[np.bool_]:
         """True for each statement column that is moderated out (or meta, as pol.is treats it)."""
-        excluded = self.moderated_out | self.meta
-        return np.array([sid in excluded for sid in self.statement_ids.tolist()], dtype=bool)
+        return self._mask(self.moderated_out | self.meta)
 
     def meta_mask(self) -> npt.NDArray[np.bool_]:
-        return np.array([sid in self.meta for sid in self.statement_ids.tolist()], dtype=bool)
+        return self._mask(self.meta)
+
+    def _mask(self, ids: frozenset[Any]) -> npt.NDArray[np.bool_]:
+        if not ids:
+            return np.zeros(self.n_statements, dtype=bool)
+        return np.array([sid in ids for sid in self.statement_ids.tolist()], dtype=bool)
 
     def with_moderation(self, statements: Iterable[Statement]) -> Votes:
         """Copy with pol.is's moderation sets: moderated out if -1 or meta; meta if flagged."""
