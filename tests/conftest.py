@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,25 @@ def shared_data() -> Path:
             pytest.fail("../shared/data is missing on CI: validation against real data must not be skipped")
         pytest.skip("../shared/data is not present on this machine")
     return found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_outbox() -> Iterator[None]:
+    """Throttles, one-time codes and sent messages live in the cache and the outbox: no test may see
+    another's (a code limit reached in one test would silently refuse codes in the next)."""
+    from django.core.cache import cache
+
+    from minsheng.core.messaging import outbox_clear
+
+    cache.clear()
+    outbox_clear()
+    yield
+    cache.clear()
+
+
+def demo_seed_once() -> None:
+    """Seed the 武进区 demo district unless an earlier fixture already did in this database."""
+    from minsheng.org.demo import demo_exists, demo_seed
+
+    if not demo_exists():
+        demo_seed()

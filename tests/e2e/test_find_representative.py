@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from minsheng.org.demo import DEMO_PASSWORD, demo_seed
+from minsheng.org.demo import DEMO_PASSWORD
 from minsheng.org.models import Membership, Role
+from tests.conftest import demo_seed_once
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_home_choose_street_deputies_profile(live_server, page):
-    demo_seed()
+    demo_seed_once()
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "找我的代表"
     screenshot(page, "01-home")
@@ -35,7 +36,7 @@ def test_home_choose_street_deputies_profile(live_server, page):
 
 
 def test_directory_search_and_sign_in(live_server, page):
-    demo_seed()
+    demo_seed_once()
     page.goto(live_server.url + "/directory/")
     page.fill("#id_q", "教育界")
     page.get_by_role("button", name="搜索").click()

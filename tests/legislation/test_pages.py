@@ -15,6 +15,7 @@ from minsheng.core.messaging import outbox
 from minsheng.legislation import services
 from minsheng.legislation.models import ConsultationTask, Opinion, Outcome, TaskStatus
 from minsheng.legislation.sample import SAMPLE_DRAFT
+from tests.conftest import demo_seed_once
 from tests.legislation.conftest import article_of
 from tests.legislation.helpers import docx_text, task_at
 
@@ -239,9 +240,8 @@ def test_stats_page_uses_echarts(client: Client, staff: Any, contact_point: Any,
 
 def test_demo_seeds_open_and_closed_consultations(db: Any) -> None:
     from minsheng.legislation import demo
-    from minsheng.org.demo import demo_seed
 
-    demo_seed()
+    demo_seed_once()
     assert not demo.exists()
     demo.seed()
     assert demo.exists()

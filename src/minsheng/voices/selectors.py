@@ -1,0 +1,320 @@
+"""Reads of the voices app: each returns only what the user may see, in SQL, with related rows loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
+from django.utils import timezone
+
+from minsheng.core.events import events_for
+from minsheng.core.models import Event
+from minsheng.core.search import search_filter
+from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, Membership, Role, Unit
+from minsheng.org.rules import has_admin_role
+from minsheng.voices.models import (
+    FINAL_STATES,
+    HANDLING_STATES,
+    ReceptionDay,
+    ReceptionDayStatus,
+    SocialReport,
+    Voice,
+    VoiceReply,
+    VoiceStatus,
+    WorkOrder,
+)
+from minsheng.voices.rules import (
+    handler_unit_ids_of,
+    memberships_of,
+    staff_jurisdiction_ids_of,
+    station_ids_of,
+)
+from minsheng.voices.services import tracking_code_normalise
+
+MAX_QUERY_LENGTH = 50
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _scope_with_descendants(ids: set[int]) -> set[int]:
+    """Jurisdictions a staff member covers: theirs and everything below (the tree is shallow)."""
+    covered = set(ids)
+    frontier = set(ids)
+    while frontier:
+        frontier = (
+            set(Jurisdiction.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - covered
+        )
+        covered |= frontier
+    return covered
+
+
+def _unindexed(expression: F) -> Func:
+    """``+column``: the same value, but SQLite will not pick the column's index for it.
+
+    A staff member's scope is most of the district: walking the newest-first index and skipping the
+    few rows outside the scope beats collecting every row of the scope and sorting them (measured:
+    0.3 ms instead of 160 ms per list page at 100,000 voices). PostgreSQL plans from statistics and
+    reads the expression the same way."""
+    return Func(expression, template="(+%(expressions)s)", output_field=IntegerField())
+
+
+def voices_visible_condition(user: Any) -> Q | None:
+    """The SQL condition for the voices ``user`` may see; None means every voice (administrators)."""
+    if has_admin_role(user):
+        return None
+    condition = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False):
+        return condition
+    condition |= Q(submitter_id=user.pk)
+    memberships = memberships_of(user)
+    seats = [m.pk for m in memberships if m.role in (Role.DEPUTY, Role.CPPCC_MEMBER)]
+    if seats:
+        condition |= Q(addressed_to_id__in=seats)
+    stations = station_ids_of(user)
+    if stations:
+        condition |= Q(station_id__in=stations)
+    staff_places = staff_jurisdiction_ids_of(user)
+    if staff_places:
+        condition |= Q(In(_unindexed(F("jurisdiction_id")), sorted(_scope_with_descendants(staff_places))))
+    units = handler_unit_ids_of(user)
+    if units:
+        condition |= Q(Exists(WorkOrder.objects.filter(voice=OuterRef("pk"), unit_id__in=units)))
+    return condition
+
+
+def voices_visible_to(user: Any) -> QuerySet[Voice]:
+    voices = Voice.objects.select_related(
+        "addressed_to__person", "station", "jurisdiction", "place", "submitter"
+    ).prefetch_related(
+        Prefetch(
+            "work_orders",
+            queryset=WorkOrder.objects.select_related("unit").order_by("-id"),
+            to_attr="work_orders_latest_first",
+        )
+    )
+    condition = voices_visible_condition(user)
+    return voices if condition is None else voices.filter(condition)
+
+
+@dataclass(frozen=True)
+class VoiceFilters:
+    """What a list page narrows by; every field optional."""
+
+    query: str = ""
+    status: str = ""
+    kind: str = ""
+    channel: str = ""
+    unit: int | None = None
+    station: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    overdue: bool = False
+    mine: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def voices_overdue_condition(day: dt.date | None = None) -> Q:
+    """Overdue is a query: not routed by its routing deadline, or a work order past its reply date."""
+    day = day or today()
+    late_work = WorkOrder.objects.filter(is_open=True, due__lt=day).values("voice_id")
+    return Q(status=VoiceStatus.RECEIVED, triage_due__lt=day) | Q(
+        pk__in=late_work, status__in=HANDLING_STATES
+    )
+
+
+def voices_search(user: Any, filters: VoiceFilters) -> QuerySet[Voice]:
+    """The list pages' query: visible voices narrowed by the filters and Chinese full-text search."""
+    voices = voices_visible_to(user)
+    if filters.status:
+        voices = voices.filter(status=filters.status)
+    if filters.kind:
+        voices = voices.filter(kind=filters.kind)
+    if filters.channel:
+        voices = voices.filter(channel=filters.channel)
+    if filters.unit:
+        voices = voices.filter(Exists(WorkOrder.objects.filter(voice=OuterRef("pk"), unit_id=filters.unit)))
+    if filters.station:
+        voices = voices.filter(station_id=filters.station)
+    if filters.date_from:
+        voices = voices.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        voices = voices.filter(created_at__date__lte=filters.date_to)
+    if filters.overdue:
+        voices = voices.filter(voices_overdue_condition())
+    if filters.mine and getattr(user, "is_authenticated", False):
+        seats = [m.pk for m in memberships_of(user)]
+        voices = voices.filter(Q(addressed_to_id__in=seats) | Q(submitter_id=user.pk))
+    query = (filters.query or "").strip()[:MAX_QUERY_LENGTH]
+    if query:
+        code = tracking_code_normalise(query)
+        by_code = Q(tracking_code=code) if len(code) >= 8 else Q(pk__in=[])
+        voices = voices.filter(by_code | Q(pk__in=search_filter(Voice.objects.all(), query).values("pk")))
+    if filters.overdue or filters.unit or query:
+        # Narrow filters: find the few rows through their own indexes, then sort them. (Ordering by
+        # an expression keeps SQLite from walking the newest-first index across every row instead.)
+        return voices.order_by(Coalesce(F("created_at"), F("updated_at")).desc(), "-id")
+    return voices.order_by("-created_at", "-id")
+
+
+def voice_for_tracking(*, code: str, phone: str) -> Voice | None:
+    """The voice with this tracking code whose phone matches; None for any mismatch (no hint which)."""
+    normalised = tracking_code_normalise(code)
+    if not normalised or not phone:
+        return None
+    return (
+        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction", "merged_into")
+        .filter(tracking_code=normalised, phone=phone)
+        .first()
+    )
+
+
+def voice_detail(user: Any, voice_id: int) -> Voice | None:
+    return voices_visible_to(user).filter(pk=voice_id).first()
+
+
+def voice_timeline(voice: Voice) -> list[Event]:
+    """The voice's Events, oldest first (the timeline people see is read from these only)."""
+    return list(events_for(voice))
+
+
+def voice_replies(voice: Voice) -> list[VoiceReply]:
+    """Replies to the voice, and, for a merged duplicate, the replies to the voice that absorbed it."""
+    ids = [voice.pk] + ([voice.merged_into_id] if voice.merged_into_id else [])
+    return list(
+        VoiceReply.objects.filter(voice_id__in=ids)
+        .select_related("work_order__unit", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def voice_open_work_order(voice: Voice) -> WorkOrder | None:
+    return WorkOrder.objects.filter(voice=voice, is_open=True).select_related("unit").first()
+
+
+def voice_work_orders(voice: Voice) -> list[WorkOrder]:
+    return list(WorkOrder.objects.filter(voice=voice).select_related("unit", "forwarded_by").order_by("id"))
+
+
+def merge_candidates(user: Any, voice: Voice, limit: int = 20) -> QuerySet[Voice]:
+    """Voices this one may be merged into: visible, not itself, not already merged or closed out."""
+    return (
+        voices_visible_to(user)
+        .exclude(pk=voice.pk)
+        .exclude(status__in=[VoiceStatus.MERGED, VoiceStatus.REFERRED])
+        .order_by("-created_at")[:limit]
+    )
+
+
+def work_orders_for_handler(user: Any, *, open_only: bool = True) -> QuerySet[WorkOrder]:
+    """The work orders of the user's units, soonest deadline first."""
+    units = handler_unit_ids_of(user)
+    orders = WorkOrder.objects.filter(unit_id__in=units).select_related("voice", "unit")
+    if open_only:
+        orders = orders.filter(is_open=True)
+    return orders.order_by("due", "id")
+
+
+def units_for_forwarding(voice: Voice) -> QuerySet[Unit]:
+    """Units of the voice's jurisdiction and its parents (a township matter may go to a district bureau)."""
+    ids = [voice.jurisdiction_id] + [j.pk for j in voice.jurisdiction.ancestors()]
+    return (
+        Unit.objects.filter(jurisdiction_id__in=ids).select_related("jurisdiction").order_by("kind", "name")
+    )
+
+
+def stations_managed_by(user: Any) -> QuerySet[Body]:
+    """Stations whose reception days the user announces (station staff; staff and admins in scope)."""
+    stations = Body.objects.filter(kind__in=STATION_KINDS).select_related("jurisdiction")
+    if has_admin_role(user):
+        return stations.order_by("jurisdiction__code", "name")
+    condition = Q(pk__in=station_ids_of(user))
+    staff_places = staff_jurisdiction_ids_of(user)
+    if staff_places:
+        condition |= Q(jurisdiction_id__in=_scope_with_descendants(staff_places))
+    return stations.filter(condition).order_by("jurisdiction__code", "name")
+
+
+def reception_days_upcoming(
+    *, station: Body | None = None, day: dt.date | None = None
+) -> QuerySet[ReceptionDay]:
+    """Published reception days from ``day`` on: public information."""
+    days = ReceptionDay.objects.filter(date__gte=day or today(), status=ReceptionDayStatus.PUBLISHED)
+    if station is not None:
+        days = days.filter(station=station)
+    return (
+        days.select_related("station", "station__jurisdiction")
+        .prefetch_related(Prefetch("deputies", queryset=Membership.objects.select_related("person")))
+        .order_by("date", "start_time", "id")
+    )
+
+
+def reception_days_of_user(user: Any) -> QuerySet[ReceptionDay]:
+    """Reception days of the stations the user manages, recent and upcoming, with visit counts."""
+    from django.db.models import Count
+
+    return (
+        ReceptionDay.objects.filter(station__in=stations_managed_by(user))
+        .filter(date__gte=today() - dt.timedelta(days=60))
+        .select_related("station")
+        .prefetch_related(Prefetch("deputies", queryset=Membership.objects.select_related("person")))
+        .annotate(visit_count=Count("visits"))
+        .order_by("date", "start_time", "id")
+    )
+
+
+def representatives_for_qr() -> QuerySet[Membership]:
+    """Deputies and members in office: each has a printable QR code."""
+    return (
+        Membership.objects.active_on(today())
+        .filter(role__in=(Role.DEPUTY, Role.CPPCC_MEMBER))
+        .select_related("person", "body")
+        .order_by("role", "person__pinyin", "id")
+    )
+
+
+def representative_for_qr(person_id: int) -> Membership | None:
+    return representatives_for_qr().filter(person_id=person_id).first()
+
+
+def social_reports_visible_to(user: Any) -> QuerySet[SocialReport]:
+    reports = SocialReport.objects.select_related("author", "jurisdiction")
+    if has_admin_role(user) or staff_jurisdiction_ids_of(user):
+        return reports
+    if getattr(user, "is_authenticated", False):
+        return reports.filter(author_id=user.pk)
+    return reports.none()
+
+
+def voices_counts_by_status(user: Any) -> dict[str, int]:
+    """How many visible voices are in each state that still needs work (final states are not counted)."""
+    from django.db.models import Count
+
+    condition = voices_visible_condition(user)
+    voices = Voice.objects.exclude(status__in=FINAL_STATES)
+    voices = voices if condition is None else voices.filter(condition)
+    return dict(voices.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+
+
+def voices_addressed_to_user(user: Any, limit: int = 10) -> QuerySet[Voice]:
+    seats = [m.pk for m in memberships_of(user) if m.role in (Role.DEPUTY, Role.CPPCC_MEMBER)]
+    return (
+        Voice.objects.filter(addressed_to_id__in=seats)
+        .exclude(status__in=FINAL_STATES)
+        .select_related("station", "jurisdiction")
+        .order_by("triage_due", "-created_at")[:limit]
+    )
+
+
+def voices_of_stations(user: Any, limit: int = 10) -> QuerySet[Voice]:
+    return (
+        Voice.objects.filter(station_id__in=station_ids_of(user))
+        .exclude(status__in=FINAL_STATES)
+        .select_related("station", "jurisdiction")
+        .order_by("triage_due", "-created_at")[:limit]
+    )

@@ -1,0 +1,605 @@
+"""Writes of the voices app. Every state change goes through ``VOICE_TRANSITIONS`` and leaves an Event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core.attachments import attachments_save, uploads_check
+from minsheng.core.calendar import deadline_compute
+from minsheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailedError
+from minsheng.core.events import event_record
+from minsheng.core.messaging import message_send
+from minsheng.core.notifications import notify
+from minsheng.core.search import search_index
+from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.verification import mobile_normalise
+from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, JurisdictionLevel, Membership, Unit, User
+from minsheng.voices.models import (
+    TEXT_MAX_LENGTH,
+    TRACKING_CODE_LENGTH,
+    Rating,
+    ReceptionDay,
+    ReceptionDayStatus,
+    ReferralReason,
+    ReplyRule,
+    ReplySource,
+    SocialReport,
+    SocialReportStatus,
+    Voice,
+    VoiceChannel,
+    VoiceKind,
+    VoiceReply,
+    VoiceStatus,
+    WorkOrder,
+)
+from minsheng.voices.rules import is_handler_of, is_submitter
+
+S = VoiceStatus
+
+VOICE_TRANSITIONS = TransitionTable(
+    Transition("answer", sources={S.RECEIVED}, target=S.REPLIED, permission="voices.answer_voice"),
+    Transition("forward", sources={S.RECEIVED}, target=S.FORWARDED, permission="voices.forward_voice"),
+    Transition("refer", sources={S.RECEIVED}, target=S.REFERRED, permission="voices.refer_voice"),
+    Transition("merge", sources={S.RECEIVED}, target=S.MERGED, permission="voices.merge_voice"),
+    Transition("adopt", sources={S.RECEIVED}, target=S.ADOPTED, permission="voices.adopt_voice"),
+    Transition(
+        "reply", sources={S.FORWARDED, S.REHANDLING}, target=S.REPLIED, permission="voices.reply_voice"
+    ),
+    # The person's rating: satisfied or basically satisfied closes the voice …
+    Transition("close", sources={S.REPLIED}, target=S.CLOSED, permission="voices.rate_voice"),
+    # … dissatisfied sends a unit's reply back to the unit, with a new deadline …
+    Transition("rehandle", sources={S.REPLIED}, target=S.REHANDLING, permission="voices.rate_voice"),
+    # … and a direct answer back to triage.
+    Transition("reopen", sources={S.REPLIED}, target=S.RECEIVED, permission="voices.rate_voice"),
+)
+
+SOCIAL_REPORT_TRANSITIONS = TransitionTable(
+    Transition(
+        "adopt",
+        sources={SocialReportStatus.SUBMITTED},
+        target=SocialReportStatus.ADOPTED,
+        permission="voices.change_socialreport",
+    ),
+    Transition(
+        "archive",
+        sources={SocialReportStatus.SUBMITTED, SocialReportStatus.ADOPTED},
+        target=SocialReportStatus.ARCHIVED,
+        permission="voices.change_socialreport",
+    ),
+)
+
+# Unambiguous characters only: no 0/O, 1/I; 32 symbols × 10 places = 50 bits, never guessed in practice.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+NAME_MAX_LENGTH = 64
+FORWARDED_TEXT_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 500
+RECEPTION_NOTICE_DAYS = 3  # DOMAIN.md §2: date, place and deputies posted 3 days ahead
+# The start of an HTML tag, comment or doctype ("<" before a letter, "/", "!" or "?"), or a script URL.
+# The API states the same rule in its schema (voices/api.py TEXT_PATTERN).
+_MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript:", re.IGNORECASE)
+
+
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
+def tracking_code_normalise(code: str) -> str:
+    """What a person types, read kindly: spaces, hyphens and case ignored."""
+    return "".join(ch for ch in (code or "").upper() if ch.isascii() and ch.isalnum())[:16]
+
+
+def _clean_text(value: str, *, field: str, max_length: int = TEXT_MAX_LENGTH, required: bool = True) -> str:
+    """Plain text, trimmed and within its limit. Markup is refused rather than silently changed
+    (it would be shown escaped anyway): the person sees why and can rewrite it."""
+    text = "".join(ch for ch in (value or "") if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    if _MARKUP.search(text):
+        raise ValidationFailedError(_("Please remove HTML tags or scripts from the text."), field=field)
+    if required and not text:
+        raise ValidationFailedError(_("Please write something here."), field=field)
+    if len(text) > max_length:
+        raise ValidationFailedError(
+            _("At most %(limit)s characters (now %(count)s).") % {"limit": max_length, "count": len(text)},
+            field=field,
+        )
+    return text
+
+
+def voice_text_check(text: str, name: str = "") -> None:
+    """Check a voice's text and name before anything else (e.g. before a one-time code is used up)."""
+    _clean_text(text, field="text")
+    _clean_text(name, field="name", max_length=NAME_MAX_LENGTH, required=False)
+
+
+def _default_district() -> Jurisdiction:
+    district = Jurisdiction.objects.filter(level=JurisdictionLevel.DISTRICT).order_by("code").first()
+    if district is None:
+        raise ValidationFailedError(_("No district is set up yet."))
+    return district
+
+
+def _jurisdiction_for(
+    *, place: Jurisdiction | None, station: Body | None, addressed_to: Membership | None
+) -> Jurisdiction:
+    if place is not None:
+        return place
+    if station is not None:
+        return station.jurisdiction
+    if addressed_to is not None:
+        return addressed_to.jurisdiction
+    return _default_district()
+
+
+def _users_of(memberships: Sequence[Membership]) -> list[User]:
+    return list(User.objects.filter(person__in=[m.person_id for m in memberships], is_active=True))
+
+
+def _tell_submitter(voice: Voice, text: str) -> None:
+    """The person learns of progress: in the app when signed in, by text message otherwise."""
+    link = f"/voices/track/?code={voice.tracking_code}"
+    if voice.submitter_id is not None:
+        notify(users=[voice.submitter], text=text, link=link, send_message=True)
+    elif voice.phone:
+        body = _("%(text)s Tracking code: %(code)s") % {"text": text, "code": voice.tracking_code}
+        transaction.on_commit(partial(message_send, to=voice.phone, subject=text[:60], body=body))
+
+
+def _index(voice: Voice) -> None:
+    search_index(voice, voice.text, voice.tracking_code, voice.name)
+
+
+def voice_create(
+    *,
+    actor: Any,
+    channel: str,
+    text: str,
+    phone: str,
+    name: str = "",
+    addressed_to: Membership | None = None,
+    station: Body | None = None,
+    place: Jurisdiction | None = None,
+    files: Sequence[UploadedFile] = (),
+    kind: str = VoiceKind.SUGGESTION,
+    reception_day: ReceptionDay | None = None,
+) -> Voice:
+    """Record a voice. The caller has verified the phone (one-time code) or is staff entering it."""
+    if channel not in VoiceChannel.values:
+        raise ValidationFailedError(_("Unknown channel."), field="channel")
+    if kind not in VoiceKind.values:
+        raise ValidationFailedError(_("Choose what kind of message this is."), field="kind")
+    # A declined motion forwarded as a voice keeps its full text (motions allow longer texts).
+    limit = FORWARDED_TEXT_MAX_LENGTH if channel == VoiceChannel.MOTION_FORWARD else TEXT_MAX_LENGTH
+    clean_text = _clean_text(text, field="text", max_length=limit)
+    clean_name = _clean_text(name, field="name", max_length=NAME_MAX_LENGTH, required=False)
+    if channel == VoiceChannel.MOTION_FORWARD and not (phone or "").strip():
+        number = ""
+    else:
+        number = mobile_normalise(phone)
+    signed_in = bool(getattr(actor, "is_authenticated", False))
+    if channel == VoiceChannel.RECEPTION and not (signed_in and actor.has_perm("voices.enter_voice")):
+        raise PermissionDeniedError()
+    if station is not None and station.kind not in STATION_KINDS:
+        raise ValidationFailedError(_("Choose a liaison station."), field="station")
+    if reception_day is not None:
+        station = station or reception_day.station
+    checked = uploads_check(list(files))  # before anything is written: a bad file saves nothing
+
+    jurisdiction = _jurisdiction_for(place=place, station=station, addressed_to=addressed_to)
+    today = timezone.localdate()
+    triage = deadline_compute(rule_name="voice_forward", start=today, jurisdiction=jurisdiction)
+    # The person is the submitter only when they submit for themselves while signed in.
+    submitter = actor if signed_in and channel in (VoiceChannel.WEB, VoiceChannel.QR) else None
+    with transaction.atomic():
+        voice = Voice.objects.create(
+            tracking_code=tracking_code_new(),
+            channel=channel,
+            kind=kind,
+            text=clean_text,
+            name=clean_name,
+            phone=number,
+            submitter=submitter,
+            entered_by=actor if signed_in and submitter is None else None,
+            addressed_to=addressed_to,
+            station=station,
+            place=place,
+            jurisdiction=jurisdiction,
+            reception_day=reception_day,
+            triage_due=triage.due,
+            triage_rule=triage.rule_name,
+        )
+        attachments_save(actor=actor, owner=voice, files=checked)
+        event_record(
+            actor=actor,
+            verb="create",
+            target=voice,
+            to_state=voice.status,
+            payload={
+                "channel": channel,
+                "triage_due": triage.due,
+                "rule": triage.rule_name,
+                "files": len(checked),
+            },
+        )
+        _index(voice)
+        recipients: list[Membership] = [addressed_to] if addressed_to is not None else []
+        if station is not None:
+            recipients += list(Membership.objects.active_on(today).filter(body=station, role="station_staff"))
+        users = _users_of(recipients)
+        if users:
+            notify(users=users, text=_("A new voice arrived: %(summary)s") % {"summary": voice.summary},
+                   link=f"/voices/{voice.pk}/")  # fmt: skip
+        _tell_submitter(
+            voice, _("Your message was received. Tracking code: %(code)s") % {"code": voice.tracking_code}
+        )
+    return voice
+
+
+def voice_answer(*, actor: Any, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
+    """The receiving deputy, member or station answers the person directly."""
+    clean = _clean_text(text, field="text")
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS, obj=voice, action="answer", actor=actor, expected_state=expected_state
+        )
+        VoiceReply.objects.create(voice=voice, source=ReplySource.DIRECT, text=clean, author=actor)
+        _tell_submitter(voice, _("Your message has been answered. Please rate the answer."))
+    return voice
+
+
+def voice_forward(
+    *,
+    actor: Any,
+    voice: Voice,
+    unit: Unit,
+    reply_rule: str = ReplyRule.COMPLAINT,
+    instructions: str = "",
+    expected_state: str | None = None,
+) -> Voice:
+    """Forward to a handling unit as a work order (交办); its reply deadline comes from the calendar."""
+    if reply_rule not in ReplyRule.values:
+        raise ValidationFailedError(_("Choose a reply deadline."), field="reply_rule")
+    clean_instructions = _clean_text(
+        instructions, field="instructions", max_length=REASON_MAX_LENGTH, required=False
+    )
+    due = deadline_compute(rule_name=reply_rule, start=timezone.localdate(), jurisdiction=voice.jurisdiction)
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=voice,
+            action="forward",
+            actor=actor,
+            expected_state=expected_state,
+            payload={"unit": unit.name, "unit_id": unit.pk, "due": due.due, "rule": due.rule_name},
+        )
+        try:
+            with transaction.atomic():
+                WorkOrder.objects.create(
+                    voice=voice,
+                    unit=unit,
+                    instructions=clean_instructions,
+                    due=due.due,
+                    due_rule=due.rule_name,
+                    forwarded_by=actor,
+                )
+        except IntegrityError as exc:  # another open work order: someone else forwarded it first
+            raise ConflictError() from exc
+        handlers = Membership.objects.active_on(timezone.localdate()).filter(unit=unit, role="handler")
+        notify(
+            users=_users_of(list(handlers)),
+            text=_("New work order, reply by %(due)s: %(summary)s")
+            % {"due": f"{due.due:%Y-%m-%d}", "summary": voice.summary},
+            link=f"/voices/{voice.pk}/",
+        )
+        _tell_submitter(voice, _("Your message was forwarded to %(unit)s.") % {"unit": unit.name})
+    return voice
+
+
+def voice_refer(
+    *, actor: Any, voice: Voice, reason: str, note: str = "", expected_state: str | None = None
+) -> Voice:
+    """Not accepted here: the person is told where the matter belongs (courts, arbitration, review…)."""
+    if reason not in ReferralReason.values:
+        raise ValidationFailedError(_("Choose a reason."), field="reason")
+    clean_note = _clean_text(note, field="note", max_length=REASON_MAX_LENGTH, required=False)
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=voice,
+            action="refer",
+            actor=actor,
+            expected_state=expected_state,
+            payload={"reason": reason, "note": clean_note},
+            changes={"referral_reason": reason, "referral_note": clean_note},
+        )
+        _tell_submitter(
+            voice,
+            _("Your message cannot be handled here: %(reason)s.") % {"reason": ReferralReason(reason).label},
+        )
+    return voice
+
+
+def voice_merge(*, actor: Any, voice: Voice, into: Voice, expected_state: str | None = None) -> Voice:
+    """A duplicate: ``voice`` is handled together with ``into`` and its person hears the same answer."""
+    if into.pk == voice.pk:
+        raise ValidationFailedError(_("A voice cannot be merged into itself."), field="into")
+    if into.status == VoiceStatus.MERGED:
+        raise ValidationFailedError(
+            _("That voice was itself merged; choose the one it was merged into."), field="into"
+        )
+    if not actor.has_perm("voices.view_voice", into):
+        raise ValidationFailedError(_("Voice not found."), field="into")
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=voice,
+            action="merge",
+            actor=actor,
+            expected_state=expected_state,
+            payload={"into": into.pk},
+            changes={"merged_into": into},
+        )
+        _tell_submitter(voice, _("Your message is handled together with a similar one."))
+    return voice
+
+
+def voice_adopt(*, actor: Any, voice: Voice, motion_label: str) -> Voice:
+    """Taken up in a suggestion or proposal (the motions app links back with ``source_voice``)."""
+    label = _clean_text(motion_label, field="motion_label", max_length=200)
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS, obj=voice, action="adopt", actor=actor, payload={"motion": label}
+        )
+        _tell_submitter(voice, _("Your message was taken up in: %(motion)s") % {"motion": label})
+    return voice
+
+
+def _open_work_order(voice: Voice) -> WorkOrder | None:
+    return (
+        WorkOrder.objects.select_for_update().filter(voice=voice, is_open=True).select_related("unit").first()
+    )
+
+
+def voice_reply(*, actor: Any, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
+    """The unit answers its work order; the person (and those of merged duplicates) is told."""
+    clean = _clean_text(text, field="text")
+    # Only the unit answers for itself: not even a superuser replies in its name.
+    if not is_handler_of(actor, voice):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS, obj=voice, action="reply", actor=actor, expected_state=expected_state
+        )
+        work_order = _open_work_order(voice)
+        if work_order is None:  # the table allows reply only while a work order is open
+            raise ConflictError()
+        now = timezone.now()
+        WorkOrder.objects.filter(pk=work_order.pk).update(is_open=False, replied_at=now)
+        VoiceReply.objects.create(
+            voice=voice, work_order=work_order, source=ReplySource.UNIT, text=clean, author=actor
+        )
+        message = _("%(unit)s replied to your message. Please rate the reply.") % {
+            "unit": work_order.unit.name
+        }
+        _tell_submitter(voice, message)
+        for duplicate in voice.duplicates.all():
+            _tell_submitter(duplicate, message)
+    return voice
+
+
+def voice_rate(
+    *, actor: Any, voice: Voice, rating: str, comment: str = "", expected_state: str | None = None
+) -> Voice:
+    """The person rates the latest answer; 不满意 sends it back (to the unit with a new deadline)."""
+    if rating not in Rating.values:
+        raise ValidationFailedError(_("Choose a rating."), field="rating")
+    clean_comment = _clean_text(comment, field="comment", max_length=REASON_MAX_LENGTH, required=False)
+    # Only the person who sent the voice rates the answer: not even a superuser rates in their name.
+    if not is_submitter(actor, voice):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        reply = VoiceReply.objects.filter(voice=locked, rated_at__isnull=True).order_by("-id").first()
+        payload: dict[str, Any] = {"rating": rating}
+        if rating != Rating.DISSATISFIED:
+            action = "close"
+        elif reply is not None and reply.work_order_id is not None:
+            action = "rehandle"
+        else:
+            action = "reopen"
+        work_order = None
+        if action == "rehandle":
+            assert reply is not None and reply.work_order is not None
+            work_order = reply.work_order
+            new_due = deadline_compute(
+                rule_name=work_order.due_rule, start=timezone.localdate(), jurisdiction=locked.jurisdiction
+            )
+            # The Event says why the deadline moves: the person was dissatisfied with the reply.
+            payload.update({"due": new_due.due, "previous_due": work_order.due, "rule": new_due.rule_name})
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=locked,
+            action=action,
+            actor=actor,
+            expected_state=expected_state,
+            payload=payload,
+        )
+        if reply is not None:
+            VoiceReply.objects.filter(pk=reply.pk).update(
+                rating=rating, rating_comment=clean_comment, rated_at=timezone.now()
+            )
+        if work_order is not None:
+            WorkOrder.objects.filter(pk=work_order.pk).update(
+                is_open=True, due=payload["due"], round=work_order.round + 1, replied_at=None
+            )
+            handlers = Membership.objects.active_on(timezone.localdate()).filter(
+                unit_id=work_order.unit_id, role="handler"
+            )
+            notify(
+                users=_users_of(list(handlers)),
+                text=_("The person was dissatisfied; handle again by %(due)s: %(summary)s")
+                % {"due": f"{payload['due']:%Y-%m-%d}", "summary": voice.summary},
+                link=f"/voices/{voice.pk}/",
+            )
+    return voice
+
+
+def work_order_remind(*, actor: Any, voice: Voice, note: str = "") -> WorkOrder:
+    """Chase (催办) the unit of the open work order: an Event on the voice and a notice to its handlers."""
+    clean = _clean_text(note, field="note", max_length=REASON_MAX_LENGTH, required=False)
+    if not actor.has_perm("voices.remind_voice", voice):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        work_order = _open_work_order(locked)
+        if work_order is None:
+            raise ValidationFailedError(_("There is no open work order to chase."))
+        event_record(
+            actor=actor,
+            verb="remind",
+            target=locked,
+            from_state=locked.status,
+            to_state=locked.status,
+            payload={"unit": work_order.unit.name, "due": work_order.due, "note": clean},
+        )
+        handlers = Membership.objects.active_on(timezone.localdate()).filter(
+            unit=work_order.unit, role="handler"
+        )
+        notify(
+            users=_users_of(list(handlers)),
+            text=_("Reminder: reply by %(due)s: %(summary)s")
+            % {"due": f"{work_order.due:%Y-%m-%d}", "summary": locked.summary},
+            link=f"/voices/{locked.pk}/",
+            send_message=True,
+        )
+    return work_order
+
+
+# Reception days -------------------------------------------------------------------------------
+
+
+def reception_day_publish(
+    *,
+    actor: Any,
+    station: Body,
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    place: str,
+    deputies: Sequence[Membership] = (),
+    note: str = "",
+) -> ReceptionDay:
+    """Announce a reception day at least three days ahead, with place and receiving deputies."""
+    if station.kind not in STATION_KINDS:
+        raise ValidationFailedError(_("Choose a liaison station."), field="station")
+    if not actor.has_perm("voices.manage_station", station):
+        raise PermissionDeniedError()
+    earliest = timezone.localdate() + dt.timedelta(days=RECEPTION_NOTICE_DAYS)
+    if date < earliest:
+        raise ValidationFailedError(
+            _("Reception days are announced at least %(days)s days ahead (the earliest date is %(date)s).")
+            % {"days": RECEPTION_NOTICE_DAYS, "date": f"{earliest:%Y-%m-%d}"},
+            field="date",
+        )
+    if end_time <= start_time:
+        raise ValidationFailedError(_("A reception day must end after it starts."), field="end_time")
+    clean_place = _clean_text(place, field="place", max_length=200)
+    clean_note = _clean_text(note, field="note", max_length=300, required=False)
+    with transaction.atomic():
+        day = ReceptionDay.objects.create(
+            station=station,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            place=clean_place,
+            note=clean_note,
+            created_by=actor,
+        )
+        day.deputies.set(deputies)
+        event_record(
+            actor=actor,
+            verb="publish",
+            target=day,
+            to_state=day.status,
+            payload={"date": date, "deputies": [m.pk for m in deputies]},
+        )
+        users = _users_of(list(deputies))
+        if users:
+            notify(
+                users=users,
+                text=_("You receive visitors at %(station)s on %(date)s.")
+                % {"station": station.name, "date": f"{date:%Y-%m-%d}"},
+                link="/voices/reception/",
+            )
+    return day
+
+
+def reception_day_cancel(*, actor: Any, day: ReceptionDay, reason: str) -> ReceptionDay:
+    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    if not actor.has_perm("voices.manage_station", day.station):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+        if locked.status != ReceptionDayStatus.PUBLISHED:
+            raise ConflictError()
+        locked.status = ReceptionDayStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        event_record(
+            actor=actor,
+            verb="cancel",
+            target=locked,
+            from_state=ReceptionDayStatus.PUBLISHED,
+            to_state=ReceptionDayStatus.CANCELLED,
+            payload={"reason": clean},
+        )
+    return locked
+
+
+# Social-conditions reports (社情民意) ------------------------------------------------------------
+
+
+def social_report_create(*, actor: Any, title: str, text: str, source_label: str = "") -> SocialReport:
+    """A CPPCC member or staff files a social-conditions report."""
+    if not actor.has_perm("voices.add_socialreport"):
+        raise PermissionDeniedError()
+    clean_title = _clean_text(title, field="title", max_length=100)
+    clean_text = _clean_text(text, field="text", max_length=5000)
+    clean_source = _clean_text(source_label, field="source_label", max_length=200, required=False)
+    from minsheng.voices.rules import memberships_of
+
+    places = [m.jurisdiction for m in memberships_of(actor)]
+    jurisdiction = places[0] if places else _default_district()
+    with transaction.atomic():
+        report = SocialReport.objects.create(
+            title=clean_title,
+            text=clean_text,
+            source_label=clean_source,
+            author=actor,
+            jurisdiction=jurisdiction,
+        )
+        event_record(actor=actor, verb="create", target=report, to_state=report.status)
+        search_index(report, report.title, report.text)
+    return report
+
+
+def social_report_adopt(*, actor: Any, report: SocialReport, note: str = "") -> SocialReport:
+    clean = _clean_text(note, field="note", max_length=REASON_MAX_LENGTH, required=False)
+    with transaction.atomic():
+        report = transition_apply(
+            table=SOCIAL_REPORT_TRANSITIONS, obj=report, action="adopt", actor=actor, payload={"note": clean}
+        )
+        notify(users=[report.author], text=_("Your report was adopted: %(title)s") % {"title": report.title})
+    return report
+
+
+def social_report_archive(*, actor: Any, report: SocialReport) -> SocialReport:
+    return transition_apply(table=SOCIAL_REPORT_TRANSITIONS, obj=report, action="archive", actor=actor)

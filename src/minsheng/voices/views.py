@@ -1,0 +1,731 @@
+"""Pages of the voices app. They read through selectors, write through services, and ask rules."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from minsheng.core.attachments import attachments_for
+from minsheng.core.errors import DomainError, RateLimitedError, ValidationFailedError
+from minsheng.core.privacy import mask_phone, mask_text
+from minsheng.core.verification import (
+    phone_code_check,
+    phone_code_send,
+    phone_session_remember,
+    phone_session_verified,
+)
+from minsheng.org.models import STATION_KINDS, Body, Membership, Role
+from minsheng.voices import selectors, services
+from minsheng.voices.exports import voices_xlsx
+from minsheng.voices.forms import (
+    AnswerForm,
+    ForwardForm,
+    MergeForm,
+    PhoneCodeForm,
+    RateForm,
+    ReceptionDayForm,
+    ReferForm,
+    ReplyForm,
+    SocialReportForm,
+    StaffEntryForm,
+    TrackForm,
+    VoiceFilterForm,
+    VoiceSubmitForm,
+)
+from minsheng.voices.models import HANDLING_STATES, ReceptionDay, Voice, VoiceChannel, VoiceStatus
+from minsheng.voices.presenters import timeline_rows
+from minsheng.voices.rules import TrackingActor, is_handler_of
+from minsheng.voices.services import VOICE_TRANSITIONS
+
+PAGE_SIZE = 25
+SUBMISSIONS_PER_CLIENT_PER_HOUR = 10
+TRACK_FAILURES_PER_CLIENT = 10
+TRACK_WINDOW_SECONDS = 15 * 60
+TRACKED_SESSION_KEY = "voices_tracked"
+SENT_SESSION_KEY = "voices_sent"
+
+
+# Small helpers --------------------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def throttle_count(key: str, *, limit: int, seconds: int) -> None:
+    """Count one attempt under ``key``; RateLimitedError once ``limit`` is passed within the window."""
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    if count > limit:
+        raise RateLimitedError()
+
+
+def throttle_exceeded(key: str, *, limit: int) -> bool:
+    return int(cache.get(key, 0)) >= limit
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    field = error.field if error.field in getattr(form, "fields", {}) else None
+    form.add_error(field, error.message)
+
+
+def _target_from(param: str) -> tuple[Membership | None, Body | None]:
+    """``deputy:<person_id>``, ``member:<person_id>`` or ``station:<body_id>`` from a QR link."""
+    kind, _sep, raw_id = (param or "").partition(":")
+    if not raw_id.isdigit():
+        return None, None
+    if kind in ("deputy", "member"):
+        role = Role.DEPUTY if kind == "deputy" else Role.CPPCC_MEMBER
+        seat = selectors.representatives_for_qr().filter(person_id=int(raw_id), role=role).first()
+        return seat, None
+    if kind == "station":
+        return None, Body.objects.filter(pk=int(raw_id), kind__in=STATION_KINDS).select_related(
+            "jurisdiction"
+        ).first()
+    return None, None
+
+
+# Resident: submit ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def voice_new(request: HttpRequest) -> HttpResponse:
+    """The resident's form (phone first): message, optional name, mobile number proven by a code."""
+    target_param = request.GET.get("to", "")[:40]
+    addressed_to, station = _target_from(target_param)
+    channel = VoiceChannel.QR if request.GET.get("via") == "qr" else VoiceChannel.WEB
+    initial = {"phone": getattr(request.user, "phone", "") or ""} if request.user.is_authenticated else {}
+    form = VoiceSubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    verified = phone_session_verified(request.session)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "submit")
+        if action == "send_code":
+            status = _send_code(request, form)
+        elif form.is_valid():
+            try:
+                voice = _submit(request, form, channel=channel, addressed_to=addressed_to, station=station)
+            except DomainError as error:
+                _form_error(form, error)
+                status = 429 if isinstance(error, RateLimitedError) else 400
+            else:
+                request.session[SENT_SESSION_KEY] = voice.tracking_code
+                return redirect("voices:sent")
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "addressed_to": addressed_to,
+        "station": station,
+        "target_param": target_param,
+        "verified_phone": verified,
+        "query": request.META.get("QUERY_STRING", ""),
+    }
+    return render(request, "voices/new.html", context, status=status)
+
+
+def _send_code(request: HttpRequest, form: VoiceSubmitForm) -> int:
+    phone_form = PhoneCodeForm(request.POST)
+    form.is_valid()  # show the other fields' values back; their errors are not the point yet
+    form.errors.clear()
+    if not phone_form.is_valid():
+        form.add_error("phone", phone_form.errors["phone"][0])
+        return 400
+    try:
+        phone_code_send(
+            phone=phone_form.cleaned_data["phone"], purpose="voice", client_ip=_client_ip(request)
+        )
+    except DomainError as error:
+        _form_error(form, error)
+        return 429 if isinstance(error, RateLimitedError) else 400
+    messages.info(request, _("A verification code was sent to your phone. It is valid for 10 minutes."))
+    return 200
+
+
+def _submit(
+    request: HttpRequest,
+    form: VoiceSubmitForm,
+    *,
+    channel: str,
+    addressed_to: Membership | None,
+    station: Body | None,
+) -> Voice:
+    services.voice_text_check(form.cleaned_data["text"], form.cleaned_data["name"])
+    phone = form.cleaned_data["phone"]
+    user_phone = getattr(request.user, "phone", None) if request.user.is_authenticated else None
+    if phone_session_verified(request.session) != phone and user_phone != phone:
+        code = form.cleaned_data.get("code", "")
+        if not code:
+            raise ValidationFailedError(_("Enter the verification code sent to your phone."), field="code")
+        phone_code_check(phone=phone, purpose="voice", code=code)
+        phone_session_remember(request.session, phone)
+    throttle_count(
+        f"voices:submit:{_client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600
+    )
+    return services.voice_create(
+        actor=request.user,
+        channel=channel,
+        text=form.cleaned_data["text"],
+        phone=phone,
+        name=form.cleaned_data["name"],
+        kind=form.cleaned_data["kind"],
+        addressed_to=addressed_to,
+        station=station,
+        place=station.jurisdiction if station is not None else None,
+        files=form.cleaned_data["attachments"],
+    )
+
+
+def voice_sent(request: HttpRequest) -> HttpResponse:
+    code = request.session.get(SENT_SESSION_KEY)
+    if not code:
+        return redirect("voices:track")
+    return render(request, "voices/sent.html", {"code": code})
+
+
+# Resident: follow and rate ------------------------------------------------------------------
+
+
+def _tracked_ids(request: HttpRequest) -> list[int]:
+    return list(request.session.get(TRACKED_SESSION_KEY, []))
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Tracking code + phone → the voice's timeline; failures are throttled per client."""
+    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
+    status = 200
+    if request.method == "POST":
+        key = f"voices:track-fail:{_client_ip(request)}"
+        if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
+            form.add_error(None, RateLimitedError().message)
+            status = 429
+        elif form.is_valid():
+            voice = selectors.voice_for_tracking(
+                code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
+            )
+            if voice is not None:
+                tracked = _tracked_ids(request)
+                request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], voice.pk]
+                return redirect("voices:tracked", voice_id=voice.pk)
+            with contextlib.suppress(RateLimitedError):
+                throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT, seconds=TRACK_WINDOW_SECONDS)
+            form.add_error(None, _("No message matches this tracking code and mobile number."))
+            status = 404
+        else:
+            status = 400
+    return render(request, "voices/track.html", {"form": form}, status=status)
+
+
+def _tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
+    if voice_id not in _tracked_ids(request):
+        raise Http404(_("Enter the tracking code and mobile number first."))
+    voice = (
+        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
+        .filter(pk=voice_id)
+        .first()
+    )
+    if voice is None:
+        raise Http404
+    return voice
+
+
+def tracked(request: HttpRequest, voice_id: int) -> HttpResponse:
+    voice = _tracked_voice(request, voice_id)
+    return _tracked_render(request, voice, RateForm(initial={"expected_state": voice.status}))
+
+
+def _tracked_render(
+    request: HttpRequest, voice: Voice, rate_form: RateForm, status: int = 200
+) -> HttpResponse:
+    replies = selectors.voice_replies(voice)
+    context = {
+        "voice": voice,
+        "masked_phone": mask_phone(voice.phone),
+        "timeline": timeline_rows(selectors.voice_timeline(voice), public=True),
+        "replies": replies,
+        "rate_form": rate_form,
+        "can_rate": voice.status == VoiceStatus.REPLIED,
+    }
+    return render(request, "voices/tracked.html", context, status=status)
+
+
+@require_POST
+def tracked_rate(request: HttpRequest, voice_id: int) -> HttpResponse:
+    voice = _tracked_voice(request, voice_id)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.voice_rate(
+                actor=TrackingActor(voice.pk),
+                voice=voice,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                expected_state=form.cleaned_data["expected_state"] or None,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("voices:tracked", voice_id=voice.pk)
+    return _tracked_render(request, voice, form, status=400)
+
+
+# Deputies, stations, staff, handlers: lists and detail --------------------------------------
+
+
+def _filters(form: VoiceFilterForm) -> selectors.VoiceFilters:
+    if not form.is_valid():
+        return selectors.VoiceFilters()
+    data = form.cleaned_data
+    return selectors.VoiceFilters(
+        query=data["q"],
+        status=data["status"],
+        kind=data["kind"],
+        channel=data["channel"],
+        unit=data["unit"].pk if data["unit"] else None,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        overdue=data["overdue"],
+    )
+
+
+def _require(request: HttpRequest, permission: str, obj: Any = None) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@login_required
+def voice_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.list_voice")
+    form = VoiceFilterForm(request.GET or None)
+    voices = selectors.voices_search(request.user, _filters(form))
+    page = Paginator(voices, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "params": params.urlencode(),
+        "can_export": request.user.has_perm("voices.export_voice"),
+        "today": selectors.today(),
+    }
+    template = "voices/_list_rows.html" if getattr(request, "htmx", False) else "voices/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def voice_export(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.export_voice")
+    voices = selectors.voices_search(request.user, _filters(VoiceFilterForm(request.GET or None)))
+    response = HttpResponse(
+        voices_xlsx(voices[:10000], user=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="voices.xlsx"'
+    return response
+
+
+def _voice_or_404(request: HttpRequest, voice_id: int) -> Voice:
+    voice = selectors.voice_detail(request.user, voice_id)
+    if voice is None:
+        raise Http404(_("No such voice, or you may not see it."))
+    return voice
+
+
+ACTION_FORMS: dict[str, type] = {
+    "answer": AnswerForm,
+    "forward": ForwardForm,
+    "refer": ReferForm,
+    "merge": MergeForm,
+    "reply": ReplyForm,
+}
+
+
+def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    allowed = VOICE_TRANSITIONS.allowed_actions(voice, user)
+    if "reply" in allowed and not is_handler_of(user, voice):  # a superuser does not reply for a unit
+        allowed.remove("reply")
+    forms: dict[str, Any] = {}
+    for action in allowed:
+        form_class = ACTION_FORMS.get(action)
+        if form_class is None:
+            continue
+        if bound and action in bound:
+            forms[action] = bound[action]
+        elif form_class is ForwardForm:
+            forms[action] = ForwardForm(
+                units=selectors.units_for_forwarding(voice), initial={"expected_state": voice.status}
+            )
+        else:
+            forms[action] = form_class(initial={"expected_state": voice.status})
+    return forms
+
+
+def _adopt_url(voice: Voice) -> str:
+    """Where a deputy or member drafts a motion from this voice (the motions app), if installed."""
+    try:
+        return f"{reverse('motions:new')}?voice={voice.pk}"
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | None = None) -> HttpResponse:
+    voice = _voice_or_404(request, voice_id)
+    status = 400 if bound else 200
+    can_contact = request.user.has_perm("voices.view_contact_voice", voice)
+    context = {
+        "voice": voice,
+        "can_contact": can_contact,
+        "shown_phone": voice.phone if can_contact else mask_phone(voice.phone),
+        "shown_name": voice.name if can_contact else mask_text(voice.name[:1] + "*" if voice.name else ""),
+        "timeline": timeline_rows(selectors.voice_timeline(voice), public=False),
+        "replies": selectors.voice_replies(voice),
+        "work_orders": selectors.voice_work_orders(voice),
+        "attachments": list(attachments_for(voice)),
+        "forms": _action_forms(voice, request.user, bound),
+        "can_remind": voice.status in HANDLING_STATES and request.user.has_perm("voices.remind_voice", voice),
+        "can_adopt": request.user.has_perm("voices.adopt_voice", voice)
+        and voice.status == VoiceStatus.RECEIVED,
+        "adopt_url": _adopt_url(voice),
+        "adopted_motions": list(voice.adopted_motions.all()) if hasattr(voice, "adopted_motions") else [],
+        "duplicates": list(voice.duplicates.only("pk", "tracking_code", "status")),
+        "today": selectors.today(),
+    }
+    return render(request, "voices/detail.html", context, status=status)
+
+
+def _run_action(request: HttpRequest, voice: Voice, action: str, form: Any) -> None:
+    data = form.cleaned_data
+    expected = data.get("expected_state") or None
+    user = request.user
+    if action == "answer":
+        services.voice_answer(actor=user, voice=voice, text=data["text"], expected_state=expected)
+    elif action == "forward":
+        services.voice_forward(
+            actor=user,
+            voice=voice,
+            unit=data["unit"],
+            reply_rule=data["reply_rule"],
+            instructions=data["instructions"],
+            expected_state=expected,
+        )
+    elif action == "refer":
+        services.voice_refer(
+            actor=user, voice=voice, reason=data["reason"], note=data["note"], expected_state=expected
+        )
+    elif action == "merge":
+        code = services.tracking_code_normalise(data["into"])
+        into = selectors.voices_visible_to(user).filter(tracking_code=code).first()
+        if into is None:
+            raise ValidationFailedError(_("Voice not found."), field="into")
+        services.voice_merge(actor=user, voice=voice, into=into, expected_state=expected)
+    elif action == "reply":
+        services.voice_reply(actor=user, voice=voice, text=data["text"], expected_state=expected)
+
+
+ACTION_DONE: dict[str, Callable[[], str]] = {
+    "answer": lambda: _("The answer was sent."),
+    "forward": lambda: _("The voice was forwarded as a work order."),
+    "refer": lambda: _("The voice was referred; the person was told why."),
+    "merge": lambda: _("The voice was merged."),
+    "reply": lambda: _("The reply was sent; the person will rate it."),
+}
+
+
+@login_required
+@require_POST
+def voice_action(request: HttpRequest, voice_id: int, action: str) -> HttpResponse:
+    voice = _voice_or_404(request, voice_id)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = (
+        ForwardForm(request.POST, units=selectors.units_for_forwarding(voice))
+        if form_class is ForwardForm
+        else form_class(request.POST)
+    )
+    if form.is_valid():
+        try:
+            _run_action(request, voice, action, form)
+        except DomainError as error:
+            if error.field and error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect("voices:detail", voice_id=voice.pk)
+        else:
+            messages.success(request, ACTION_DONE[action]())
+            return redirect("voices:detail", voice_id=voice.pk)
+    return voice_detail(request, voice_id, bound={action: form})
+
+
+@login_required
+@require_POST
+def voice_remind(request: HttpRequest, voice_id: int) -> HttpResponse:
+    voice = _voice_or_404(request, voice_id)
+    try:
+        services.work_order_remind(actor=request.user, voice=voice, note=request.POST.get("note", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The unit was reminded."))
+    return redirect("voices:detail", voice_id=voice.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, voice_id: int, attachment_id: int) -> FileResponse:
+    voice = _voice_or_404(request, voice_id)
+    attachment = attachments_for(voice).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+def work_orders(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.list_workorder")
+    show_all = request.GET.get("all") == "1"
+    orders = selectors.work_orders_for_handler(request.user, open_only=not show_all)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "voices/work_orders.html", {"page": page, "today": selectors.today(), "show_all": show_all}
+    )
+
+
+# Staff entry on a reception day -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voice_enter(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.enter_voice")
+    stations = selectors.stations_managed_by(request.user)
+    days = ReceptionDay.objects.filter(station__in=stations).select_related("station").order_by("-date")[:30]
+    day_id = request.GET.get("day", "")
+    form = StaffEntryForm(
+        request.POST or None,
+        request.FILES or None,
+        days=ReceptionDay.objects.filter(pk__in=[d.pk for d in days]).select_related("station"),
+        deputies=selectors.representatives_for_qr(),
+        initial={"reception_day": day_id} if day_id.isdigit() else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = data["reception_day"]
+        try:
+            voice = services.voice_create(
+                actor=request.user,
+                channel=VoiceChannel.RECEPTION,
+                text=data["text"],
+                phone=data["phone"],
+                name=data["name"],
+                kind=data["kind"],
+                addressed_to=data["addressed_to"],
+                station=day.station if day else (stations.first() if stations.count() == 1 else None),
+                reception_day=day,
+                files=data["attachments"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Recorded. Give the visitor the tracking code %(code)s.") % {"code": voice.tracking_code},
+            )
+            return redirect("voices:detail", voice_id=voice.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voices/enter.html", {"form": form}, status=status)
+
+
+# Reception days ---------------------------------------------------------------------------
+
+
+def reception_list(request: HttpRequest) -> HttpResponse:
+    """Public: the announced reception days to come."""
+    days = selectors.reception_days_upcoming()
+    page = Paginator(days, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_add = request.user.is_authenticated and request.user.has_perm("voices.add_receptionday")
+    mine = selectors.reception_days_of_user(request.user) if can_add else None
+    return render(request, "voices/reception_list.html", {"page": page, "can_add": can_add, "mine": mine})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reception_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.add_receptionday")
+    form = ReceptionDayForm(
+        request.POST or None,
+        stations=selectors.stations_managed_by(request.user),
+        deputies=selectors.representatives_for_qr().filter(role=Role.DEPUTY),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reception_day_publish(
+                actor=request.user,
+                station=data["station"],
+                date=data["date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                place=data["place"],
+                deputies=list(data["deputies"]),
+                note=data["note"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The reception day was published."))
+            return redirect("voices:reception")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voices/reception_new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def reception_cancel(request: HttpRequest, day_id: int) -> HttpResponse:
+    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    if day is None:
+        raise Http404
+    try:
+        services.reception_day_cancel(actor=request.user, day=day, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The reception day was cancelled."))
+    return redirect("voices:reception")
+
+
+# QR codes ---------------------------------------------------------------------------------
+
+
+@login_required
+def qr_index(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.enter_voice")
+    stations = selectors.stations_managed_by(request.user)
+    seats = selectors.representatives_for_qr()
+    page = Paginator(seats, 60).get_page(request.GET.get("page"))
+    return render(request, "voices/qr_index.html", {"stations": stations, "page": page})
+
+
+def qr_target_url(request: HttpRequest, kind: str, target_id: int) -> str:
+    return request.build_absolute_uri(f"{reverse('voices:new')}?to={kind}:{target_id}&via=qr")
+
+
+def qr_image(request: HttpRequest, kind: str, target_id: int, fmt: str) -> HttpResponse:
+    """A printable QR code for a deputy, a member or a station (public: it is printed on posters)."""
+    if fmt not in ("svg", "png"):
+        raise Http404
+    seat, station = _target_from(f"{kind}:{target_id}")
+    if seat is None and station is None:
+        raise Http404
+    qr = segno.make(qr_target_url(request, kind, target_id), error="m")
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        qr.save(buffer, kind="svg", scale=8, border=2, xmldecl=True)
+        content_type = "image/svg+xml"
+    else:
+        qr.save(buffer, kind="png", scale=10, border=2)
+        content_type = "image/png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="voices-qr-{kind}-{target_id}.{fmt}"'
+    return response
+
+
+def qr_poster(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
+    """A printable page with the QR code and whom it reaches."""
+    seat, station = _target_from(f"{kind}:{target_id}")
+    if seat is None and station is None:
+        raise Http404
+    context = {
+        "seat": seat,
+        "station": station,
+        "kind": kind,
+        "target_id": target_id,
+        "url": qr_target_url(request, kind, target_id),
+    }
+    return render(request, "voices/qr_poster.html", context)
+
+
+# Social-conditions reports ----------------------------------------------------------------
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = selectors.social_reports_visible_to(request.user)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_add = request.user.has_perm("voices.add_socialreport")
+    return render(request, "voices/report_list.html", {"page": page, "can_add": can_add})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "voices.add_socialreport")
+    form = SocialReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.social_report_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The report was filed."))
+            return redirect("voices:report", report_id=report.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voices/report_new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.social_reports_visible_to(request.user).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "adopt":
+                services.social_report_adopt(
+                    actor=request.user, report=report, note=request.POST.get("note", "")
+                )
+            elif action == "archive":
+                services.social_report_archive(actor=request.user, report=report)
+            else:
+                raise Http404
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("voices:report", report_id=report.pk)
+    from minsheng.core.events import events_for
+
+    context = {
+        "report": report,
+        "timeline": timeline_rows(list(events_for(report)), public=False),
+        "can_change": request.user.has_perm("voices.change_socialreport", report),
+    }
+    return render(request, "voices/report_detail.html", context)

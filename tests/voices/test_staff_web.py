@@ -1,0 +1,168 @@
+"""Deputies, station staff, office staff and unit clerks act on the web; errors and conflicts are clear."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from minsheng.core.messaging import outbox
+from minsheng.voices.models import ReceptionDay, SocialReport, Voice, VoiceChannel, VoiceStatus, WorkOrder
+from tests.voices.conftest import RESIDENT_PHONE, account
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(account(username))
+    return client
+
+
+def test_deputy_forwards_and_handler_replies_on_the_web(
+    make_voice, transport_unit, django_capture_on_commit_callbacks
+):
+    voice = make_voice()
+    deputy = client_for("deputy")
+    page = deputy.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    assert RESIDENT_PHONE in page  # the addressee may contact the person
+    response = deputy.post(
+        reverse("voices:action", args=[voice.pk, "forward"]),
+        {"unit": transport_unit.pk, "reply_rule": "voice_reply_complaint", "expected_state": "received"},
+    )
+    assert response.status_code == 302
+    order = WorkOrder.objects.get(voice=voice)
+    assert order.unit == transport_unit and order.is_open
+
+    handler = client_for("handler")
+    assert voice.summary in handler.get(reverse("voices:work_orders")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = handler.post(
+            reverse("voices:action", args=[voice.pk, "reply"]),
+            {"text": "已修复。", "expected_state": "forwarded"},
+        )
+    assert response.status_code == 302
+    voice.refresh_from_db()
+    assert voice.status == VoiceStatus.REPLIED
+    assert any("区交通运输局" in message.body for message in outbox if message.to == RESIDENT_PHONE)
+
+
+def test_a_stale_form_gets_a_conflict_message_and_changes_nothing(make_voice, transport_unit):
+    voice = make_voice()
+    station = client_for("station")
+    staff = client_for("staff")
+    staff.post(
+        reverse("voices:action", args=[voice.pk, "forward"]),
+        {"unit": transport_unit.pk, "reply_rule": "voice_reply_complaint", "expected_state": "received"},
+    )
+    response = station.post(
+        reverse("voices:action", args=[voice.pk, "answer"]),
+        {"text": "已转告社区。", "expected_state": "received"},
+        follow=True,
+    )
+    assert "已被他人修改" in response.content.decode()
+    voice.refresh_from_db()
+    assert voice.status == VoiceStatus.FORWARDED
+    assert not voice.replies.exists()
+
+
+def test_empty_answer_is_refused(make_voice):
+    voice = make_voice()
+    response = client_for("deputy").post(
+        reverse("voices:action", args=[voice.pk, "answer"]), {"text": "  ", "expected_state": "received"}
+    )
+    assert response.status_code == 400
+    voice.refresh_from_db()
+    assert voice.status == VoiceStatus.RECEIVED
+
+
+def test_refer_and_merge_on_the_web(make_voice):
+    first, duplicate, other = (
+        make_voice(),
+        make_voice(text="路灯不亮，同上。"),
+        make_voice(text="正在打官司的事。"),
+    )
+    deputy = client_for("deputy")
+    response = deputy.post(
+        reverse("voices:action", args=[duplicate.pk, "merge"]),
+        {"into": first.tracking_code.lower(), "expected_state": "received"},
+    )
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == VoiceStatus.MERGED and duplicate.merged_into == first
+    response = deputy.post(
+        reverse("voices:action", args=[other.pk, "refer"]),
+        {"reason": "litigation", "note": "请等待法院判决。", "expected_state": "received"},
+    )
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.status == VoiceStatus.REFERRED and other.referral_reason == "litigation"
+
+
+def test_members_cannot_act_on_voices_they_cannot_see(make_voice, transport_unit):
+    voice = make_voice()
+    response = client_for("member").post(
+        reverse("voices:action", args=[voice.pk, "forward"]),
+        {"unit": transport_unit.pk, "reply_rule": "voice_reply_complaint", "expected_state": "received"},
+    )
+    assert response.status_code == 404
+    assert Voice.objects.get(pk=voice.pk).status == VoiceStatus.RECEIVED
+
+
+def test_station_publishes_a_reception_day_and_records_a_visit(db, home_station, deputy_seat):
+    station = client_for("station")
+    too_soon = timezone.localdate() + dt.timedelta(days=1)
+    data = {
+        "station": home_station.pk,
+        "date": too_soon.isoformat(),
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "place": "代表之家接待室",
+        "deputies": [deputy_seat.pk],
+    }
+    response = station.post(reverse("voices:reception_new"), data)
+    assert response.status_code == 400
+    assert not ReceptionDay.objects.exists()
+    data["date"] = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    assert station.post(reverse("voices:reception_new"), data).status_code == 302
+    day = ReceptionDay.objects.get()
+    assert deputy_seat.person.name in Client().get(reverse("voices:reception")).content.decode()
+
+    response = station.post(
+        reverse("voices:enter"),
+        {
+            "kind": "help",
+            "text": "来访群众反映：低保申请被退回，不知道缺什么材料。",
+            "name": "赵大爷",
+            "phone": "13700001111",
+            "reception_day": day.pk,
+            "addressed_to": deputy_seat.pk,
+        },
+    )
+    assert response.status_code == 302
+    voice = Voice.objects.get()
+    assert voice.channel == VoiceChannel.RECEPTION and voice.reception_day == day
+    assert voice.entered_by is not None and voice.submitter is None
+    assert voice.station == home_station
+
+
+def test_residents_cannot_use_the_staff_entry(db):
+    assert client_for("member").get(reverse("voices:enter")).status_code == 403
+    assert client_for("handler").get(reverse("voices:reception_new")).status_code == 403
+
+
+def test_member_files_a_social_report_and_staff_adopt_it(db):
+    member = client_for("member")
+    response = member.post(
+        reverse("voices:report_new"), {"title": "关于骑手歇脚点的建议", "text": "外卖骑手缺少休息场所。"}
+    )
+    assert response.status_code == 302
+    report = SocialReport.objects.get()
+    assert client_for("handler").get(reverse("voices:report", args=[report.pk])).status_code == 404
+    cppcc = client_for("cppcc_staff")
+    assert cppcc.post(reverse("voices:report", args=[report.pk]), {"action": "adopt"}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "adopted"
+    bad = member.post(reverse("voices:report_new"), {"title": "<b>标题</b>", "text": "内容"})
+    assert bad.status_code == 400
+    assert SocialReport.objects.count() == 1
