@@ -121,12 +121,12 @@ class TestAddMonths:
 class TestDeadlines:
     @pytest.fixture
     def places(self):
-        province = Jurisdiction.objects.create(level=JurisdictionLevel.PROVINCE, name="江苏省", code="320000")
+        province = Jurisdiction.objects.create(level=JurisdictionLevel.PROVINCE, name="测试省", code="990000")
         city = Jurisdiction.objects.create(
-            parent=province, level=JurisdictionLevel.CITY, name="常州市", code="320400"
+            parent=province, level=JurisdictionLevel.CITY, name="测试市", code="990400"
         )
         district = Jurisdiction.objects.create(
-            parent=city, level=JurisdictionLevel.DISTRICT, name="武进区", code="320412"
+            parent=city, level=JurisdictionLevel.DISTRICT, name="测试区", code="990412"
         )
         return province, city, district
 
@@ -177,7 +177,7 @@ class TestDeadlines:
         assert (result.amount, result.due) == (1, D(2025, 4, 3))
         # A sibling district without its own row inherits the province's.
         other = Jurisdiction.objects.create(
-            parent=city, level=JurisdictionLevel.DISTRICT, name="新北区", code="320411"
+            parent=city, level=JurisdictionLevel.DISTRICT, name="另一区", code="990411"
         )
         result = deadline_compute(rule_name="motion_reply", start=D(2025, 3, 3), jurisdiction=other)
         assert (result.amount, result.description) == (2, "省规定")
