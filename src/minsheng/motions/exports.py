@@ -1,0 +1,149 @@
+"""Office files: the filtered list as xlsx, a reply letter and a handling report as docx."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from minsheng.motions.models import Motion, Reply
+
+MAX_ROWS = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _cn_date(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_bytes(motions: Sequence[Motion]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Motions")
+    header = [_("Number"), _("Kind"), _("Title"), _("Lead signer"), _("Status"), _("Units"), _("Created")]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for motion in motions:
+        units = "、".join(
+            f"{a.unit.name}（{a.get_role_display()}）"
+            for a in motion.assignments.all()
+            if a.status != "returned"
+        )
+        sheet.append(
+            [
+                motion.number,
+                motion.get_kind_display(),
+                motion.title,
+                motion.lead_signer.name,
+                motion.get_status_display(),
+                units,
+                _cn_date(motion.created_at),
+            ]
+        )
+    for column, width in zip("ABCDEFG", (14, 8, 40, 10, 16, 40, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(motions: Sequence[Motion]) -> HttpResponse:
+    return _download(xlsx_bytes(motions), XLSX, "motions.xlsx")
+
+
+def _document() -> Any:
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.size = Pt(12)
+    return document
+
+
+def reply_letter_bytes(motion: Motion, reply: Reply, proposers: Sequence[Any]) -> bytes:
+    document = _document()
+    document.add_heading(
+        _("Reply of %(unit)s to “%(title)s”") % {"unit": reply.assignment.unit.name, "title": motion.title},
+        level=1,
+    )
+    document.add_paragraph(
+        _("Item: %(number)s; category: %(category)s")
+        % {"number": motion.number or motion.pk, "category": reply.final_category}
+    )
+    names = "、".join(p.name for p in proposers)
+    document.add_paragraph(_("Dear %(names)s:") % {"names": names})
+    for paragraph in reply.text.splitlines():
+        if paragraph.strip():
+            document.add_paragraph(paragraph.strip())
+    document.add_paragraph(reply.assignment.unit.name)
+    document.add_paragraph(_cn_date(reply.created_at))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def reply_letter_response(motion: Motion, reply: Reply, proposers: Sequence[Any]) -> HttpResponse:
+    return _download(reply_letter_bytes(motion, reply, proposers), DOCX, f"reply-{motion.pk}-{reply.pk}.docx")
+
+
+def handling_report_bytes(motion: Motion, timeline: Sequence[Any]) -> bytes:
+    document = _document()
+    document.add_heading(_("Handling report: %(title)s") % {"title": motion.title}, level=1)
+    facts = document.add_table(rows=0, cols=2)
+    for label, value in (
+        (_("Number"), motion.number),
+        (_("Kind"), motion.get_kind_display()),
+        (_("Lead signer"), motion.lead_signer.name),
+        (_("Status"), motion.get_status_display()),
+    ):
+        row = facts.add_row().cells
+        row[0].text, row[1].text = str(label), str(value)
+    document.add_heading(_("Units"), level=2)
+    for assignment in motion.assignments.all():
+        document.add_paragraph(
+            _("%(unit)s (%(role)s), due %(due)s, %(status)s")
+            % {
+                "unit": assignment.unit.name,
+                "role": assignment.get_role_display(),
+                "due": _cn_date(assignment.due),
+                "status": assignment.get_status_display(),
+            }
+        )
+    document.add_heading(_("Replies"), level=2)
+    for reply in motion.replies.all():
+        document.add_paragraph(
+            f"{reply.assignment.unit.name} · {reply.final_category} · {_cn_date(reply.created_at)}"
+        )
+        document.add_paragraph(reply.text)
+    document.add_heading(_("Ratings"), level=2)
+    for evaluation in motion.evaluations.all():
+        document.add_paragraph(f"{evaluation.proposer.name}：{evaluation.get_overall_display()}")
+    document.add_heading(_("Timeline"), level=2)
+    for event in timeline:
+        document.add_paragraph(f"{_cn_date(event.at)} {event.verb} {event.from_state}→{event.to_state}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def handling_report_response(motion: Motion, timeline: Sequence[Any]) -> HttpResponse:
+    return _download(handling_report_bytes(motion, timeline), DOCX, f"report-{motion.pk}.docx")

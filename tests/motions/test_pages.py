@@ -1,0 +1,180 @@
+"""The motions pages through the test client: drafting, acting, desks, exports, public pages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from minsheng.motions import demo
+from minsheng.motions.models import Motion, MotionStatus, Reply
+from tests.motions.builders import TEXT, assigned, replied, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, accounts, username):
+    client.force_login(accounts[username])
+    return client
+
+
+def test_deputy_drafts_on_the_web_and_sees_similar_items(client, accounts):
+    submitted(accounts)  # an earlier, similar item
+    signed_in(client, accounts, "deputy")
+    response = client.post(
+        reverse("motions:new"),
+        {
+            "kind": "suggestion",
+            "title": "关于学校路口增设信号灯的建议",
+            "text": TEXT,
+            "proposer_kind": "individual",
+        },
+    )
+    assert response.status_code == 302
+    motion = Motion.objects.filter(status="draft").latest("id")
+    assert response["Location"] == reverse("motions:detail", args=[motion.pk])
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.context["similar"], "the earlier item on the same matter is shown"
+    assert 'data-testid="action-submit"' in page.content.decode()
+
+
+def test_html_in_a_draft_is_refused_and_nothing_saved(client, accounts):
+    signed_in(client, accounts, "deputy")
+    before = Motion.objects.count()
+    response = client.post(
+        reverse("motions:new"),
+        {
+            "kind": "suggestion",
+            "title": "标题",
+            "text": "<script>alert(1)</script>",
+            "proposer_kind": "individual",
+        },
+    )
+    assert response.status_code == 400
+    assert Motion.objects.count() == before
+
+
+def test_staff_files_through_the_act_view_and_a_stale_form_conflicts(client, accounts):
+    motion = submitted(accounts)
+    signed_in(client, accounts, "staff")
+    url = reverse("motions:act", args=[motion.pk, "file"])
+    assert client.post(url, {"file-state": "submitted"}).status_code == 302
+    assert Motion.objects.get(pk=motion.pk).status == MotionStatus.FILED
+    response = client.post(
+        reverse("motions:act", args=[motion.pk, "decline"]),
+        {"decline-state": "submitted", "decline-reason": "重复"},
+    )
+    assert response.status_code == 400
+    assert Motion.objects.get(pk=motion.pk).status == MotionStatus.FILED
+
+
+def test_handler_replies_through_the_web(client, accounts):
+    motion = assigned(accounts, with_co=False)
+    lead = motion.assignments.get()
+    signed_in(client, accounts, "handler")
+    response = client.post(
+        reverse("motions:act", args=[motion.pk, "reply"]),
+        {
+            "_target": str(lead.pk),
+            f"reply{lead.pk}-assignment": lead.pk,
+            f"reply{lead.pk}-state": "pending",
+            f"reply{lead.pk}-category": "A",
+            f"reply{lead.pk}-text": "已办结。",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Motion.objects.get(pk=motion.pk).status == MotionStatus.REPLIED
+    page = client.get(reverse("motions:detail", args=[motion.pk])).content.decode()
+    assert "已答复，待测评" in page and "交办" in page and "A：已经解决或基本解决" not in page
+
+
+def test_outsider_cannot_see_an_item(client, accounts):
+    motion = submitted(accounts)
+    signed_in(client, accounts, "member")
+    assert client.get(reverse("motions:detail", args=[motion.pk])).status_code == 404
+    assert (
+        client.post(reverse("motions:act", args=[motion.pk, "file"]), {"file-state": "submitted"}).status_code
+        == 404
+    )
+    assert Motion.objects.get(pk=motion.pk).status == MotionStatus.SUBMITTED
+
+
+def test_exports(client, accounts):
+    motion = replied(accounts)
+    signed_in(client, accounts, "staff")
+    response = client.get(reverse("motions:export") + "?kind=suggestion")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert any(row[2] == motion.title for row in sheet.iter_rows(values_only=True))
+    reply = motion.replies.get()
+    letter = client.get(reverse("motions:letter", args=[motion.pk, reply.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
+    assert "区交通运输局" in text and motion.title in text
+    report = client.get(reverse("motions:report", args=[motion.pk]))
+    assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_public_pages_show_only_disclosed_replies_with_phones_masked(client, accounts):
+    motion = replied(accounts)
+    reply = motion.replies.get()
+    assert client.get(reverse("motions:public_detail", args=[motion.pk])).status_code == 404
+    Reply.objects.filter(pk=reply.pk).update(disclosure="full")
+    page = client.get(reverse("motions:public_detail", args=[motion.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert motion.title in client.get(reverse("motions:public_list")).content.decode()
+
+
+def test_role_desks_and_dashboard(client, accounts):
+    demo.seed()
+    for username, testid in (
+        ("deputy", "motions-desk-representative"),
+        ("handler", "motions-desk-unit"),
+        ("staff", "motions-desk-office"),
+        ("leader", "motions-desk-leader"),
+    ):
+        client.force_login(accounts[username])
+        page = client.get("/me/").content.decode()
+        assert testid in page, username
+    client.force_login(accounts["handler"])
+    assert 'class="error"' in client.get("/me/").content.decode(), "the overdue item is in red"
+    client.force_login(accounts["leader"])
+    board = client.get(reverse("motions:dashboard"))
+    assert board.status_code == 200 and b"echarts.min.js" in board.content
+    client.force_login(accounts["handler"])
+    assert client.get(reverse("motions:dashboard")).status_code == 404
+
+
+def test_full_text_search_in_chinese_with_filters(client, accounts):
+    motion = replied(accounts)
+    client.force_login(accounts["staff"])
+
+    def found(query: str) -> list[int]:
+        page = client.get(reverse("motions:list") + query)
+        return [m.pk for m in page.context["page"].object_list]
+
+    assert motion.pk in found("?q=信号灯")
+    assert motion.pk in found("?q=路口&kind=suggestion&status=replied&category=A")
+    assert motion.pk not in found("?q=污水治理")
+    assert motion.pk not in found("?q=信号灯&category=B")
+    unit = accounts.unit("区交通运输局").pk
+    assert motion.pk in found(f"?unit={unit}")
+    assert motion.pk not in found(f"?unit={accounts.unit('区教育局').pk}")
+
+
+def test_leaders_see_their_body_s_items_but_no_drafts(client, accounts):
+    from tests.motions.builders import draft
+
+    suggestion = submitted(accounts)
+    proposal = submitted(accounts, kind="proposal")
+    own_draft = draft(accounts)
+    leader = accounts["leader"]
+    client.force_login(leader)
+    assert client.get(reverse("motions:detail", args=[suggestion.pk])).status_code == 200
+    assert client.get(reverse("motions:detail", args=[proposal.pk])).status_code == 404
+    assert client.get(reverse("motions:detail", args=[own_draft.pk])).status_code == 404
+    assert leader.has_perm("motions.view_motion", suggestion)
+    assert not leader.has_perm("motions.view_motion", proposal)
+    assert not leader.has_perm("motions.view_motion", own_draft)

@@ -1,0 +1,65 @@
+"""Query budgets: list, search, public and desk pages cost the same with few rows and with many."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from minsheng.motions import services
+from minsheng.motions.models import Reply
+from tests.motions.builders import replied
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("staff", reverse("motions:list")),
+    ("staff", reverse("motions:list") + "?q=信号灯&kind=suggestion&status=replied&category=A"),
+    ("staff", "/api/motions/"),
+    ("staff", "/api/motions/?q=路口"),
+    ("handler", reverse("motions:list")),
+    ("deputy", reverse("motions:list")),
+    (None, reverse("motions:public_list")),
+    (None, "/api/motions/public"),
+    ("leader", reverse("motions:dashboard")),
+    ("staff", "/me/"),
+    ("handler", "/me/"),
+    ("deputy", "/me/"),
+    ("leader", "/me/"),
+]
+
+
+def _make(accounts, n: int) -> None:
+    for i in range(n):
+        motion = replied(accounts, title=f"关于学校路口信号灯的建议（{i}）")
+        services.reply_disclose(actor=accounts["staff"], reply=motion.replies.get(), disclosure="full")
+
+
+def _queries(client, accounts, username, url) -> int:
+    if username:
+        client.force_login(accounts[username])
+    else:
+        client.logout()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_query_counts_do_not_grow_with_rows(client, accounts):
+    _make(accounts, 2)
+    small = {(u, url): _queries(client, accounts, u, url) for u, url in PAGES}
+    _make(accounts, 8)
+    assert Reply.objects.count() >= 10
+    large = {(u, url): _queries(client, accounts, u, url) for u, url in PAGES}
+    grew = {key: (small[key], large[key]) for key in small if large[key] > small[key]}
+    assert grew == {}, grew
+    assert max(large.values()) <= 40, large
+
+
+def test_detail_page_budget(client, accounts, django_assert_max_num_queries):
+    motion = replied(accounts)
+    client.force_login(accounts["staff"])
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("motions:detail", args=[motion.pk])).status_code == 200
