@@ -1,0 +1,181 @@
+"""The pages: a resident verifies a phone, joins, votes card by card, writes; staff run the topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from minsheng.core.messaging import outbox
+from minsheng.deliberation import services
+from minsheng.deliberation.models import Meeting, Outcome, Participant, Statement, Topic, TopicStatus, Vote
+from tests.deliberation.conftest import open_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def _verified_client(phone: str = "13912340000") -> Client:
+    client = Client()
+    client.post("/deliberation/verify/", {"phone": phone, "next": "/deliberation/"})
+    code = (
+        outbox[-1].body.split("code is ")[-1][:6]
+        if "code is " in outbox[-1].body
+        else _digits(outbox[-1].body)
+    )
+    client.post("/deliberation/verify/", {"phone": phone, "code": code, "next": "/deliberation/"})
+    return client
+
+
+def _digits(text: str) -> str:
+    import re
+
+    return re.search(r"\d{6}", text).group(0)
+
+
+def test_a_resident_joins_votes_card_by_card_and_writes(world, topic, django_capture_on_commit_callbacks):
+    client = _verified_client()
+    page = client.get(f"/deliberation/{topic.pk}/")
+    assert page.status_code == 200 and 'id="join"' in page.content.decode()
+    client.post(f"/deliberation/{topic.pk}/join/")
+    participant = Participant.objects.get(topic=topic)
+    assert (
+        participant.user is None
+        and participant.phone_masked
+        and "13912340000" not in participant.phone_masked
+    )
+    first = Statement.objects.filter(topic=topic).order_by("pk").first()
+    card = client.post(
+        f"/deliberation/{topic.pk}/vote/", {"statement": first.pk, "vote": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert card.status_code == 200
+    assert f'id="statement-{first.pk}"' not in card.content.decode()
+    assert Vote.objects.get(participant=participant, statement=first).value == 1
+    client.post(f"/deliberation/{topic.pk}/write/", {"text": "电梯应优先照顾老人"})
+    assert Statement.objects.filter(topic=topic, author=participant, status="published").exists()
+    page = client.get(f"/deliberation/{topic.pk}/").content.decode()
+    assert "电梯应优先照顾老人" in page and "13912340000" not in page
+
+
+def test_a_stranger_cannot_vote_and_closed_topics_show_no_card(world, topic):
+    client = Client()
+    statement = Statement.objects.filter(topic=topic).first()
+    response = client.post(f"/deliberation/{topic.pk}/vote/", {"statement": statement.pk, "vote": "1"})
+    assert response.status_code == 302 and not Vote.objects.exists()
+    services.topic_close(actor=world.staff, topic=topic)
+    page = client.get(f"/deliberation/{topic.pk}/").content.decode()
+    assert 'class="vote-buttons"' not in page
+
+
+def test_proposed_topics_are_hidden_from_the_public(world):
+    topic = services.topic_propose(actor=world.member, body=world.committee, title="隐藏议题", question="?")
+    assert Client().get(f"/deliberation/{topic.pk}/").status_code == 404
+    assert "隐藏议题" not in Client().get("/deliberation/").content.decode()
+    staff = Client()
+    staff.force_login(world.staff)
+    assert "隐藏议题" in staff.get("/deliberation/").content.decode()
+    assert staff.get(f"/deliberation/{topic.pk}/manage/").status_code == 200
+    member = Client()
+    member.force_login(world.member)
+    assert member.get(f"/deliberation/{topic.pk}/manage/").status_code == 403
+
+
+def test_staff_run_a_topic_from_the_manage_page(world):
+    topic = services.topic_propose(
+        actor=world.member, body=world.committee, title="社区停车", question="如何停车？"
+    )
+    staff = Client()
+    staff.force_login(world.staff)
+    base = f"/deliberation/{topic.pk}/manage"
+    staff.post(
+        f"{base}/accept/",
+        {"audience": "public", "moderation": "pre", "seeds": "观点一\n观点二\n", "state": "proposed"},
+    )
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.ACCEPTED and topic.moderation == "pre"
+    assert Statement.objects.filter(topic=topic, is_seed=True).count() == 2
+    staff.post(f"{base}/open/", {"state": "accepted"})
+    starts = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    staff.post(f"{base}/meeting/", {"starts_at": starts, "place": "社区议事厅"})
+    meeting = Meeting.objects.get(topic=topic)
+    staff.post(
+        f"{base}/hold/", {"meeting": meeting.pk, "minutes": "纪要", "attendees": "张三,居民\n李四,委员,政协"}
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "held" and meeting.attendances.count() == 2
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    staff.post(
+        f"{base}/outcome/",
+        {"meeting": meeting.pk, "text": "划定临时停车位", "unit": world.unit.pk, "due": due},
+    )
+    outcome = Outcome.objects.get(topic=topic)
+    handler = Client()
+    handler.force_login(world.handler)
+    handler.post(f"/deliberation/outcomes/{outcome.pk}/progress/", {"text": "已施划200个车位", "done": "on"})
+    outcome.refresh_from_db()
+    assert outcome.status == "in_progress"  # a unit reports; only staff complete
+    staff.post(f"/deliberation/outcomes/{outcome.pk}/progress/", {"text": "完成验收", "done": "on"})
+    outcome.refresh_from_db()
+    assert outcome.status == "done"
+    staff.post(f"{base}/close/", {"state": "open"})
+    staff.post(f"{base}/conclude/", {"state": "closed"})
+    report = Client().get(f"/deliberation/{topic.pk}/report/").content.decode()
+    assert "划定临时停车位" in report and "完成验收" in report
+
+
+def test_a_stale_form_changes_nothing(world, topic):
+    staff = Client()
+    staff.force_login(world.staff)
+    staff.post(f"/deliberation/{topic.pk}/manage/close/", {"state": "accepted"})
+    assert Topic.objects.get(pk=topic.pk).status == TopicStatus.OPEN
+
+
+@pytest.mark.parametrize("statements", [3, 30])
+def test_page_queries_do_not_grow_with_rows(
+    world, statements, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    topic = open_topic(world, seeds=statements)
+    joined = [services.participant_join(topic=topic, verified_phone=f"1390000{n:04d}") for n in range(8)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, j in enumerate(joined):
+            for s in Statement.objects.filter(topic=topic):
+                services.vote_cast(
+                    participant=j.participant, statement_id=s.pk, value=1 if (n + s.pk) % 2 else -1
+                )
+    meeting = services.meeting_schedule(
+        actor=world.staff, topic=topic, starts_at=timezone.now(), place="议事厅"
+    )
+    meeting = services.meeting_hold(
+        actor=world.staff,
+        meeting=meeting,
+        minutes="纪要",
+        attendees=[services.AttendeeIn(name="甲", kind="resident")],
+    )
+    for n in range(statements // 3):
+        services.outcome_add(actor=world.staff, meeting=meeting, text=f"成果{n}", unit=world.unit,
+                             due=timezone.localdate() + dt.timedelta(days=5))  # fmt: skip
+    client = Client()
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/deliberation/{topic.pk}/").status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/deliberation/{topic.pk}/report/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/deliberation/").status_code == 200
+    staff = Client()
+    staff.force_login(world.staff)
+    with django_assert_max_num_queries(30):
+        assert staff.get(f"/deliberation/{topic.pk}/manage/").status_code == 200
+
+
+def test_the_desk_lists_the_topics_staff_run_with_statements_to_moderate(world):
+    topic = open_topic(world, moderation="pre")
+    joined = services.participant_join(topic=topic, verified_phone="13900002222")
+    services.statement_submit(participant=joined.participant, text="需要审核的观点")
+    staff = Client()
+    staff.force_login(world.staff)
+    page = staff.get("/me/").content.decode()
+    assert f"/deliberation/{topic.pk}/manage/" in page
+    resident = Client()
+    resident.force_login(world.resident)
+    assert f"/deliberation/{topic.pk}/manage/" not in resident.get("/me/").content.decode()
