@@ -67,29 +67,31 @@ class RoleCard:
 
 
 _LEADERSHIP = RoleCard(
-    gettext_lazy("Leadership"), gettext_lazy("Volumes, on-time rates and satisfaction across units."), "/me/"
+    gettext_lazy("Leadership"),
+    gettext_lazy("Volumes, on-time rates and satisfaction across units."),
+    "/motions/dashboard/",
 )
 ROLE_CARDS: dict[str, RoleCard] = {
     Role.DEPUTY: RoleCard(
         gettext_lazy("Deputy"),
         gettext_lazy("Voices addressed to you, your suggestions and bills, replies awaiting your rating."),
-        "/directory/?kind=deputies",
+        "/voices/",
     ),
     Role.CPPCC_MEMBER: RoleCard(
         gettext_lazy("CPPCC member"),
         gettext_lazy("Your proposals, social-conditions reports and consultations."),
-        "/directory/?kind=members",
+        "/motions/",
     ),
     Role.STAFF: RoleCard(
-        gettext_lazy("Working-body staff"), gettext_lazy("Filing review and assignment queues."), "/admin/"
+        gettext_lazy("Working-body staff"), gettext_lazy("Filing review and assignment queues."), "/motions/"
     ),
     Role.HANDLER: RoleCard(
-        gettext_lazy("Handling unit"), gettext_lazy("Items assigned to your unit, by deadline."), "/me/"
+        gettext_lazy("Handling unit"), gettext_lazy("Items assigned to your unit, by deadline."), "/motions/"
     ),
     Role.STATION_STAFF: RoleCard(
         gettext_lazy("Station staff"),
         gettext_lazy("Reception days and voices received at your station."),
-        "/",
+        "/voices/reception/",
     ),
     Role.ADMIN: RoleCard(
         gettext_lazy("Administrator"),
