@@ -15,11 +15,15 @@ from minsheng.org.demo import demo_seed
 from minsheng.org.models import Unit, User
 from minsheng.voices.models import Voice, VoiceChannel, WorkOrder
 from minsheng.voices.services import voice_create, voice_forward
+from tests.conftest import demo_seed_once
 from tests.core.thread_database import ThreadDatabase, threads_with_own_connections
 
 
 @pytest.fixture
-def thread_database(tmp_path) -> Iterator[ThreadDatabase]:
+def thread_database(tmp_path, transactional_db) -> Iterator[ThreadDatabase]:
+    # On PostgreSQL the threads share the test database: the district must be there (an earlier
+    # transactional test may have flushed it); on SQLite ``prepare`` seeds the threads' own file.
+    demo_seed_once()
     with threads_with_own_connections(tmp_path, prepare=demo_seed) as database:
         yield database
 
