@@ -1,0 +1,308 @@
+"""Web speed at district scale: 100,000 voices and 10,000 motions behind the real server.
+
+Seeds a fresh data folder (the demo district, then bulk rows), starts gunicorn with the production
+settings on loopback, and measures the main lists, detail pages, Chinese search and a submission
+under concurrent clients, beside the same server's trivial-view ceiling, all in one run. Writes its
+section of docs/benchmarks.md. Usage: .venv/bin/python bench/web.py [--voices N] [--motions N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import Request, drive, machine_description, results_table, running_server, section_write
+
+REPO = Path(__file__).resolve().parents[1]
+BATCH = 5000
+
+VOICE_TEXTS = [
+    "小区门口道路破损严重，雨天积水，希望尽快修复",
+    "建议在学校附近增设人行横道和红绿灯，保障学生安全",
+    "公交线路调整后老人出行不便，希望恢复原站点",
+    "菜市场周边占道经营，交通拥堵，请加强管理",
+    "垃圾分类投放点设置不合理，气味大，建议迁移",
+    "企业用工难，希望加强职业技能培训和招聘对接",
+    "老旧小区加装电梯推进缓慢，希望简化审批",
+    "河道有污水排放，水质变差，请环保部门核查",
+    "社区卫生服务中心看病排队时间长，建议增加医生",
+    "希望在工业园区增加公共停车位，缓解停车难",
+    "路灯长期不亮，晚上出行存在安全隐患",
+    "建议增加托育机构，解决双职工家庭带娃难题",
+]
+MOTION_TITLES = [
+    "关于加快推进农村公路提档升级的建议",
+    "关于加强校园周边交通安全管理的建议",
+    "关于完善老旧小区改造长效管理机制的提案",
+    "关于支持中小企业数字化转型的建议",
+    "关于推进垃圾分类提质增效的提案",
+    "关于优化公交线网方便群众出行的建议",
+    "关于加强河道水环境综合治理的建议",
+    "关于扩大普惠性托育服务供给的提案",
+    "关于推动新能源产业链协同发展的建议",
+    "关于提升基层医疗卫生服务能力的提案",
+]
+
+
+def _setup_django(data_dir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings.prod"
+    os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
+    os.environ["MINSHENG_ALLOWED_HOSTS"] = "127.0.0.1"
+    import django
+
+    django.setup()
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stdout.write(f"\r  {label:<10} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+    if done >= total:
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _search_entries(model: type, objects: list, texts: list[str], token_cache: dict[str, str]) -> list:
+    from django.contrib.contenttypes.models import ContentType
+
+    from minsheng.core.models import SearchEntry
+    from minsheng.core.search import search_tokens
+
+    content_type = ContentType.objects.get_for_model(model)
+    entries = []
+    for obj, text in zip(objects, texts, strict=True):
+        if text not in token_cache:
+            token_cache[text] = " " + " ".join(search_tokens(text)) + " "
+        entries.append(SearchEntry(content_type=content_type, object_id=obj.pk, tokens=token_cache[text]))
+    return entries
+
+
+def seed_voices(count: int, rng: random.Random) -> None:
+    from django.db import transaction
+
+    from minsheng.core.models import SearchEntry
+    from minsheng.org.models import Jurisdiction, JurisdictionLevel
+    from minsheng.voices.models import Voice, VoiceChannel, VoiceStatus
+
+    towns = list(Jurisdiction.objects.filter(level=JurisdictionLevel.TOWNSHIP))
+    statuses = [s for s in VoiceStatus.values if s != VoiceStatus.MERGED]
+    token_cache: dict[str, str] = {}
+    for start in range(0, count, BATCH):
+        with transaction.atomic():
+            batch, texts = [], []
+            for index in range(start, min(start + BATCH, count)):
+                text = f"{rng.choice(VOICE_TEXTS)}（{rng.choice(towns).name}）"
+                texts.append(text)
+                batch.append(
+                    Voice(
+                        tracking_code=f"BN{index:08d}",
+                        channel=rng.choice(VoiceChannel.values),
+                        text=text,
+                        phone=f"139{index:08d}",
+                        jurisdiction=rng.choice(towns),
+                        status=rng.choice(statuses),
+                        triage_due=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 400)),
+                    )
+                )
+            created = Voice.objects.bulk_create(batch)
+            SearchEntry.objects.bulk_create(_search_entries(Voice, created, texts, token_cache))
+        _progress("voices", min(start + BATCH, count), count)
+
+
+def seed_motions(count: int, rng: random.Random) -> None:
+    from django.db import transaction
+
+    from minsheng.core.models import SearchEntry
+    from minsheng.motions.models import (
+        Assignment,
+        AssignmentRole,
+        AssignmentStatus,
+        Motion,
+        MotionKind,
+        MotionStatus,
+    )
+    from minsheng.org.models import BodyKind, Jurisdiction, Membership, Role, Term, Unit
+
+    district = Jurisdiction.objects.get(code="320412")
+    congress_term = Term.objects.get(body__kind=BodyKind.CONGRESS, body__jurisdiction=district)
+    cppcc_term = Term.objects.get(body__kind=BodyKind.CPPCC_COMMITTEE, body__jurisdiction=district)
+    deputies = list(Membership.objects.filter(role=Role.DEPUTY).values_list("person_id", flat=True))
+    members = list(Membership.objects.filter(role=Role.CPPCC_MEMBER).values_list("person_id", flat=True))
+    units = list(Unit.objects.all())
+    statuses = [MotionStatus.SUBMITTED, MotionStatus.FILED, MotionStatus.ASSIGNED, MotionStatus.REPLIED,
+                MotionStatus.FOLLOW_UP, MotionStatus.CLOSED, MotionStatus.DECLINED]  # fmt: skip
+    token_cache: dict[str, str] = {}
+    for start in range(0, count, BATCH):
+        with transaction.atomic():
+            batch, texts = [], []
+            for index in range(start, min(start + BATCH, count)):
+                kind = rng.choice([MotionKind.SUGGESTION, MotionKind.SUGGESTION, MotionKind.PROPOSAL])
+                title = rng.choice(MOTION_TITLES)
+                text = f"{title}。{rng.choice(VOICE_TEXTS)}。"
+                texts.append(f"{title} {text}")
+                batch.append(
+                    Motion(
+                        kind=kind,
+                        jurisdiction=district,
+                        term=cppcc_term if kind == MotionKind.PROPOSAL else congress_term,
+                        number=f"B{index}",
+                        title=title,
+                        text=text,
+                        status=rng.choice(statuses),
+                        lead_signer_id=rng.choice(members if kind == MotionKind.PROPOSAL else deputies),
+                        submitted_at=time_aware(rng),
+                    )
+                )
+            created = Motion.objects.bulk_create(batch)
+            SearchEntry.objects.bulk_create(_search_entries(Motion, created, texts, token_cache))
+            assignments = [
+                Assignment(
+                    motion=motion,
+                    unit=rng.choice(units),
+                    role=AssignmentRole.LEAD,
+                    status=AssignmentStatus.PENDING,
+                    assigned_on=dt.date(2026, 3, 1),
+                    due=dt.date(2026, 6, 1) + dt.timedelta(days=rng.randint(0, 200)),
+                    due_rule="motion_reply",
+                    max_due=dt.date(2026, 9, 1) + dt.timedelta(days=rng.randint(0, 200)),
+                    return_by=dt.date(2026, 3, 11),
+                )
+                for motion in created
+                if motion.status in (MotionStatus.ASSIGNED, MotionStatus.REPLIED, MotionStatus.FOLLOW_UP)
+            ]
+            Assignment.objects.bulk_create(assignments)
+        _progress("motions", min(start + BATCH, count), count)
+
+
+def time_aware(rng: random.Random) -> dt.datetime:
+    return dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randint(0, 300 * 24 * 60))
+
+
+def session_cookie(username: str) -> str:
+    """A signed-in session for ``username``, made the way django.contrib.auth.login makes one."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from minsheng.org.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "minsheng.org.auth.UsernameOrPhoneBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def bearer_token(username: str) -> str:
+    from minsheng.org.models import User
+    from minsheng.org.services import api_token_create
+
+    user = User.objects.get(username=username)
+    _token, key = api_token_create(actor=None, user=user, name="bench-web")
+    return key
+
+
+def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
+    from minsheng.motions.selectors import motions_visible_to
+    from minsheng.org.models import User
+    from minsheng.voices.models import Voice
+
+    staff = (("Cookie", session_cookie("staff")),)
+    station = bearer_token("station")
+    voice_ids = list(Voice.objects.order_by("-id").values_list("pk", flat=True)[:500])
+    staff_user = User.objects.get(username="staff")
+    motion_ids = list(motions_visible_to(staff_user).order_by("-id").values_list("pk", flat=True)[:500])
+    submission = {"text": "基准测试：小区门口路灯不亮，请尽快维修", "phone": "13912345678"}
+    submit_headers = (("Authorization", f"Bearer {station}"), ("Content-Type", "application/json"))
+
+    def staff_get(path: Callable[[int], str]) -> Callable[[int], Request]:
+        return lambda i: Request("GET", path(i), headers=staff)
+
+    return [
+        ("ceiling: /healthz", lambda i: Request("GET", "/healthz")),
+        ("home: find my deputies", lambda i: Request("GET", "/find/?place=" + quote("湖塘镇"))),
+        ("voices list (staff)", staff_get(lambda i: f"/voices/?page={i % 50 + 1}")),
+        ("voices search 道路", staff_get(lambda i: "/voices/?q=" + quote("道路"))),
+        ("voice detail", staff_get(lambda i: f"/voices/{voice_ids[i % len(voice_ids)]}/")),
+        ("motions list (staff)", staff_get(lambda i: f"/motions/?page={i % 50 + 1}")),
+        ("motions search 交通", staff_get(lambda i: "/motions/?q=" + quote("交通"))),
+        ("motion detail", staff_get(lambda i: f"/motions/{motion_ids[i % len(motion_ids)]}/")),
+        ("public replies", lambda i: Request("GET", f"/motions/public/?page={i % 20 + 1}")),
+        (
+            "voice submission (API)",
+            lambda i: Request(
+                "POST", "/api/voices/staff-entry", json.dumps(submission).encode(), submit_headers
+            ),
+        ),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voices", type=int, default=100_000)
+    parser.add_argument("--motions", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=40, help="requests per client per page")
+    parser.add_argument("--data", type=Path, default=Path("/tmp/minsheng-bench-web"))
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+
+    shutil.rmtree(args.data, ignore_errors=True)
+    _setup_django(args.data)
+    from minsheng.cli import prepare
+
+    started = time.perf_counter()
+    prepare(with_demo_data=True)
+    rng = random.Random(2026)
+    seed_voices(args.voices, rng)
+    seed_motions(args.motions, rng)
+    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    pages = requests_to_measure()
+
+    from django.db import connections
+
+    connections.close_all()
+    with running_server(args.data, start_timeout=120) as base_url:
+        for _name, make in pages:  # warm both workers: lazy imports (jieba, scikit-learn), caches
+            drive(base_url, "warm-up", make, clients=4, requests_per_client=3)
+        results = [
+            drive(base_url, name, make, clients=args.clients, requests_per_client=args.requests)
+            for name, make in pages
+        ]
+    table = results_table(results)
+    print(table)
+    measured = [r for r in results if not r.name.startswith("ceiling")]
+    worst_p95 = max(r.p95_ms for r in measured)
+    total_rps = sum(r.requests for r in measured) / sum(r.seconds for r in measured)
+    ceiling = results[0].rps
+    errors = sum(r.errors for r in results)
+    if not args.no_write:
+        body = (
+            "## Web pages at district scale (`bench/web.py`)\n\n"
+            f"Run {dt.date.today()} on {machine_description()}; load average before the run "
+            f"{os.getloadavg()[0]:.1f}. {args.voices:,} voices and {args.motions:,} motions on SQLite (WAL), "
+            f"gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive clients on loopback, "
+            f"{args.requests} requests per client per page (the load generator shares the 2 cores). "
+            f"Errors: {errors}.\n\n{table}\n"
+        )
+        section_write(REPO / "docs" / "benchmarks.md", "web", body)
+    print(
+        f"web p95_ms={worst_p95:.1f} rps={total_rps:.1f} ceiling_rps={ceiling:.1f} "
+        f"voices={args.voices} motions={args.motions}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
