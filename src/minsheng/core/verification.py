@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.core.errors import RateLimitedError, ValidationFailedError
 from minsheng.core.messaging import message_send
+from minsheng.core.throttle import throttle_count
 
 CODE_SECONDS = 10 * 60
 MAX_WRONG_CODES = 5
@@ -58,14 +59,9 @@ def _code_key(phone: str, purpose: str) -> str:
 
 def _count_within_hour(key: str, limit: int) -> None:
     """Count one more attempt under ``key``; RateLimitedError once the hourly limit is reached."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise RateLimitedError(_("Too many codes were requested. Try again in an hour."))
+    throttle_count(
+        key, limit=limit, seconds=3600, message=_("Too many codes were requested. Try again in an hour.")
+    )
 
 
 def phone_code_send(*, phone: str, purpose: str, client_ip: str = "") -> str:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -29,12 +28,12 @@ from minsheng.core.errors import (
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_phone
+from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.verification import mobile_normalise
 from minsheng.deliberation.models import (
@@ -168,14 +167,12 @@ def token_hash(token: str) -> str:
 
 
 def _count_within_hour(key: str, limit: int) -> None:
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise RateLimitedError(_("You have written a lot in a short time. Please try again later."))
+    throttle_count(
+        key,
+        limit=limit,
+        seconds=3600,
+        message=_("You have written a lot in a short time. Please try again later."),
+    )
 
 
 def _require_perm(actor: Any, permission: str, obj: Any) -> None:

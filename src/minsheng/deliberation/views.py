@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minsheng.core.errors import DomainError
+from minsheng.core.throttle import client_ip
 from minsheng.core.verification import (
     phone_code_check,
     phone_code_send,
@@ -44,10 +45,6 @@ def _remember_token(request: HttpRequest, topic: Topic, token: str) -> None:
     tokens = dict(request.session.get(SESSION_TOKENS, {}))
     tokens[str(topic.pk)] = token
     request.session[SESSION_TOKENS] = tokens
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 @require_GET
@@ -102,7 +99,7 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your mobile number is verified."))
         else:
             phone = phone_code_send(
-                phone=request.POST.get("phone", ""), purpose=VERIFY_PURPOSE, client_ip=_client_ip(request)
+                phone=request.POST.get("phone", ""), purpose=VERIFY_PURPOSE, client_ip=client_ip(request)
             )
             request.session["deliberation_phone_pending"] = phone
             messages.info(request, _("A code was sent to your mobile. Enter it below."))

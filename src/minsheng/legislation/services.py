@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -38,13 +37,13 @@ from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
-    RateLimitedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.models import Attachment
 from minsheng.core.notifications import notify
+from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.legislation.models import (
     ConsultationTask,
@@ -155,14 +154,9 @@ def _clean_text(value: str, *, field: str, limit: int, label: str) -> str:
 
 
 def _count_within_hour(key: str, limit: int) -> None:
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise RateLimitedError(_("Too many opinions in a short time. Try again in an hour."))
+    throttle_count(
+        key, limit=limit, seconds=3600, message=_("Too many opinions in a short time. Try again in an hour.")
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

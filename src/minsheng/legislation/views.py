@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.errors import DomainError, NotFoundError
+from minsheng.core.throttle import client_ip
 from minsheng.core.verification import (
     phone_code_check,
     phone_code_send,
@@ -193,7 +194,7 @@ def comment_verify(request: HttpRequest, task_id: int) -> HttpResponse:
                 number = phone_code_send(
                     phone=phone_form.cleaned_data["phone"],
                     purpose=VERIFY_PURPOSE,
-                    client_ip=str(request.META.get("REMOTE_ADDR", "")),
+                    client_ip=client_ip(request),
                 )
                 request.session["legislation_phone"] = number
                 messages.info(request, _("A verification code was sent to your mobile."))

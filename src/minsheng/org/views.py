@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.conf import setting_int
 from minsheng.core.errors import ValidationFailedError
+from minsheng.core.throttle import client_ip
 from minsheng.org import accounts
 from minsheng.org.auth import UsernameOrPhoneBackend
 from minsheng.org.forms import DirectorySearchForm, LoginForm, ResetConfirmForm, ResetRequestForm
@@ -40,10 +41,6 @@ def person_profile(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "org/profile.html", {"profile": profile})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -57,7 +54,7 @@ def login(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         login_name, password = form.cleaned_data["login"], form.cleaned_data["password"]
-        ip = _client_ip(request)
+        ip = client_ip(request)
         if accounts.login_is_throttled(login=login_name, client_ip=ip):
             form.add_error(None, _("Too many failed sign-ins. Wait 15 minutes and try again."))
             status = 429

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field
 
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, RateLimitedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
+from minsheng.core.throttle import client_ip, throttle_count, throttle_exceeded
 from minsheng.core.verification import mobile_normalise, phone_code_check, phone_code_send
 from minsheng.org.models import Body, Membership, Role
 from minsheng.voices import selectors, services
@@ -45,8 +46,6 @@ from minsheng.voices.views import (
     TRACK_FAILURES_PER_CLIENT,
     TRACK_WINDOW_SECONDS,
     _target_from,
-    throttle_count,
-    throttle_exceeded,
 )
 
 router = Router(tags=["voices"])
@@ -55,10 +54,6 @@ router = Router(tags=["voices"])
 def _actor(request: HttpRequest) -> Any:
     auth = getattr(request, "auth", None)
     return auth if auth is not None else request.user
-
-
-def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 # Database ids: positive and within a 32-bit integer, so no input overflows the database's integer.
@@ -396,7 +391,7 @@ def _visible_voice(request: HttpRequest, voice_id: int) -> Voice:
 
 
 def _track_lookup(request: HttpRequest, data: VoiceTrackIn) -> Voice:
-    key = f"voices:track-fail:{_ip(request)}"
+    key = f"voices:track-fail:{client_ip(request)}"
     if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
         raise RateLimitedError()
     try:
@@ -444,7 +439,7 @@ def _report_out(report: SocialReport) -> dict[str, Any]:
     "/codes", response={200: VoiceCodeOut, **PUBLIC_ERRORS}, auth=None, summary="发送手机验证码（提交民声前）"
 )
 def code_send(request: HttpRequest, data: VoiceCodeIn) -> dict[str, bool]:
-    phone_code_send(phone=data.phone, purpose="voice", client_ip=_ip(request))
+    phone_code_send(phone=data.phone, purpose="voice", client_ip=client_ip(request))
     return {"sent": True}
 
 
@@ -470,7 +465,7 @@ def voice_submit(
             phone_code_check(phone=phone, purpose="voice", code=data.code)
         except ValidationFailedError as error:
             raise PermissionDeniedError(error.message, field="code") from error
-    throttle_count(f"voices:submit:{_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
+    throttle_count(f"voices:submit:{client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
     addressed_to, station = _target_from(data.to)
     if data.to and addressed_to is None and station is None:
         raise NotFoundError(field="to")

@@ -10,7 +10,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, RateLimitedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone, mask_text
+from minsheng.core.throttle import client_ip, throttle_count, throttle_exceeded
 from minsheng.core.verification import (
     phone_code_check,
     phone_code_send,
@@ -60,26 +60,6 @@ SENT_SESSION_KEY = "voices_sent"
 
 
 # Small helpers --------------------------------------------------------------------------------
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def throttle_count(key: str, *, limit: int, seconds: int) -> None:
-    """Count one attempt under ``key``; RateLimitedError once ``limit`` is passed within the window."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    if count > limit:
-        raise RateLimitedError()
-
-
-def throttle_exceeded(key: str, *, limit: int) -> bool:
-    return int(cache.get(key, 0)) >= limit
 
 
 def _form_error(form: Any, error: DomainError) -> None:
@@ -150,9 +130,7 @@ def _send_code(request: HttpRequest, form: VoiceSubmitForm) -> int:
         form.add_error("phone", phone_form.errors["phone"][0])
         return 400
     try:
-        phone_code_send(
-            phone=phone_form.cleaned_data["phone"], purpose="voice", client_ip=_client_ip(request)
-        )
+        phone_code_send(phone=phone_form.cleaned_data["phone"], purpose="voice", client_ip=client_ip(request))
     except DomainError as error:
         _form_error(form, error)
         return 429 if isinstance(error, RateLimitedError) else 400
@@ -177,9 +155,7 @@ def _submit(
             raise ValidationFailedError(_("Enter the verification code sent to your phone."), field="code")
         phone_code_check(phone=phone, purpose="voice", code=code)
         phone_session_remember(request.session, phone)
-    throttle_count(
-        f"voices:submit:{_client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600
-    )
+    throttle_count(f"voices:submit:{client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
     return services.voice_create(
         actor=request.user,
         channel=channel,
@@ -214,7 +190,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     status = 200
     if request.method == "POST":
-        key = f"voices:track-fail:{_client_ip(request)}"
+        key = f"voices:track-fail:{client_ip(request)}"
         if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
             form.add_error(None, RateLimitedError().message)
             status = 429
