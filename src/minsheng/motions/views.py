@@ -470,6 +470,9 @@ def motion_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, motion)
 
 
+SIMILAR_STATES = (MotionStatus.DRAFT, MotionStatus.SUBMITTED, MotionStatus.FILED)
+
+
 def _render_detail(
     request: HttpRequest, motion: Motion, failed: ActionForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -477,8 +480,10 @@ def _render_detail(
     if failed is not None:
         actions = [failed if (a.name, a.target) == (failed.name, failed.target) else a for a in actions]
     user = request.user
-    show_similar = user.has_perm("motions.review_motion", motion) or user.has_perm(
-        "motions.change_motion", motion
+    # Similar items matter while the item is drafted, reviewed or may still be merged; later they
+    # would only cost a TF-IDF pass on every page view.
+    show_similar = motion.status in SIMILAR_STATES and (
+        user.has_perm("motions.review_motion", motion) or user.has_perm("motions.change_motion", motion)
     )
     similar = (
         similar_motions(
