@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.utils import timezone
 
 from minsheng.deliberation.models import Meeting, Outcome, Statement, Topic, TopicStatus
 from minsheng.org.models import BodyKind, Membership, Role
+from minsheng.org.selectors import memberships_of
 
 STAFF_BODY_KINDS: tuple[str, ...] = (
     BodyKind.CPPCC_COMMITTEE,
@@ -23,22 +23,6 @@ STAFF_BODY_KINDS: tuple[str, ...] = (
     BodyKind.MEMBERS_STUDIO,
 )
 PUBLIC_STATUSES = (TopicStatus.OPEN, TopicStatus.CLOSED, TopicStatus.CONCLUDED)
-_CACHE_ATTR = "_deliberation_memberships"
-
-
-def memberships_of(user: Any) -> list[Membership]:
-    """The user's active memberships, loaded once per user object."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "person_id", None) is None:
-        return []
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = list(
-            Membership.objects.active_on(timezone.localdate())
-            .filter(person_id=user.person_id)
-            .select_related("body", "body__jurisdiction", "unit")
-        )
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
 
 
 def _topic_of(obj: Any) -> Topic | None:

@@ -19,26 +19,10 @@ from minsheng.motions.models import (
     SignatureStatus,
 )
 from minsheng.org.models import LEADER_ROLES, BodyKind, Membership, Role
-from minsheng.org.selectors import today
+from minsheng.org.selectors import memberships_of
 
-_CACHE = "_motions_memberships"
 SUGGESTION_OFFICE_KINDS = (BodyKind.WORKING_BODY,)
 PROPOSAL_OFFICE_KINDS = (BodyKind.CPPCC_SPECIAL_COMMITTEE,)
-
-
-def memberships_of(user: Any) -> list[Membership]:
-    """The user's memberships in force today (cached on the user object)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "person_id", None):
-        return []
-    cached = getattr(user, _CACHE, None)
-    if cached is None:
-        cached = list(
-            Membership.objects.active_on(today())
-            .filter(person_id=user.person_id)
-            .select_related("body", "body__jurisdiction", "unit", "unit__jurisdiction")
-        )
-        setattr(user, _CACHE, cached)
-    return cached
 
 
 def _jurisdiction_id(membership: Membership) -> int:

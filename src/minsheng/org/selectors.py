@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -186,3 +187,24 @@ def roles_of(person: Person | None, day: dt.date | None = None) -> set[str]:
     return set(
         Membership.objects.active_on(day or today()).filter(person=person).values_list("role", flat=True)
     )
+
+
+_MEMBERSHIPS_CACHE = "_minsheng_memberships"
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships in force today, loaded once per user object (a request, a test).
+
+    Every app's permission predicates read roles from here, so one page asks the database once.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "person_id", None):
+        return []
+    cached = getattr(user, _MEMBERSHIPS_CACHE, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.active_on(today())
+            .filter(person_id=user.person_id)
+            .select_related("body", "body__jurisdiction", "unit", "unit__jurisdiction")
+        )
+        setattr(user, _MEMBERSHIPS_CACHE, cached)
+    return cached

@@ -14,12 +14,10 @@ from typing import Any
 
 import rules
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
-from minsheng.org.models import LEADER_ROLES, STATION_KINDS, Membership, Role
+from minsheng.org.models import LEADER_ROLES, STATION_KINDS, Role
 from minsheng.org.rules import has_admin_role
-
-_CACHE_ATTR = "_voices_memberships"
+from minsheng.org.selectors import memberships_of
 
 
 class TrackingActor(AnonymousUser):
@@ -28,21 +26,6 @@ class TrackingActor(AnonymousUser):
     def __init__(self, voice_id: int) -> None:
         super().__init__()
         self.tracking_voice_id = voice_id
-
-
-def memberships_of(user: Any) -> list[Membership]:
-    """The user's active memberships, loaded once per user object (a request, a test)."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "person_id", None) is None:
-        return []
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = list(
-            Membership.objects.active_on(timezone.localdate())
-            .filter(person_id=user.person_id)
-            .select_related("body", "body__jurisdiction", "unit")
-        )
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
 
 
 def _scope_ids(jurisdiction: Any) -> set[int]:
