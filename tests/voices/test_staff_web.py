@@ -127,6 +127,7 @@ def test_station_publishes_a_reception_day_and_records_a_visit(db, home_station,
     assert station.post(reverse("voices:reception_new"), data).status_code == 302
     day = ReceptionDay.objects.get()
     assert deputy_seat.person.name in Client().get(reverse("voices:reception")).content.decode()
+    ReceptionDay.objects.filter(pk=day.pk).update(date=timezone.localdate())  # the day has come
 
     response = station.post(
         reverse("voices:enter"),

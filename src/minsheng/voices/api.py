@@ -243,6 +243,15 @@ class ReceptionDayIn(Schema):
     note: str = Field("", max_length=300)
 
 
+class ReceptionDayChangeIn(Schema):
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    place: str = Field(max_length=200)
+    deputy_ids: list[int] = Field(default_factory=list, max_length=50)
+    note: str = Field("", max_length=300)
+
+
 class ReceptionDayOut(Schema):
     id: int
     station_id: int
@@ -599,17 +608,19 @@ def voice_staff_entry(request: HttpRequest, data: VoiceStaffEntryIn) -> Status[V
     return Status(201, voice)
 
 
+def _receiving_deputies(ids: list[int]) -> list[Membership]:
+    deputies = list(Membership.objects.filter(pk__in=ids, role=Role.DEPUTY).select_related("person"))
+    if len(deputies) != len(set(ids)):
+        raise ValidationFailedError(field="deputy_ids")
+    return deputies
+
+
 @router.post("/reception-days", response={201: ReceptionDayOut}, summary="公布接待日")
 def reception_day_create(request: HttpRequest, data: ReceptionDayIn) -> Status[dict[str, Any]]:
     user = _actor(request)
     station = Body.objects.filter(pk=data.station_id).select_related("jurisdiction").first()
     if station is None:
         raise ValidationFailedError(field="station_id")
-    deputies = list(
-        Membership.objects.filter(pk__in=data.deputy_ids, role=Role.DEPUTY).select_related("person")
-    )
-    if len(deputies) != len(set(data.deputy_ids)):
-        raise ValidationFailedError(field="deputy_ids")
     day = services.reception_day_publish(
         actor=user,
         station=station,
@@ -617,10 +628,30 @@ def reception_day_create(request: HttpRequest, data: ReceptionDayIn) -> Status[d
         start_time=data.start_time,
         end_time=data.end_time,
         place=data.place,
-        deputies=deputies,
+        deputies=_receiving_deputies(data.deputy_ids),
         note=data.note,
     )
     return Status(201, _day_out(day))
+
+
+@router.put("/reception-days/{day_id}", response=ReceptionDayOut, summary="变更接待日")
+def reception_day_change(
+    request: HttpRequest, day_id: ObjectId, data: ReceptionDayChangeIn
+) -> dict[str, Any]:
+    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    if day is None:
+        raise NotFoundError()
+    changed = services.reception_day_update(
+        actor=_actor(request),
+        day=day,
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        place=data.place,
+        deputies=_receiving_deputies(data.deputy_ids),
+        note=data.note,
+    )
+    return _day_out(changed)
 
 
 @router.post("/reception-days/{day_id}/cancel", response=ReceptionDayOut, summary="取消接待日")

@@ -158,6 +158,23 @@ def _index(voice: Voice) -> None:
     search_index(voice, voice.text, voice.tracking_code, voice.name)
 
 
+def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:
+    """A visit belongs to a reception day that was held: published, today or earlier, same station."""
+    day = ReceptionDay.objects.get(pk=day.pk)  # as stored now: it may have been cancelled meanwhile
+    if day.status != ReceptionDayStatus.PUBLISHED:
+        raise ValidationFailedError(_("That reception day was cancelled."), field="reception_day")
+    if day.date > timezone.localdate():
+        raise ValidationFailedError(
+            _("That reception day is on %(date)s: visits are recorded on the day or after it.")
+            % {"date": f"{day.date:%Y-%m-%d}"},
+            field="reception_day",
+        )
+    if station is not None and station.pk != day.station_id:
+        raise ValidationFailedError(
+            _("That reception day belongs to another station."), field="reception_day"
+        )
+
+
 def voice_create(
     *,
     actor: Any,
@@ -191,6 +208,7 @@ def voice_create(
     if station is not None and station.kind not in STATION_KINDS:
         raise ValidationFailedError(_("Choose a liaison station."), field="station")
     if reception_day is not None:
+        _visit_day_checked(reception_day, station=station)
         station = station or reception_day.station
     checked = uploads_check(list(files))  # before anything is written: a bad file saves nothing
 
@@ -487,6 +505,44 @@ def work_order_remind(*, actor: Any, voice: Voice, note: str = "") -> WorkOrder:
 # Reception days -------------------------------------------------------------------------------
 
 
+def _reception_notice_checked(date: dt.date) -> None:
+    earliest = timezone.localdate() + dt.timedelta(days=RECEPTION_NOTICE_DAYS)
+    if date < earliest:
+        raise ValidationFailedError(
+            _("Reception days are announced at least %(days)s days ahead (the earliest date is %(date)s).")
+            % {"days": RECEPTION_NOTICE_DAYS, "date": f"{earliest:%Y-%m-%d}"},
+            field="date",
+        )
+
+
+def _reception_slot_checked(
+    *, station: Body, date: dt.date, start_time: dt.time, end_time: dt.time, other_than: int | None = None
+) -> None:
+    """A station receives in one place at a time: two published days may not overlap."""
+    if end_time <= start_time:
+        raise ValidationFailedError(_("A reception day must end after it starts."), field="end_time")
+    overlapping = ReceptionDay.objects.filter(
+        station=station,
+        date=date,
+        status=ReceptionDayStatus.PUBLISHED,
+        start_time__lt=end_time,
+        end_time__gt=start_time,
+    )
+    if other_than is not None:
+        overlapping = overlapping.exclude(pk=other_than)
+    clash = overlapping.order_by("start_time").first()
+    if clash is not None:
+        raise ValidationFailedError(
+            _("%(station)s already receives visitors from %(start)s to %(end)s that day.")
+            % {
+                "station": station.name,
+                "start": f"{clash.start_time:%H:%M}",
+                "end": f"{clash.end_time:%H:%M}",
+            },
+            field="start_time",
+        )
+
+
 def reception_day_publish(
     *,
     actor: Any,
@@ -503,18 +559,13 @@ def reception_day_publish(
         raise ValidationFailedError(_("Choose a liaison station."), field="station")
     if not actor.has_perm("voices.manage_station", station):
         raise PermissionDeniedError()
-    earliest = timezone.localdate() + dt.timedelta(days=RECEPTION_NOTICE_DAYS)
-    if date < earliest:
-        raise ValidationFailedError(
-            _("Reception days are announced at least %(days)s days ahead (the earliest date is %(date)s).")
-            % {"days": RECEPTION_NOTICE_DAYS, "date": f"{earliest:%Y-%m-%d}"},
-            field="date",
-        )
-    if end_time <= start_time:
-        raise ValidationFailedError(_("A reception day must end after it starts."), field="end_time")
+    _reception_notice_checked(date)
     clean_place = _clean_text(place, field="place", max_length=200)
     clean_note = _clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
+        # The station row is locked so that two announcements cannot both pass the overlap check.
+        Body.objects.select_for_update().filter(pk=station.pk).first()
+        _reception_slot_checked(station=station, date=date, start_time=start_time, end_time=end_time)
         day = ReceptionDay.objects.create(
             station=station,
             date=date,
@@ -541,6 +592,93 @@ def reception_day_publish(
                 link="/voices/reception/",
             )
     return day
+
+
+def reception_day_update(
+    *,
+    actor: Any,
+    day: ReceptionDay,
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    place: str,
+    deputies: Sequence[Membership] = (),
+    note: str = "",
+) -> ReceptionDay:
+    """Change an announced day before it takes place; a new date needs the same notice as a new day.
+
+    Deputies who are added or removed and, when date, time or place change, every receiving deputy
+    are told; the Event keeps what changed.
+    """
+    if not actor.has_perm("voices.manage_station", day.station):
+        raise PermissionDeniedError()
+    clean_place = _clean_text(place, field="place", max_length=200)
+    clean_note = _clean_text(note, field="note", max_length=300, required=False)
+    with transaction.atomic():
+        locked = ReceptionDay.objects.select_for_update().select_related("station").get(pk=day.pk)
+        if locked.status != ReceptionDayStatus.PUBLISHED:
+            raise ConflictError(message=_("A cancelled reception day cannot be changed."))
+        if locked.date < timezone.localdate():
+            raise ValidationFailedError(_("A reception day that has passed cannot be changed."), field="date")
+        if date != locked.date:
+            _reception_notice_checked(date)
+        _reception_slot_checked(
+            station=locked.station, date=date, start_time=start_time, end_time=end_time, other_than=locked.pk
+        )
+        before = {
+            "date": locked.date,
+            "start_time": f"{locked.start_time:%H:%M}",
+            "end_time": f"{locked.end_time:%H:%M}",
+            "place": locked.place,
+            "note": locked.note,
+        }
+        after = {
+            "date": date,
+            "start_time": f"{start_time:%H:%M}",
+            "end_time": f"{end_time:%H:%M}",
+            "place": clean_place,
+            "note": clean_note,
+        }
+        old_seats = set(locked.deputies.values_list("pk", flat=True))
+        new_seats = {m.pk for m in deputies}
+        changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+        if not changed and old_seats == new_seats:
+            return locked
+        locked.date, locked.start_time, locked.end_time = date, start_time, end_time
+        locked.place, locked.note = clean_place, clean_note
+        locked.save(update_fields=["date", "start_time", "end_time", "place", "note", "updated_at"])
+        locked.deputies.set(deputies)
+        event_record(
+            actor=actor,
+            verb="update",
+            target=locked,
+            payload={
+                "changed": changed,
+                "deputies_added": sorted(new_seats - old_seats),
+                "deputies_removed": sorted(old_seats - new_seats),
+            },
+        )
+        _reception_change_notify(locked, old_seats=old_seats, new_seats=new_seats, moved=bool(changed))
+    return locked
+
+
+def _reception_change_notify(
+    day: ReceptionDay, *, old_seats: set[int], new_seats: set[int], moved: bool
+) -> None:
+    when = {"station": day.station.name, "date": f"{day.date:%Y-%m-%d}"}
+    seats = Membership.objects.select_related("person")
+    added = _users_of(list(seats.filter(pk__in=new_seats - old_seats)))
+    removed = _users_of(list(seats.filter(pk__in=old_seats - new_seats)))
+    kept = _users_of(list(seats.filter(pk__in=old_seats & new_seats))) if moved else []
+    if added:
+        notify(users=added, text=_("You receive visitors at %(station)s on %(date)s.") % when,
+               link="/voices/reception/")  # fmt: skip
+    if removed:
+        notify(users=removed, text=_("You no longer receive visitors at %(station)s on %(date)s.") % when,
+               link="/voices/reception/")  # fmt: skip
+    if kept:
+        notify(users=kept, text=_("The reception day at %(station)s was changed: now %(date)s.") % when,
+               link="/voices/reception/")  # fmt: skip
 
 
 def reception_day_cancel(*, actor: Any, day: ReceptionDay, reason: str) -> ReceptionDay:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:voice_id>/<slug:action>/", views.voice_action, name="action"),
     path("reception/", views.reception_list, name="reception"),
     path("reception/new/", views.reception_new, name="reception_new"),
+    path("reception/<int:day_id>/edit/", views.reception_edit, name="reception_edit"),
     path("reception/<int:day_id>/cancel/", views.reception_cancel, name="reception_cancel"),
     path("qr/", views.qr_index, name="qr_index"),
     path("qr/<str:kind>-<int:target_id>.<str:fmt>", views.qr_image, name="qr_image"),

@@ -46,7 +46,14 @@ from minsheng.voices.forms import (
     VoiceFilterForm,
     VoiceSubmitForm,
 )
-from minsheng.voices.models import HANDLING_STATES, ReceptionDay, Voice, VoiceChannel, VoiceStatus
+from minsheng.voices.models import (
+    HANDLING_STATES,
+    ReceptionDay,
+    ReceptionDayStatus,
+    Voice,
+    VoiceChannel,
+    VoiceStatus,
+)
 from minsheng.voices.presenters import timeline_rows
 from minsheng.voices.rules import TrackingActor, is_handler_of
 from minsheng.voices.services import VOICE_TRANSITIONS
@@ -501,7 +508,14 @@ def work_orders(request: HttpRequest) -> HttpResponse:
 def voice_enter(request: HttpRequest) -> HttpResponse:
     _require(request, "voices.enter_voice")
     stations = selectors.stations_managed_by(request.user)
-    days = ReceptionDay.objects.filter(station__in=stations).select_related("station").order_by("-date")[:30]
+    # Visits are recorded against days that were held: published, today or earlier.
+    days = (
+        ReceptionDay.objects.filter(
+            station__in=stations, status=ReceptionDayStatus.PUBLISHED, date__lte=selectors.today()
+        )
+        .select_related("station")
+        .order_by("-date")[:30]
+    )
     day_id = request.GET.get("day", "")
     form = StaffEntryForm(
         request.POST or None,
@@ -547,7 +561,11 @@ def reception_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(days, PAGE_SIZE).get_page(request.GET.get("page"))
     can_add = request.user.is_authenticated and request.user.has_perm("voices.add_receptionday")
     mine = selectors.reception_days_of_user(request.user) if can_add else None
-    return render(request, "voices/reception_list.html", {"page": page, "can_add": can_add, "mine": mine})
+    return render(
+        request,
+        "voices/reception_list.html",
+        {"page": page, "can_add": can_add, "mine": mine, "today": selectors.today()},
+    )
 
 
 @login_required
@@ -579,6 +597,50 @@ def reception_new(request: HttpRequest) -> HttpResponse:
             return redirect("voices:reception")
     status = 400 if request.method == "POST" else 200
     return render(request, "voices/reception_new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
+    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    if day is None:
+        raise Http404
+    _require(request, "voices.manage_station", day.station)
+    form = ReceptionDayForm(
+        request.POST or None,
+        stations=Body.objects.filter(pk=day.station_id),
+        deputies=selectors.representatives_for_qr().filter(role=Role.DEPUTY),
+        initial={
+            "station": day.station_id,
+            "date": day.date,
+            "start_time": day.start_time,
+            "end_time": day.end_time,
+            "place": day.place,
+            "deputies": list(day.deputies.values_list("pk", flat=True)),
+            "note": day.note,
+        },
+    )
+    form.fields["station"].disabled = True  # a day moves in time or place, not to another station
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reception_day_update(
+                actor=request.user,
+                day=day,
+                date=data["date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                place=data["place"],
+                deputies=list(data["deputies"]),
+                note=data["note"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The reception day was changed."))
+            return redirect("voices:reception")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "voices/reception_new.html", {"form": form, "day": day}, status=status)
 
 
 @login_required
