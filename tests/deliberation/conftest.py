@@ -13,7 +13,14 @@ from minsheng.core.messaging import outbox_clear
 from minsheng.deliberation import services
 from minsheng.deliberation.models import Topic
 from minsheng.org.models import Body, BodyKind, Jurisdiction, JurisdictionLevel, Role, Sector, Unit, UnitKind
-from tests.factories import BodyFactory, JurisdictionFactory, MembershipFactory, PersonFactory, UserFactory
+from tests.factories import (
+    BodyFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    PersonFactory,
+    TermFactory,
+    UserFactory,
+)
 
 START = dt.date(2021, 12, 28)
 
@@ -77,7 +84,7 @@ def world(db: Any) -> World:
         room_staff=_user_with(Role.STAFF, body=room),
         other_staff=_user_with(Role.STAFF, body=other_committee),
         admin=_user_with(Role.ADMIN, body=committee),
-        member=_user_with(Role.CPPCC_MEMBER, body=committee, sector=sector),
+        member=_user_with(Role.CPPCC_MEMBER, body=committee, sector=sector, term=TermFactory(body=committee)),
         handler=_user_with(Role.HANDLER, body=None, unit=unit),
         resident=_user_with(None),
     )

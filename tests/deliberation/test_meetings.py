@@ -96,7 +96,11 @@ def test_outcomes_need_a_held_meeting_and_a_future_deadline(world, topic):
     assert not Outcome.objects.exists()
 
 
-def test_an_outcome_becomes_a_social_report_or_a_recorded_proposal(world, topic):
+def test_an_outcome_becomes_a_social_report_or_a_proposal_draft(
+    world, topic, django_capture_on_commit_callbacks
+):
+    from minsheng.motions.models import Motion
+
     meeting = _held_meeting(world, topic)
     due = timezone.localdate() + dt.timedelta(days=60)
     first = services.outcome_add(
@@ -105,17 +109,53 @@ def test_an_outcome_becomes_a_social_report_or_a_recorded_proposal(world, topic)
     second = services.outcome_add(
         actor=world.staff, meeting=meeting, text="反映低层住户诉求", unit=world.unit, due=due
     )
+    third = services.outcome_add(
+        actor=world.staff, meeting=meeting, text="建议统一电梯维保标准", unit=world.unit, due=due
+    )
     report_outcome = services.outcome_convert(actor=world.staff, outcome=second, kind="social_report")
     report = SocialReport.objects.get(pk=report_outcome.converted_id)
     assert report.text == "反映低层住户诉求"
-    proposal = services.outcome_convert(
-        actor=world.staff, outcome=first, kind="proposal", text="关于设立基金的提案"
-    )
-    assert proposal.converted_kind == "proposal" and proposal.converted_id is None
+
+    # Staff hold no CPPCC seat: without a member to hand it to, nothing is created.
+    with pytest.raises(PermissionDeniedError):
+        services.outcome_convert(actor=world.staff, outcome=first, kind="proposal")
+    assert not Motion.objects.exists() and not Outcome.objects.get(pk=first.pk).converted_kind
+
+    member = world.member.person
+    with django_capture_on_commit_callbacks(execute=True):
+        converted = services.outcome_convert(
+            actor=world.staff,
+            outcome=first,
+            kind="proposal",
+            text="关于设立基金的提案正文",
+            lead_signer=member,
+        )
+    proposal = Motion.objects.get(pk=converted.converted_id)
+    assert converted.converted_kind == "proposal"
+    assert proposal.kind == "proposal" and proposal.status == "draft"
+    assert proposal.lead_signer == member and proposal.text == "关于设立基金的提案正文"
+    assert proposal.title == "关于老旧小区加装电梯的提案"
+    hand_over = list(events_for(proposal))[-1]
+    assert hand_over.verb == "hand_over" and hand_over.actor_id == world.staff.pk
+    assert hand_over.payload["outcome"] == first.pk
+    assert any("提案" in n.text for n in notifications_unread(world.member))
     event = list(events_for(first))[-1]
-    assert event.verb == "convert" and event.payload["text"] == "关于设立基金的提案"
+    assert event.verb == "convert" and event.payload["id"] == proposal.pk
     with pytest.raises(ConflictError):
         services.outcome_convert(actor=world.staff, outcome=first, kind="social_report")
+
+    # Only a CPPCC member with an account can take the draft over; nothing is left behind.
+    from tests.factories import PersonFactory
+
+    with pytest.raises(ValidationFailedError):
+        services.outcome_convert(
+            actor=world.staff, outcome=third, kind="proposal", lead_signer=PersonFactory()
+        )
+    with pytest.raises(PermissionDeniedError):
+        services.outcome_convert(
+            actor=world.staff, outcome=third, kind="proposal", lead_signer=world.resident.person
+        )
+    assert Motion.objects.count() == 1 and not Outcome.objects.get(pk=third.pk).converted_kind
 
 
 def test_moderation_tells_the_author_and_needs_a_reason(world, django_capture_on_commit_callbacks):
@@ -258,3 +298,37 @@ def test_the_api_runs_a_meeting_and_its_outcomes(world, topic):
     denied.force_login(world.resident)
     assert denied.post(f"/api/deliberation/topics/{topic.pk}/conclude").status_code == 403
     assert client.post(f"/api/deliberation/topics/{topic.pk}/conclude").json()["status"] == "concluded"
+
+
+def test_the_api_and_the_manage_page_hand_an_outcome_to_a_member(world, topic):
+    from minsheng.motions.models import Motion
+
+    meeting = _held_meeting(world, topic)
+    due = timezone.localdate() + dt.timedelta(days=30)
+    first = services.outcome_add(actor=world.staff, meeting=meeting, text="成果一", unit=world.unit, due=due)
+    second = services.outcome_add(actor=world.staff, meeting=meeting, text="成果二", unit=world.unit, due=due)
+    client = Client()
+    client.force_login(world.staff)
+    url = f"/api/deliberation/outcomes/{first.pk}/convert"
+
+    def convert(body: dict):
+        return client.post(url, data=json.dumps(body), content_type="application/json")
+
+    refused = convert({"kind": "proposal", "lead_signer_id": world.resident.person_id})
+    assert refused.status_code == 400 and "政协委员" in refused.json()["detail"]
+    done = convert(
+        {"kind": "proposal", "lead_signer_id": world.member.person_id, "title": "关于成果一的提案"}
+    )
+    assert done.status_code == 200, done.content
+    proposal = Motion.objects.get(pk=done.json()["converted_id"])
+    assert proposal.title == "关于成果一的提案" and proposal.lead_signer_id == world.member.person_id
+
+    page = client.get(f"/deliberation/{topic.pk}/manage/")
+    assert world.member.person.name in page.content.decode()
+    assert f"/motions/{proposal.pk}/" in page.content.decode()
+    client.post(
+        f"/deliberation/{topic.pk}/manage/convert/",
+        {"outcome": second.pk, "kind": "proposal", "lead_signer": world.member.person_id},
+    )
+    assert Outcome.objects.get(pk=second.pk).converted_kind == "proposal"
+    assert Motion.objects.filter(lead_signer=world.member.person).count() == 2

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.utils import check_csrf
@@ -179,6 +180,8 @@ class ProgressIn(Schema):
 class ConvertIn(Schema):
     kind: Literal["proposal", "social_report"]
     text: str = Field(default="", max_length=5000)
+    title: str = Field(default="", max_length=60)
+    lead_signer_id: int | None = None
 
 
 class ImportOut(Schema):
@@ -481,6 +484,19 @@ def outcome_complete(request: HttpRequest, outcome_id: int, payload: ProgressIn)
 
 @router.post("/outcomes/{outcome_id}/convert", response=OutcomeOut)
 def outcome_convert(request: HttpRequest, outcome_id: int, payload: ConvertIn) -> Any:
+    outcome = _outcome(outcome_id)
+    lead = None
+    if payload.lead_signer_id is not None:
+        lead = selectors.proposal_leads_for(outcome.topic).filter(pk=payload.lead_signer_id).first()
+        if lead is None:
+            raise ValidationFailedError(
+                _("Choose a CPPCC member in office as lead signer."), field="lead_signer_id"
+            )
     return services.outcome_convert(
-        actor=request.user, outcome=_outcome(outcome_id), kind=payload.kind, text=payload.text
+        actor=request.user,
+        outcome=outcome,
+        kind=payload.kind,
+        text=payload.text,
+        title=payload.title,
+        lead_signer=lead,
     )

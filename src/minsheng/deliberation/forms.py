@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,7 @@ from minsheng.deliberation.models import (
     ConversionKind,
     ModerationMode,
 )
-from minsheng.org.models import Body, BodyKind, Sector, Unit
+from minsheng.org.models import Body, BodyKind, Person, Sector, Unit
 
 
 class ProposeForm(forms.Form):
@@ -126,6 +128,16 @@ class ProgressForm(forms.Form):
 
 class ConvertForm(forms.Form):
     kind = forms.ChoiceField(label=_("Turn into"), choices=ConversionKind.choices)
+    lead_signer = forms.ModelChoiceField(
+        label=_("Lead member of the proposal"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, members: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            field = self.fields["lead_signer"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = members
 
 
 class PhoneForm(forms.Form):

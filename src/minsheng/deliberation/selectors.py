@@ -20,6 +20,7 @@ from minsheng.deliberation.models import (
     Vote,
 )
 from minsheng.deliberation.rules import PUBLIC_STATUSES, is_admin, staff_memberships
+from minsheng.org.models import BodyKind, Membership, Person, Role
 
 GROUP_LETTERS = "ABCDEFGH"
 
@@ -274,3 +275,18 @@ def statements_export(topic: Topic) -> QuerySet[Statement]:
         )
         .order_by("id")
     )
+
+
+def proposal_leads_for(topic: Topic) -> QuerySet[Person]:
+    """CPPCC members in office, with an account, of the committee over the topic's place: who can
+    take an outcome over as a proposal's lead signer."""
+    from django.utils import timezone
+
+    places = [topic.jurisdiction_id, *(j.pk for j in topic.jurisdiction.ancestors())]
+    seats = Membership.objects.active_on(timezone.localdate()).filter(
+        role=Role.CPPCC_MEMBER,
+        body__kind=BodyKind.CPPCC_COMMITTEE,
+        body__jurisdiction_id__in=places,
+        person__user__is_active=True,
+    )
+    return Person.objects.filter(pk__in=seats.values("person_id")).order_by("name")

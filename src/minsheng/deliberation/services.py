@@ -948,12 +948,19 @@ def outcome_complete(*, actor: Any, outcome: Outcome, text: str) -> Outcome:
     return outcome
 
 
-def outcome_convert(*, actor: Any, outcome: Outcome, kind: str, text: str = "") -> Outcome:
-    """Turn an outcome into a social-conditions report (linked) or a CPPCC proposal (recorded).
+def outcome_convert(
+    *,
+    actor: Any,
+    outcome: Outcome,
+    kind: str,
+    text: str = "",
+    title: str = "",
+    lead_signer: Person | None = None,
+) -> Outcome:
+    """Turn an outcome into a social-conditions report or a CPPCC proposal draft, linked both ways.
 
-    The voices app's ``social_report_create`` exists, so a report is created and linked. The motions
-    app has no service to create a proposal yet: the conversion is recorded as an Event with the text,
-    for staff to file it there.
+    A proposal needs a CPPCC member as lead signer: the actor when they are one, otherwise the member
+    the staff hand it to. It starts as that member's draft, for them to co-sign and submit.
     """
     _require_perm(actor, "deliberation.convert_outcome", outcome)
     if kind not in ConversionKind.values:
@@ -963,7 +970,6 @@ def outcome_convert(*, actor: Any, outcome: Outcome, kind: str, text: str = "") 
         locked = Outcome.objects.select_for_update().select_related("topic").get(pk=outcome.pk)
         if locked.converted_kind:
             raise ConflictError(message=_("This outcome has already been turned into another record."))
-        converted_id: int | None = None
         if kind == ConversionKind.SOCIAL_REPORT:
             from minsheng.voices.services import social_report_create
 
@@ -971,9 +977,30 @@ def outcome_convert(*, actor: Any, outcome: Outcome, kind: str, text: str = "") 
                 actor=actor, title=locked.topic.title[:100], text=body, source_label=_("Consultation outcome")
             )
             converted_id = report.pk
+        else:
+            converted_id = _proposal_draft(
+                actor=actor, outcome=locked, title=title, text=body, lead_signer=lead_signer
+            ).pk
         locked.converted_kind = kind
         locked.converted_id = converted_id
         locked.save(update_fields=["converted_kind", "converted_id", "updated_at"])
         event_record(actor=actor, verb="convert", target=locked,
                      payload={"kind": kind, "id": converted_id, "text": body})  # fmt: skip
     return locked
+
+
+def _proposal_draft(
+    *, actor: Any, outcome: Outcome, title: str, text: str, lead_signer: Person | None
+) -> Any:
+    from minsheng.motions import services as motions
+    from minsheng.motions.models import MotionKind
+
+    # The topic's own title may be longer than a proposal title allows (60 characters by default).
+    clean_title = title.strip() or _("Proposal on %(topic)s") % {"topic": outcome.topic.title[:50]}
+    if lead_signer is None or lead_signer.pk == getattr(actor, "person_id", None):
+        return motions.motion_create(actor=actor, kind=MotionKind.PROPOSAL, title=clean_title, text=text)
+    source = {"outcome": outcome.pk, "topic": outcome.topic_id}
+    return motions.motion_draft_for(
+        actor=actor, lead_signer=lead_signer, kind=MotionKind.PROPOSAL, title=clean_title, text=text,
+        source=source,
+    )  # fmt: skip

@@ -296,7 +296,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "hold_form": forms.HoldForm(),
             "outcome_form": forms.OutcomeForm(),
             "progress_form": forms.ProgressForm(),
-            "convert_form": forms.ConvertForm(),
+            "convert_form": forms.ConvertForm(members=selectors.proposal_leads_for(topic)),
         },
     )
 
@@ -397,8 +397,14 @@ def _outcome_of(request: HttpRequest, topic: Topic) -> Outcome:
 
 
 def _act_convert(request: HttpRequest, topic: Topic) -> None:
+    form = forms.ConvertForm(request.POST, members=selectors.proposal_leads_for(topic))
+    if not form.is_valid():
+        raise services.ValidationFailedError(" ".join(str(e) for errs in form.errors.values() for e in errs))
     services.outcome_convert(
-        actor=request.user, outcome=_outcome_of(request, topic), kind=request.POST.get("kind", "")
+        actor=request.user,
+        outcome=_outcome_of(request, topic),
+        kind=form.cleaned_data["kind"],
+        lead_signer=form.cleaned_data["lead_signer"],
     )
 
 

@@ -197,9 +197,72 @@ def motion_create(
     files: Sequence[UploadedFile] = (),
 ) -> Motion:
     """A new draft with the actor as lead signer (领衔). Everything is checked before anything is saved."""
+    return _draft_create(
+        actor=actor,
+        author=actor,
+        kind=kind,
+        title=title,
+        text=text,
+        session=session,
+        proposer_kind=proposer_kind,
+        proposer_sector_id=proposer_sector_id,
+        proposer_body_id=proposer_body_id,
+        proposer_org=proposer_org,
+        files=files,
+    )
+
+
+@transaction.atomic
+def motion_draft_for(
+    *, actor: Any, lead_signer: Person, kind: str, title: str, text: str, source: dict[str, Any]
+) -> Motion:
+    """A draft prepared by staff for a deputy or member, who stays in charge of it.
+
+    Used when a consultation outcome becomes a proposal: the office writes it up, the member it is
+    handed to edits, co-signs and submits it (or withdraws it). The caller has checked that the actor
+    may hand the matter over; ``source`` says where it came from and goes into the Event.
+    """
+    author = User.objects.filter(person=lead_signer, is_active=True).first()
+    if author is None:
+        raise ValidationFailedError(
+            _("%(name)s has no account and cannot take over a draft.") % {"name": lead_signer.name},
+            field="lead_signer",
+        )
+    motion = _draft_create(actor=actor, author=author, kind=kind, title=title, text=text)
+    event_record(
+        actor=actor,
+        verb="hand_over",
+        target=motion,
+        from_state=motion.status,
+        to_state=motion.status,
+        payload={"lead_signer": lead_signer.pk, **source},
+    )
+    _notify_later(
+        [author],
+        _("A draft was prepared for you to review and submit: %(title)s") % {"title": motion.title},
+        _link(motion),
+    )
+    return motion
+
+
+def _draft_create(
+    *,
+    actor: Any,
+    author: Any,
+    kind: str,
+    title: str,
+    text: str,
+    session: int | None = None,
+    proposer_kind: str = ProposerKind.INDIVIDUAL,
+    proposer_sector_id: int | None = None,
+    proposer_body_id: int | None = None,
+    proposer_org: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> Motion:
+    """The draft is ``author``'s (their seat, their lead signature); ``actor`` is who typed it in."""
     if kind not in MotionKind.values:
         raise ValidationFailedError(_("Choose a suggestion, a proposal or a bill."), field="kind")
-    seat = _seat_for(actor, kind)
+    seat = _seat_for(author, kind)
     assert seat.body is not None and seat.term_id is not None
     settings = motion_settings_for(seat.body.jurisdiction)
     title = _text_checked(title, field="title", label=_("The title"), max_length=settings.title_max_length)
@@ -222,7 +285,7 @@ def motion_create(
     if proposer_kind == ProposerKind.SPECIAL_COMMITTEE:
         committees = {
             m.body_id
-            for m in memberships_of(actor)
+            for m in memberships_of(author)
             if m.body is not None and m.body.kind == BodyKind.CPPCC_SPECIAL_COMMITTEE
         }
         if proposer_body_id not in committees:
@@ -244,7 +307,7 @@ def motion_create(
         session=session,
         title=title,
         text=text,
-        lead_signer_id=actor.person_id,
+        lead_signer_id=author.person_id,
         proposer_kind=proposer_kind,
         proposer_sector_id=sector_id,
         proposer_body_id=body_id,
@@ -252,7 +315,7 @@ def motion_create(
     )
     Signature.objects.create(
         motion=motion,
-        person_id=actor.person_id,
+        person_id=author.person_id,
         role=SignatureRole.LEAD,
         status=SignatureStatus.ACCEPTED,
         answered_at=timezone.now(),

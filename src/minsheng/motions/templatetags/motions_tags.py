@@ -34,6 +34,7 @@ VERBS = {
     "close": _("closed"),
     "supervise": _("chose as a key item"),
     "adopt_voice": _("adopted from a voice"),
+    "hand_over": _("drafted from a consultation outcome and handed over"),
     "remind": _("reminder sent"),
     "demo_backdate": _("demo data: dates moved back"),
     "assigned": _("part assigned to the unit"),
