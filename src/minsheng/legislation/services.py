@@ -43,6 +43,7 @@ from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.models import Attachment
 from minsheng.core.notifications import notify
+from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.legislation.models import (
@@ -131,26 +132,6 @@ def _require_state(task: ConsultationTask, action: str, states: Sequence[str]) -
 
 def _locked(task: ConsultationTask) -> ConsultationTask:
     return ConsultationTask.objects.select_for_update().select_related("contact_point").get(pk=task.pk)
-
-
-def _clean_text(value: str, *, field: str, limit: int, label: str) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ValidationFailedError(_("%(label)s must not be empty.") % {"label": label}, field=field)
-    if len(text) > limit:
-        raise ValidationFailedError(
-            _("%(label)s may be at most %(limit)s characters long.") % {"label": label, "limit": limit},
-            field=field,
-        )
-    if _SCRIPT.search(text):
-        raise ValidationFailedError(
-            _("%(label)s may not contain HTML tags or scripts.") % {"label": label}, field=field
-        )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise ValidationFailedError(
-            _("%(label)s must not contain control characters.") % {"label": label}, field=field
-        )
-    return text
 
 
 def _count_within_hour(key: str, limit: int) -> None:
@@ -285,11 +266,13 @@ def task_create(
         raise ValidationFailedError(_("Choose a legislative contact point."), field="contact_point")
     if not (contact_point.pk in contact_points_staffed_by(actor) or has_admin_role(actor)):
         raise PermissionDeniedError()
-    title = _clean_text(title, field="title", limit=200, label=_("The draft title"))
-    issuing_body = _clean_text(issuing_body, field="issuing_body", limit=200, label=_("The issuing body"))
+    title = plain_text_checked(title, field="title", max_length=200, label=_("The draft title"))
+    issuing_body = plain_text_checked(
+        issuing_body, field="issuing_body", max_length=200, label=_("The issuing body")
+    )
     if key_questions.strip():
-        key_questions = _clean_text(
-            key_questions, field="key_questions", limit=2000, label=_("Key questions")
+        key_questions = plain_text_checked(
+            key_questions, field="key_questions", max_length=2000, label=_("Key questions")
         )
     minimum = comment_deadline_minimum(contact_point=contact_point, start=received_on)
     deadline = comment_deadline or minimum
@@ -441,10 +424,12 @@ def opinion_submit(
         )
     if not actor.has_perm("legislation.add_opinion", task):
         raise PermissionDeniedError()
-    text = _clean_text(text, field="text", limit=MAX_OPINION_CHARS, label=_("The opinion"))
+    text = plain_text_checked(text, field="text", max_length=MAX_OPINION_CHARS, label=_("The opinion"))
     author_name = (author_name or "").strip()
     if author_name:
-        author_name = _clean_text(author_name, field="author_name", limit=100, label=_("The name"))
+        author_name = plain_text_checked(
+            author_name, field="author_name", max_length=100, label=_("The name")
+        )
     article, paragraph, item = _anchor_resolve(task, article_id, paragraph, item)
     who = f"user:{actor.pk}" if signed_in else f"phone:{verified_phone}"
     _count_within_hour(
@@ -505,16 +490,20 @@ def meeting_record(
         raise ValidationFailedError(_("Enter how many people were present (1 to 10000)."), field="attendance")
     if held_on > timezone.localdate():
         raise ValidationFailedError(_("The meeting cannot be in the future."), field="held_on")
-    place = _clean_text(place, field="place", limit=200, label=_("The place"))
-    participants = _clean_text(participants, field="participants", limit=500, label=_("Who took part"))
+    place = plain_text_checked(place, field="place", max_length=200, label=_("The place"))
+    participants = plain_text_checked(
+        participants, field="participants", max_length=500, label=_("Who took part")
+    )
     if not opinions:
         raise ValidationFailedError(_("Record at least one opinion heard at the meeting."), field="opinions")
     resolved = []
     for heard in opinions:
-        text = _clean_text(heard.text, field="opinions", limit=MAX_OPINION_CHARS, label=_("The opinion"))
+        text = plain_text_checked(
+            heard.text, field="opinions", max_length=MAX_OPINION_CHARS, label=_("The opinion")
+        )
         speaker = heard.speaker.strip()
         if speaker:
-            speaker = _clean_text(speaker, field="opinions", limit=100, label=_("The name"))
+            speaker = plain_text_checked(speaker, field="opinions", max_length=100, label=_("The name"))
         resolved.append(
             (text, speaker, *_anchor_resolve(task, heard.article_id, heard.paragraph, heard.item))
         )
@@ -573,8 +562,8 @@ def entry_create(
     """Group opinions into one summarised opinion for the report (on the article they share)."""
     _require(actor, "legislation.change_reportentry", task)
     _require_state(task, "entry_create", SORTING_STATES)
-    summary = _clean_text(
-        summary, field="summary", limit=MAX_SUMMARY_CHARS, label=_("The summarised opinion")
+    summary = plain_text_checked(
+        summary, field="summary", max_length=MAX_SUMMARY_CHARS, label=_("The summarised opinion")
     )
     with transaction.atomic():
         locked = _locked(task)
@@ -604,8 +593,8 @@ def entry_update(
     _require_state(task, "entry_update", SORTING_STATES)
     changes: dict[str, Any] = {}
     if summary is not None:
-        changes["summary"] = _clean_text(
-            summary, field="summary", limit=MAX_SUMMARY_CHARS, label=_("The summarised opinion")
+        changes["summary"] = plain_text_checked(
+            summary, field="summary", max_length=MAX_SUMMARY_CHARS, label=_("The summarised opinion")
         )
     if submitted is not None:
         changes["submitted"] = submitted
@@ -695,15 +684,15 @@ def adoption_record(
         raise ValidationFailedError(_("Choose adopted, partly adopted or not adopted."), field="outcome")
     final_article = final_article.strip()
     if final_article:
-        final_article = _clean_text(
-            final_article, field="final_article", limit=64, label=_("The final article")
+        final_article = plain_text_checked(
+            final_article, field="final_article", max_length=64, label=_("The final article")
         )
     elif outcome != Outcome.NOT_ADOPTED:
         raise ValidationFailedError(
             _("Give the article of the final text that took up the opinion."), field="final_article"
         )
     if note.strip():
-        note = _clean_text(note, field="note", limit=500, label=_("The note"))
+        note = plain_text_checked(note, field="note", max_length=500, label=_("The note"))
     with transaction.atomic():
         _require_state(_locked(task), "adoption_record", (S.SUBMITTED, S.FEEDBACK_GIVEN))
         ReportEntry.objects.filter(pk=entry.pk).update(

@@ -32,6 +32,7 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
+from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.motions.models import (
     Assignment,
@@ -104,29 +105,8 @@ def _cn_day(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _text_checked(value: str, *, field: str, label: str, max_length: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailedError(_("%(label)s must not be empty.") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise ValidationFailedError(
-            _("%(label)s is too long: at most %(limit)s characters, %(length)s given.")
-            % {"label": label, "limit": max_length, "length": len(text)},
-            field=field,
-        )
-    if _HTML.search(text):
-        raise ValidationFailedError(
-            _("%(label)s must not contain HTML tags or scripts.") % {"label": label}, field=field
-        )
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise ValidationFailedError(
-            _("%(label)s must not contain control characters.") % {"label": label}, field=field
-        )
-    return text
-
-
 def _reason_checked(value: str, *, field: str = "reason") -> str:
-    return _text_checked(value, field=field, label=_("The reason"), max_length=REASON_MAX_LENGTH)
+    return plain_text_checked(value, field=field, label=_("The reason"), max_length=REASON_MAX_LENGTH)
 
 
 def _users_of(person_ids: Iterable[int]) -> list[User]:
@@ -265,8 +245,10 @@ def _draft_create(
     seat = _seat_for(author, kind)
     assert seat.body is not None and seat.term_id is not None
     settings = motion_settings_for(seat.body.jurisdiction)
-    title = _text_checked(title, field="title", label=_("The title"), max_length=settings.title_max_length)
-    text = _text_checked(text, field="text", label=_("The text"), max_length=settings.text_max_length)
+    title = plain_text_checked(
+        title, field="title", label=_("The title"), max_length=settings.title_max_length
+    )
+    text = plain_text_checked(text, field="text", label=_("The text"), max_length=settings.text_max_length)
     if proposer_kind not in ProposerKind.values:
         raise ValidationFailedError(_("Choose who puts the item forward."), field="proposer_kind")
     group_kinds = (ProposerKind.SECTOR, ProposerKind.PARTY_ORG, ProposerKind.SPECIAL_COMMITTEE)
@@ -340,10 +322,12 @@ def motion_update(*, actor: Any, motion: Motion, title: str, text: str) -> Motio
     if not actor.has_perm("motions.change_motion", fresh):
         raise PermissionDeniedError()
     settings = motion_settings_for(fresh.jurisdiction)
-    fresh.title = _text_checked(
+    fresh.title = plain_text_checked(
         title, field="title", label=_("The title"), max_length=settings.title_max_length
     )
-    fresh.text = _text_checked(text, field="text", label=_("The text"), max_length=settings.text_max_length)
+    fresh.text = plain_text_checked(
+        text, field="text", label=_("The text"), max_length=settings.text_max_length
+    )
     fresh.save(update_fields=["title", "text", "updated_at"])
     event_record(actor=actor, verb="edit", target=fresh, from_state=fresh.status, to_state=fresh.status)
     _index(fresh)
@@ -811,7 +795,7 @@ def assignment_send_views(
     if motion_status not in HANDLING_STATES:
         raise InvalidTransitionError(action="send_views", state=motion_status)
     settings = motion_settings_for(assignment.motion.jurisdiction)
-    text = _text_checked(text, field="text", label=_("The views"), max_length=settings.text_max_length)
+    text = plain_text_checked(text, field="text", label=_("The views"), max_length=settings.text_max_length)
     fresh = transition_apply(
         table=ASSIGNMENT_TRANSITIONS,
         obj=assignment,
@@ -850,7 +834,7 @@ def assignment_reply(
         raise ValidationFailedError(
             _("Choose a category among %(set)s.") % {"set": "/".join(settings.categories)}, field="category"
         )
-    text = _text_checked(text, field="text", label=_("The reply"), max_length=settings.text_max_length)
+    text = plain_text_checked(text, field="text", label=_("The reply"), max_length=settings.text_max_length)
     fresh = transition_apply(
         table=ASSIGNMENT_TRANSITIONS,
         obj=assignment,
@@ -985,7 +969,7 @@ def reply_disclose(*, actor: Any, reply: Reply, disclosure: str, summary: str = 
     if disclosure not in (Disclosure.FULL, Disclosure.SUMMARY, Disclosure.NONE):
         raise ValidationFailedError(_("Choose full text, summary or not public."), field="disclosure")
     if disclosure == Disclosure.SUMMARY:
-        summary = _text_checked(summary, field="summary", label=_("The summary"), max_length=2000)
+        summary = plain_text_checked(summary, field="summary", label=_("The summary"), max_length=2000)
     else:
         summary = ""
     Reply.objects.filter(pk=reply.pk).update(
@@ -1034,7 +1018,7 @@ def motion_rate(
         raise ValidationFailedError(_("You have already rated this reply."))
     comment = (comment or "").strip()
     if comment:
-        comment = _text_checked(
+        comment = plain_text_checked(
             comment, field="comment", label=_("The comment"), max_length=REASON_MAX_LENGTH
         )
     evaluation = Evaluation.objects.create(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -22,6 +21,7 @@ from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
+from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.verification import mobile_normalise
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, JurisdictionLevel, Membership, Unit, User
@@ -99,20 +99,8 @@ def tracking_code_normalise(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isascii() and ch.isalnum())[:16]
 
 
-def _clean_text(value: str, *, field: str, max_length: int = TEXT_MAX_LENGTH, required: bool = True) -> str:
-    """Plain text, trimmed and within its limit. Markup is refused rather than silently changed
-    (it would be shown escaped anyway): the person sees why and can rewrite it."""
-    text = "".join(ch for ch in (value or "") if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
-    if _MARKUP.search(text):
-        raise ValidationFailedError(_("Please remove HTML tags or scripts from the text."), field=field)
-    if required and not text:
-        raise ValidationFailedError(_("Please write something here."), field=field)
-    if len(text) > max_length:
-        raise ValidationFailedError(
-            _("At most %(limit)s characters (now %(count)s).") % {"limit": max_length, "count": len(text)},
-            field=field,
-        )
-    return text
+# Voices are long by default; shorter fields pass their own limit.
+_clean_text = partial(plain_text_checked, max_length=TEXT_MAX_LENGTH)
 
 
 def voice_text_check(text: str, name: str = "") -> None:
