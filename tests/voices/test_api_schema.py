@@ -4,47 +4,21 @@ to the OpenAPI document (schema-valid input is never refused with a 400)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+
+from tests.api_schema import bounded, is_public, keep_test_connection_open, schema_of
 
 MAX_EXAMPLES = 20
 
+schema = schema_of(lambda ctx: ctx.operation.path.startswith("/api/voices") and is_public(ctx))
 
-def _public_voice_operation(ctx: Any) -> bool:
-    # One filter: chained include() calls widen the selection rather than narrow it.
-    return ctx.operation.path.startswith("/api/voices") and not ctx.operation.definition.raw.get("security")
-
-
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler()).include(_public_voice_operation)
-
-
-@pytest.fixture(autouse=True)
-def _keep_test_connection_open() -> Iterator[None]:
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = pytest.mark.usefixtures(keep_test_connection_open.__name__)
 
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+@bounded(MAX_EXAMPLES)
 def test_public_voice_operations_conform_to_their_schema(case: Any) -> None:
     case.call_and_validate()

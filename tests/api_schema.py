@@ -1,0 +1,52 @@
+"""What every schemathesis run over our API shares: the in-process app, the test connection kept
+open, and the hypothesis settings. Each app's test picks its operations with one predicate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+
+def schema_of(selected: Callable[[Any], bool]) -> Any:
+    """The Django app itself, in-process, so requests reach the test database with the demo data.
+
+    Loaded at import (serving the OpenAPI document needs no database): schemathesis's fixture-based
+    loader does not work with pytest 9 (it sets the removed ``Function._nodeid``). One predicate,
+    because chained include() calls widen the selection instead of narrowing it.
+    """
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler()).include(selected)
+
+
+def is_public(ctx: Any) -> bool:
+    return not ctx.operation.definition.raw.get("security")
+
+
+def bounded(max_examples: int) -> Any:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
+
+@pytest.fixture
+def keep_test_connection_open() -> Iterator[None]:
+    """As Django's test client does: a request must not close the connection that holds the test's
+    transaction (on PostgreSQL that would end the transaction and lose the demo data)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
