@@ -233,16 +233,6 @@ class VoiceMergeIn(VoiceActionIn):
     into_id: int
 
 
-class ReceptionDayIn(Schema):
-    station_id: int
-    date: dt.date
-    start_time: dt.time
-    end_time: dt.time
-    place: str = Field(max_length=200)
-    deputy_ids: list[int] = Field(default_factory=list, max_length=50)
-    note: str = Field("", max_length=300)
-
-
 class ReceptionDayChangeIn(Schema):
     date: dt.date
     start_time: dt.time
@@ -250,6 +240,10 @@ class ReceptionDayChangeIn(Schema):
     place: str = Field(max_length=200)
     deputy_ids: list[int] = Field(default_factory=list, max_length=50)
     note: str = Field("", max_length=300)
+
+
+class ReceptionDayIn(ReceptionDayChangeIn):
+    station_id: int
 
 
 class ReceptionDayOut(Schema):
@@ -608,11 +602,14 @@ def voice_staff_entry(request: HttpRequest, data: VoiceStaffEntryIn) -> Status[V
     return Status(201, voice)
 
 
-def _receiving_deputies(ids: list[int]) -> list[Membership]:
+def _day_fields(data: ReceptionDayChangeIn) -> dict[str, Any]:
+    """The request's day as the services take it, with the receiving deputies looked up."""
+    ids = data.deputy_ids
     deputies = list(Membership.objects.filter(pk__in=ids, role=Role.DEPUTY).select_related("person"))
     if len(deputies) != len(set(ids)):
         raise ValidationFailedError(field="deputy_ids")
-    return deputies
+    fields = data.dict(include={"date", "start_time", "end_time", "place", "note"})
+    return {**fields, "deputies": deputies}
 
 
 @router.post("/reception-days", response={201: ReceptionDayOut}, summary="公布接待日")
@@ -621,16 +618,7 @@ def reception_day_create(request: HttpRequest, data: ReceptionDayIn) -> Status[d
     station = Body.objects.filter(pk=data.station_id).select_related("jurisdiction").first()
     if station is None:
         raise ValidationFailedError(field="station_id")
-    day = services.reception_day_publish(
-        actor=user,
-        station=station,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        place=data.place,
-        deputies=_receiving_deputies(data.deputy_ids),
-        note=data.note,
-    )
+    day = services.reception_day_publish(actor=user, station=station, **_day_fields(data))
     return Status(201, _day_out(day))
 
 
@@ -641,17 +629,7 @@ def reception_day_change(
     day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
     if day is None:
         raise NotFoundError()
-    changed = services.reception_day_update(
-        actor=_actor(request),
-        day=day,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        place=data.place,
-        deputies=_receiving_deputies(data.deputy_ids),
-        note=data.note,
-    )
-    return _day_out(changed)
+    return _day_out(services.reception_day_update(actor=_actor(request), day=day, **_day_fields(data)))
 
 
 @router.post("/reception-days/{day_id}/cancel", response=ReceptionDayOut, summary="取消接待日")

@@ -555,6 +555,14 @@ def voice_enter(request: HttpRequest) -> HttpResponse:
 # Reception days ---------------------------------------------------------------------------
 
 
+DAY_FIELDS = ("date", "start_time", "end_time", "place", "note")
+
+
+def _day_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A reception-day form's cleaned data as the services take it."""
+    return {**{name: data[name] for name in DAY_FIELDS}, "deputies": list(data["deputies"])}
+
+
 def reception_list(request: HttpRequest) -> HttpResponse:
     """Public: the announced reception days to come."""
     days = selectors.reception_days_upcoming()
@@ -580,16 +588,7 @@ def reception_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.reception_day_publish(
-                actor=request.user,
-                station=data["station"],
-                date=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                place=data["place"],
-                deputies=list(data["deputies"]),
-                note=data["note"],
-            )
+            services.reception_day_publish(actor=request.user, station=data["station"], **_day_fields(data))
         except DomainError as error:
             _form_error(form, error)
         else:
@@ -611,29 +610,16 @@ def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
         stations=Body.objects.filter(pk=day.station_id),
         deputies=selectors.representatives_for_qr().filter(role=Role.DEPUTY),
         initial={
+            **{name: getattr(day, name) for name in DAY_FIELDS},
             "station": day.station_id,
-            "date": day.date,
-            "start_time": day.start_time,
-            "end_time": day.end_time,
-            "place": day.place,
             "deputies": list(day.deputies.values_list("pk", flat=True)),
-            "note": day.note,
         },
     )
     form.fields["station"].disabled = True  # a day moves in time or place, not to another station
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.reception_day_update(
-                actor=request.user,
-                day=day,
-                date=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                place=data["place"],
-                deputies=list(data["deputies"]),
-                note=data["note"],
-            )
+            services.reception_day_update(actor=request.user, day=day, **_day_fields(data))
         except DomainError as error:
             _form_error(form, error)
         else:
