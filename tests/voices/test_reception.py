@@ -200,6 +200,9 @@ def test_the_station_changes_a_day_on_the_web(announced, deputy_seat):
     page = station.get(url)
     assert page.status_code == 200 and "变更接待日" in page.content.decode()
     assert "代表之家接待室" in page.content.decode()
+    # ISO values, whatever the language: the browser's date picker drops anything else.
+    assert f'value="{announced.date.isoformat()}"' in page.content.decode()
+    assert 'value="09:00"' in page.content.decode()
     assert url in station.get(reverse("voices:reception")).content.decode()
 
     data = {

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.widgets import date_picker, datetime_picker
 from minsheng.deliberation.models import (
     STATEMENT_MAX_LENGTH,
     AttendeeKind,
@@ -37,12 +38,8 @@ class AcceptForm(forms.Form):
     people = forms.CharField(
         label=_("Named participants (person ids, comma separated)"), required=False, max_length=2000
     )
-    opens_on = forms.DateField(
-        label=_("Opens on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    closes_on = forms.DateField(
-        label=_("Closes on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    opens_on = forms.DateField(label=_("Opens on"), required=False, widget=date_picker())
+    closes_on = forms.DateField(label=_("Closes on"), required=False, widget=date_picker())
     moderation = forms.ChoiceField(label=_("Moderation"), choices=ModerationMode.choices)
     seeds = forms.CharField(
         label=_("Seed statements (one per line)"), required=False, widget=forms.Textarea, max_length=40000
@@ -79,9 +76,7 @@ class ModerateForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=datetime_picker())
     place = forms.CharField(label=_("Place"), max_length=200)
 
 
@@ -118,7 +113,7 @@ class OutcomeForm(forms.Form):
         label=_("Agreed outcome"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.order_by("name"))
-    due = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("Deadline"), widget=date_picker())
 
 
 class ProgressForm(forms.Form):

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.widgets import date_picker
 from minsheng.legislation.models import MeetingKind, Outcome
 from minsheng.legislation.services import MAX_OPINION_CHARS, MeetingOpinion
 from minsheng.org.models import Body
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class DraftTextForm(forms.Form):
@@ -35,11 +34,11 @@ class TaskForm(DraftTextForm):
     contact_point = forms.ModelChoiceField(label=_("Contact point"), queryset=Body.objects.none())
     title = forms.CharField(label=_("Draft title"), max_length=200)
     issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
-    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET)
+    received_on = forms.DateField(label=_("Received on"), widget=date_picker())
     comment_deadline = forms.DateField(
         label=_("Comment deadline"),
         required=False,
-        widget=DATE_WIDGET,
+        widget=date_picker(),
         help_text=_("Empty: the shortest period the rules allow (30 days for a public draft)."),
     )
     is_public_draft = forms.BooleanField(label=_("Public draft"), required=False, initial=True)
@@ -96,7 +95,7 @@ _ANCHORED = re.compile(r"^(第[零〇一二三四五六七八九十百千两]+�
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
-    held_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    held_on = forms.DateField(label=_("Date"), widget=date_picker())
     place = forms.CharField(label=_("Place"), max_length=200)
     participants = forms.CharField(label=_("Who took part"), max_length=500)
     attendance = forms.IntegerField(label=_("People present"), min_value=1, max_value=10_000)

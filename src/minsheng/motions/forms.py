@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.attachments import MAX_FILES
+from minsheng.core.widgets import date_picker
 from minsheng.motions.models import (
     Category,
     Disclosure,
@@ -187,16 +188,12 @@ class ReplyForm(AssignmentForm):
 
 
 class ExtendForm(AssignmentForm):
-    until = forms.DateField(
-        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    until = forms.DateField(label=_("New deadline"), widget=date_picker())
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
 class ExtensionRequestForm(AssignmentForm):
-    until = forms.DateField(
-        label=_("Extend until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    until = forms.DateField(label=_("Extend until"), widget=date_picker())
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
@@ -250,9 +247,5 @@ class SearchForm(forms.Form):
     )
     term = forms.IntegerField(label=_("Term"), required=False, widget=forms.HiddenInput)
     session = forms.IntegerField(label=_("Session"), required=False, min_value=1, max_value=99)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=date_picker())
+    date_to = forms.DateField(label=_("To"), required=False, widget=date_picker())

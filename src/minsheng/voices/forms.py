@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.core.attachments import MAX_FILES
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.verification import mobile_normalise
+from minsheng.core.widgets import date_picker, time_picker
 from minsheng.org.models import Body, Membership, Unit
 from minsheng.voices.models import (
     TEXT_MAX_LENGTH,
@@ -236,12 +237,8 @@ class VoiceFilterForm(forms.Form):
         label=_("Channel"), choices=[("", _("All")), *VoiceChannel.choices], required=False
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    date_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("Received from"), required=False, widget=date_picker())
+    date_to = forms.DateField(label=_("Received until"), required=False, widget=date_picker())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -253,9 +250,9 @@ class VoiceFilterForm(forms.Form):
 
 class ReceptionDayForm(forms.Form):
     station = forms.ModelChoiceField(label=_("Station"), queryset=Body.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=date_picker())
+    start_time = forms.TimeField(label=_("Starts at"), widget=time_picker())
+    end_time = forms.TimeField(label=_("Ends at"), widget=time_picker())
     place = forms.CharField(label=_("Place"), max_length=200)
     deputies = SeatMultipleChoiceField(
         label=_("Receiving deputies"), queryset=Membership.objects.none(), required=False
