@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -203,6 +204,10 @@ def test_the_station_changes_a_day_on_the_web(announced, deputy_seat):
     # ISO values, whatever the language: the browser's date picker drops anything else.
     assert f'value="{announced.date.isoformat()}"' in page.content.decode()
     assert 'value="09:00"' in page.content.decode()
+    # The receiving deputies offered are those elected for the station's place, not the whole district.
+    offered = re.search(r'<select name="deputies".*?</select>', page.content.decode(), re.S).group(0)
+    all_deputies = Membership.objects.filter(role=Role.DEPUTY).count()
+    assert deputy_seat.person.name in offered and 0 < offered.count("<option") < all_deputies / 5
     assert url in station.get(reverse("voices:reception")).content.decode()
 
     data = {

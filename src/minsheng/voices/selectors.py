@@ -318,3 +318,19 @@ def voices_of_stations(user: Any, limit: int = 10) -> QuerySet[Voice]:
         .select_related("station", "jurisdiction")
         .order_by("triage_due", "-created_at")[:limit]
     )
+
+
+def receiving_deputies_for(
+    stations: QuerySet[Body], *, keep: list[int] | None = None
+) -> QuerySet[Membership]:
+    """Deputies in office who can receive at these stations: those elected for a station's place (a
+    list short enough for a phone rather than all the district's deputies), plus any already chosen."""
+    places = stations.values("jurisdiction_id")
+    covering = Q(constituency__places__in=places) | Q(constituency__places__parent__in=places)
+    return (
+        Membership.objects.active_on(today())
+        .filter(covering | Q(pk__in=keep or []), role=Role.DEPUTY)
+        .select_related("person")
+        .distinct()
+        .order_by("person__pinyin", "person_id")
+    )

@@ -580,10 +580,9 @@ def reception_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reception_new(request: HttpRequest) -> HttpResponse:
     _require(request, "voices.add_receptionday")
+    stations = selectors.stations_managed_by(request.user)
     form = ReceptionDayForm(
-        request.POST or None,
-        stations=selectors.stations_managed_by(request.user),
-        deputies=selectors.representatives_for_qr().filter(role=Role.DEPUTY),
+        request.POST or None, stations=stations, deputies=selectors.receiving_deputies_for(stations)
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -605,14 +604,16 @@ def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
     if day is None:
         raise Http404
     _require(request, "voices.manage_station", day.station)
+    station = Body.objects.filter(pk=day.station_id)
+    chosen = list(day.deputies.values_list("pk", flat=True))
     form = ReceptionDayForm(
         request.POST or None,
-        stations=Body.objects.filter(pk=day.station_id),
-        deputies=selectors.representatives_for_qr().filter(role=Role.DEPUTY),
+        stations=station,
+        deputies=selectors.receiving_deputies_for(station, keep=chosen),
         initial={
             **{name: getattr(day, name) for name in DAY_FIELDS},
             "station": day.station_id,
-            "deputies": list(day.deputies.values_list("pk", flat=True)),
+            "deputies": chosen,
         },
     )
     form.fields["station"].disabled = True  # a day moves in time or place, not to another station
