@@ -55,6 +55,18 @@ def first_distinct_points(points: FloatArray, k: int) -> FloatArray:
     return points[np.sort(first_seen)[:k]]
 
 
+def distinct_count(points: FloatArray) -> int:
+    """Number of distinct 2-d points: each row read as one complex number, so one 1-d unique.
+
+    Same count as `np.unique(points, axis=0)` (both compare values, so -0.0 equals 0.0), at a
+    fraction of the cost of the structured-array sort that one does.
+    """
+    if len(points) == 0:
+        return 0
+    as_complex = np.ascontiguousarray(points, dtype=np.float64).view(np.complex128).ravel()
+    return len(np.unique(as_complex))
+
+
 def _squared_distances(points: FloatArray, centers: FloatArray) -> FloatArray:
     diff_x = points[:, :1] - centers[:, 0][None, :]
     diff_y = points[:, 1:2] - centers[:, 1][None, :]
@@ -83,6 +95,31 @@ def _two_nearest(points: FloatArray, centers: FloatArray) -> tuple[IntArray, Flo
     return labels, np.asarray(found[:, 0], dtype=np.float64), np.asarray(found[:, 1], dtype=np.float64)
 
 
+def _first_assignment_from_guess(
+    points: FloatArray, centers: FloatArray, guess: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """`_two_nearest` for all points, skipping those a guessed label already proves (Hamerly's test).
+
+    A point closer to its guessed centre than half the gap from that centre to any other centre
+    is nearest to it; every other centre is then at least (2·half gap − distance) away, which is
+    the lower bound the later steps need. The labels equal `_two_nearest`'s: only points without
+    such a proof are queried.
+    """
+    gaps = np.sqrt(_squared_distances(centers, centers))
+    np.fill_diagonal(gaps, np.inf)
+    half = gaps.min(axis=1) / 2
+    known = (guess >= 0) & (guess < len(centers))
+    label = np.where(known, guess, 0)
+    upper = np.sqrt(np.sum((points - centers[label]) ** 2, axis=1))
+    proven = known & (upper < half[label])
+    lower = 2 * half[label] - upper
+    unsure = np.flatnonzero(~proven)
+    if len(unsure):
+        found, near, second = _two_nearest(points[unsure], centers)
+        label[unsure], upper[unsure], lower[unsure] = found, near, second
+    return label.astype(np.int64), upper, lower
+
+
 def kmeans(
     points: FloatArray,
     initial_centers: FloatArray,
@@ -90,6 +127,7 @@ def kmeans(
     weights: FloatArray | None = None,
     max_iterations: int = 100,
     tolerance: float = 0.0,
+    initial_labels: IntArray | None = None,
 ) -> Clustering:
     """Lloyd's k-means from given centres; a cluster that loses all members is dropped (as pol.is does).
 
@@ -98,6 +136,8 @@ def kmeans(
     `same-clustering?` rule, 0.01, which it applies on every update). With many
     centres (base clusters) the assignment step skips, by Hamerly's distance bounds, every point
     whose nearest centre provably did not change; the result is the same as plain Lloyd's.
+    `initial_labels` (a guess per point, e.g. the previous update's, -1 for none) lets the first
+    assignment skip every point that the guess's distance proves nearest to its guessed centre.
     """
     point_weights = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
     centers = np.array(initial_centers, dtype=np.float64, copy=True)
@@ -119,6 +159,8 @@ def kmeans(
             if len(unsure):
                 found, near, second = _two_nearest(points[unsure], centers)
                 new_labels[unsure], upper[unsure], lower[unsure] = found, near, second
+        elif bounded and initial_labels is not None:
+            new_labels, upper, lower = _first_assignment_from_guess(points, centers, initial_labels)
         elif bounded:
             new_labels, upper, lower = _two_nearest(points, centers)
         else:
@@ -157,18 +199,21 @@ def silhouette(
     labels: IntArray,
     weights: FloatArray,
     weighting: SilhouetteWeighting = "size",
+    distances: FloatArray | None = None,
 ) -> float:
     """Silhouette of a grouping of base clusters, using distances between base centres.
 
     With "size", each base cluster counts as many times as it has members (in both the averages
     of distances and the final mean); with "none", each base cluster counts once (pol.is Clojure).
-    A base cluster alone in its group scores 0.
+    A base cluster alone in its group scores 0. `distances` (between the centres) can be passed
+    when several groupings of the same centres are scored.
     """
     k = int(labels.max()) + 1
     if k < 2:
         return 0.0
     w = weights if weighting == "size" else np.ones(len(centers))
-    distances = np.sqrt(_squared_distances(centers, centers))
+    if distances is None:
+        distances = np.sqrt(_squared_distances(centers, centers))
     membership = np.zeros((len(centers), k))
     membership[np.arange(len(centers)), labels] = w
     weighted_sums = distances @ membership
@@ -200,7 +245,7 @@ def grow_centers(points: FloatArray, centers: FloatArray, k: int) -> FloatArray:
     """
     if len(centers) >= k:
         return centers
-    target = min(k, len(np.unique(points, axis=0)))
+    target = min(k, distinct_count(points))
     if len(centers) >= target:
         return centers
     grown = [*centers]
@@ -230,11 +275,14 @@ def cluster_participants(
     group_initial_centers: dict[int, FloatArray] | None = None,
     silhouette_weighting: SilhouetteWeighting = "size",
     base_tolerance: float = 0.0,
+    base_initial_labels: IntArray | None = None,
 ) -> GroupClustering:
     """Base clusters, then groups for each candidate k; keep the k with the best silhouette.
 
     Initial centres default to pol.is's first-distinct-points rule; pass the previous result's
-    centres to warm-start (incremental update) or the reference's to reproduce it.
+    centres to warm-start (incremental update) or the reference's to reproduce it;
+    `base_initial_labels` (each point's previous base cluster, -1 if none) only makes the first
+    assignment cheaper, never different.
     """
     if len(points) == 0:
         empty = Clustering(np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
@@ -243,9 +291,10 @@ def cluster_participants(
         base_init = grow_centers(points, np.asarray(base_initial_centers, dtype=np.float64), base_k)
     else:
         base_init = first_distinct_points(points, base_k)
-    base = kmeans(points, base_init, tolerance=base_tolerance)
+    guess = base_initial_labels if base_initial_centers is not None else None
+    base = kmeans(points, base_init, tolerance=base_tolerance, initial_labels=guess)
     sizes = np.bincount(base.labels, minlength=base.k).astype(np.float64)
-    distinct_bases = len(np.unique(base.centers, axis=0))
+    distinct_bases = distinct_count(base.centers)
     candidates = [force_k] if force_k is not None else list(range(2, max_group_count(base.k, max_groups) + 1))
     candidates = [k for k in candidates if k <= distinct_bases]
     if not candidates:
@@ -255,10 +304,11 @@ def cluster_participants(
         return GroupClustering(base, single, {1: 0.0}, {1: single})
     clusterings: dict[int, Clustering] = {}
     scores: dict[int, float] = {}
+    distances = np.sqrt(_squared_distances(base.centers, base.centers))
     for k in candidates:
         given = (group_initial_centers or {}).get(k)
         init = given if given is not None and len(given) == k else first_distinct_points(base.centers, k)
         clusterings[k] = kmeans(base.centers, init, weights=sizes)
-        scores[k] = silhouette(base.centers, clusterings[k].labels, sizes, silhouette_weighting)
+        scores[k] = silhouette(base.centers, clusterings[k].labels, sizes, silhouette_weighting, distances)
     best_k = max(candidates, key=lambda k: (scores[k], -k))
     return GroupClustering(base, clusterings[best_k], scores, clusterings)

@@ -11,6 +11,7 @@ instead of sorting and counting everything again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +56,8 @@ class MergeInfo:
     """Per new vote: it replaced an old vote on the same pair."""
     replaced_old_value: npt.NDArray[np.int8]
     """The replaced old votes' values (same order as the new votes with `replaced`)."""
+    indptr: IntArray | None = None
+    """Row pointers of the merged table (participant i's votes are indptr[i]:indptr[i + 1])."""
 
 
 def _sorted_keys(row: IntArray, col: IntArray, n_cols: int) -> IntArray:
@@ -65,15 +68,63 @@ def _is_strictly_increasing(keys: IntArray) -> bool:
     return bool(len(keys) < 2 or np.all(keys[1:] > keys[:-1]))
 
 
-def merge_with_info(old: Votes, new: Votes, *, old_is_sorted: bool = False) -> tuple[Votes, MergeInfo]:
+def _id_union(
+    old_ids: npt.NDArray[Any], new_ids: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], IntArray | None]:
+    """Sorted union of two sorted id arrays and the old ids' merged indices (None: unchanged ids).
+
+    Only the few ids not seen before are sorted and inserted (no sort of the whole union).
+    """
+    if len(old_ids) == 0:
+        return new_ids, np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(old_ids, new_ids), len(old_ids) - 1)
+    seen = old_ids[at] == new_ids
+    if seen.all():
+        return old_ids, None  # the usual update: nobody and nothing new
+    missing = new_ids[~seen]  # sorted and unique, as `new_ids` is
+    union = np.insert(old_ids, np.searchsorted(old_ids, missing), missing)
+    # Old id i moves up by the number of new ids smaller than it.
+    old_map = np.arange(len(old_ids), dtype=np.int64) + np.searchsorted(missing, old_ids)
+    return union, old_map
+
+
+def _find_in_rows(
+    starts: IntArray, ends: IntArray, old_col: IntArray, statement_map: IntArray | None, col: IntArray
+) -> IntArray:
+    """Per new vote, the first old vote in its participant's run [start, end) on a statement >= col.
+
+    A binary search in every run at once (about log2(statements) vectorised steps over the new
+    votes), so placing 1 % new votes never touches the other 99 %.
+    """
+    lo, hi = starts.copy(), ends.copy()
+    last = max(len(old_col) - 1, 0)
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) >> 1
+        at = old_col[np.minimum(mid, last)]
+        mid_col = at if statement_map is None else statement_map[at]
+        right = active & (mid_col < col)
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(active & ~right, mid, hi)
+
+
+def merge_with_info(
+    old: Votes, new: Votes, *, old_is_sorted: bool = False, old_indptr: IntArray | None = None
+) -> tuple[Votes, MergeInfo]:
     """Old votes plus new ones (a new vote on a voted pair replaces the old one), without re-sorting.
 
     Both tables are sorted by (participant, statement); mapping the old indices into the merged
     id spaces keeps that order, so the new votes are placed by binary search and inserted.
-    `old_is_sorted` skips checking that order on the old table (a result's votes always are).
+    `old_is_sorted` skips checking that order on the old table (a result's votes always are);
+    `old_indptr` (the old table's row pointers) makes the search run inside each participant's
+    votes only.
     """
     if old.participant_ids.dtype.kind != new.participant_ids.dtype.kind:
         raise ConsensusInputError("new votes use a different kind of participant id")
+    if old_indptr is not None and old_is_sorted:
+        return _merge_by_rows(old, new, old_indptr)
     participant_ids = np.union1d(old.participant_ids, new.participant_ids)
     statement_ids = np.union1d(old.statement_ids, new.statement_ids)
     participant_map = np.searchsorted(participant_ids, old.participant_ids).astype(np.int64)
@@ -128,6 +179,99 @@ def merge_with_info(old: Votes, new: Votes, *, old_is_sorted: bool = False) -> t
         new_time=new_time,
         replaced=replaced,
         replaced_old_value=replaced_old_value,
+    )
+    return merged, info
+
+
+def _identity_if_none(mapping: IntArray | None, size: int) -> IntArray:
+    return np.arange(size, dtype=np.int64) if mapping is None else mapping
+
+
+def _merge_by_rows(old: Votes, new: Votes, old_indptr: IntArray) -> tuple[Votes, MergeInfo]:
+    """`merge_with_info` for a sorted old table with known row pointers (what `update` has).
+
+    Equal, array for array, to the general path; it only avoids the passes over all old votes
+    that the general path makes to build and search (participant, statement) keys.
+    """
+    participant_ids, participant_map = _id_union(old.participant_ids, new.participant_ids)
+    statement_ids, statement_map = _id_union(old.statement_ids, new.statement_ids)
+    n_rows, n_cols = len(participant_ids), len(statement_ids)
+    new_row = np.searchsorted(participant_ids, new.participant_ids)[new.row].astype(np.int64)
+    new_col = np.searchsorted(statement_ids, new.statement_ids)[new.col].astype(np.int64)
+    new_value, new_time = new.value, new.time
+    new_key = _sorted_keys(new_row, new_col, n_cols)
+    if not _is_strictly_increasing(new_key):
+        order = np.argsort(new_key, kind="stable")
+        new_row, new_col, new_value, new_time = (
+            new_row[order],
+            new_col[order],
+            new_value[order],
+            new_time[order],
+        )
+    # Old row pointers laid out on the merged participants (new participants have no old votes).
+    old_lengths = np.diff(old_indptr)
+    if participant_map is None:
+        starts_by_row = old_indptr
+        lengths = old_lengths.copy()
+    else:
+        lengths = np.zeros(n_rows, dtype=np.int64)
+        lengths[participant_map] = old_lengths
+        starts_by_row = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts_by_row[1:])
+    position = _find_in_rows(
+        starts_by_row[new_row], starts_by_row[new_row + 1], old.col, statement_map, new_col
+    )
+    ends = starts_by_row[new_row + 1]
+    replaced = position < ends
+    if replaced.any():
+        at_col = old.col[position[replaced]]
+        replaced[replaced] = (at_col if statement_map is None else statement_map[at_col]) == new_col[replaced]
+    at = position[replaced]
+    replaced_old_value = old.value[at]
+    inserted = ~replaced
+    where = position[inserted]
+    n_old, n_inserted = old.n_votes, len(where)
+    # Old vote p moves to p + (new votes inserted at or before p); the inserted ones fill the gaps.
+    destination = where + np.arange(n_inserted, dtype=np.int64)
+    keep = np.ones(n_old + n_inserted, dtype=bool)
+    keep[destination] = False
+
+    def spliced(old_values: npt.NDArray[Any], new_values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        out = np.empty(n_old + n_inserted, dtype=old_values.dtype)
+        out[keep] = old_values
+        out[destination] = new_values
+        return out
+
+    old_row = old.row if participant_map is None else participant_map[old.row]
+    old_col = old.col if statement_map is None else statement_map[old.col]
+    value = spliced(old.value, new_value[inserted])
+    time = spliced(old.time, new_time[inserted])
+    moved = at + np.searchsorted(where, at, side="right")
+    value[moved] = new_value[replaced]
+    time[moved] = new_time[replaced]
+    lengths += np.bincount(new_row[inserted], minlength=n_rows)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    merged = Votes(
+        participant_ids=participant_ids,
+        statement_ids=statement_ids,
+        row=spliced(old_row, new_row[inserted]),
+        col=spliced(old_col, new_col[inserted]),
+        value=value,
+        time=time,
+        moderated_out=old.moderated_out | new.moderated_out,
+        meta=old.meta | new.meta,
+    )
+    info = MergeInfo(
+        participant_map=_identity_if_none(participant_map, old.n_participants),
+        statement_map=_identity_if_none(statement_map, old.n_statements),
+        new_row=new_row,
+        new_col=new_col,
+        new_value=new_value,
+        new_time=new_time,
+        replaced=replaced,
+        replaced_old_value=replaced_old_value,
+        indptr=indptr,
     )
     return merged, info
 
@@ -188,7 +332,7 @@ def update_centred(
     if moderated_out.any():
         data[moderated_out[merged.col]] = 0.0
     centred = CentredVotes(
-        csr_from_votes(merged, data), center, kept_cast + int(moderated_out.sum()), moderated_out
+        csr_from_votes(merged, data, info.indptr), center, kept_cast + int(moderated_out.sum()), moderated_out
     )
     return centred, sums, counts
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.linalg import lapack
 
 from .votes import Votes
 
@@ -20,9 +21,6 @@ FloatArray = npt.NDArray[np.float64]
 
 GUARD_VECTORS = 4
 """Extra vectors in the block: convergence goes as (l7 / l2)^k instead of (l3 / l2)^k."""
-WARM_FILTER_DEGREE = 3
-"""Chebyshev filter degree when warm-started from a previous Ritz block (7 products instead of 9
-on 1 M synthetic votes after 1 % new ones, 7 instead of 11 on vtaiwan.uberx)."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,16 @@ def _is_row_major(votes: Votes) -> bool:
     return bool(np.all((row_step > 0) | ((row_step == 0) & (np.diff(votes.col) > 0))))
 
 
-def csr_from_votes(votes: Votes, data: FloatArray) -> sp.csr_matrix:
-    """CSR with one entry per vote; `votes` sorted by (participant, statement), so no sorting is needed."""
-    indptr = np.zeros(votes.n_participants + 1, dtype=np.int64)
-    np.cumsum(np.bincount(votes.row, minlength=votes.n_participants), out=indptr[1:])
+def csr_from_votes(
+    votes: Votes, data: FloatArray, indptr: npt.NDArray[np.int64] | None = None
+) -> sp.csr_matrix:
+    """CSR with one entry per vote; `votes` sorted by (participant, statement), so no sorting is needed.
+
+    `indptr` (the row pointers, when already known) saves counting the votes per participant.
+    """
+    if indptr is None:
+        indptr = np.zeros(votes.n_participants + 1, dtype=np.int64)
+        np.cumsum(np.bincount(votes.row, minlength=votes.n_participants), out=indptr[1:])
     return sp.csr_matrix(
         (data, votes.col, indptr), shape=(votes.n_participants, votes.n_statements), copy=False
     )
@@ -133,6 +137,47 @@ def _starting_block(n_statements: int, size: int, start: FloatArray | None) -> F
         usable = start[:, np.linalg.norm(start, axis=0) > 0][:, :size]
         block[:, : usable.shape[1]] = usable
     return _orthonormal(block)
+
+
+def _symmetric_eigen(small: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Eigenvalues (descending) and eigenvectors of a small symmetric matrix, by LAPACK directly.
+
+    numpy's `eigh` spends more time in Python than in LAPACK on the few-by-few matrices of a
+    Rayleigh–Ritz step; this calls the same divide-and-conquer routine (`syevd`) without it.
+    """
+    values, vectors, info = lapack.dsyevd((small + small.T) / 2)
+    if info != 0:
+        values, vectors = np.linalg.eigh((small + small.T) / 2)
+    return values[::-1], vectors[:, ::-1]
+
+
+def _orthonormal_rest(block: FloatArray, basis: FloatArray | None, scale: float) -> FloatArray:
+    """Orthonormal basis of the part of `block` orthogonal to `basis` (itself orthonormal).
+
+    Projected out twice ("twice is enough"), each pass normalised by Cholesky QR; if that fails
+    or a direction is (numerically) spent, through the eigenvectors of the small Gram matrix,
+    dropping directions below ~1e-10 of `scale`: the Krylov space is then invariant, as it
+    becomes once a small matrix's whole column space is spanned.
+    """
+    q = block
+    for _ in range(2):
+        if basis is not None and basis.shape[1]:
+            q = q - basis @ (basis.T @ q)
+        gram = q.T @ q
+        factor, info = lapack.dpotrf(gram, lower=0, clean=1)
+        if info == 0 and factor.diagonal().min() > 1e-10 * scale:
+            inverse, info = lapack.dtrtri(factor, lower=0)
+            if info == 0:
+                q = q @ inverse
+                scale = 1.0
+                continue
+        values, vectors = np.linalg.eigh(gram)
+        keep = values > (1e-10 * scale) ** 2
+        if not keep.any():
+            return np.zeros((block.shape[0], 0))
+        q = q @ (vectors[:, keep] / np.sqrt(values[keep]))
+        scale = 1.0
+    return np.asarray(q)
 
 
 def _fix_signs(components: FloatArray, reference: FloatArray | None) -> FloatArray:
@@ -229,10 +274,116 @@ def subspace_iteration(
     return components, products, ritz
 
 
-def project(centred: CentredVotes, components: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Participant projections, statement projections and statement extremity, pol.is-scaled."""
+WARM_BLOCK = 2
+"""Block size of the warm-started Krylov solver: the two wanted vectors."""
+WARM_FULL_BLOCK_NNZ = 100_000
+"""Up to this many stored votes the warm solver starts from the whole previous block (see there)."""
+WARM_BASIS_LIMIT = 40
+"""Krylov basis size before a thick restart from the Ritz vectors (rarely reached on an update)."""
+
+
+def warm_krylov(
+    matrix: sp.csr_matrix,
+    n_components: int,
+    start: FloatArray,
+    *,
+    max_iterations: int = 300,
+    tolerance: float = 1e-10,
+    keep: int = 2 + GUARD_VECTORS,
+) -> tuple[FloatArray, int, FloatArray, FloatArray]:
+    """Leading eigenvectors of X^T X from a nearby block (an update): block Lanczos, Rayleigh–Ritz.
+
+    The Krylov space of the previous components, span{Q, AQ, A²Q, ...} with full
+    re-orthogonalisation, holds the best polynomial filter of each degree at once, so it reaches
+    the same stopping rule as `subspace_iteration` (every wanted Ritz pair's residual
+    |A v - theta v| <= tolerance * theta_1) in fewer and narrower products than a filtered
+    subspace iteration: a product costs the block width, and each step adds only A times the 2
+    wanted Ritz vectors, not a block of 2 + 4 guards. On small matrices (up to
+    `WARM_FULL_BLOCK_NNZ` votes) the first block is the whole previous block, which saves steps
+    where a step's fixed cost outweighs its products. Returns (components, products, the top
+    `keep` Ritz vectors to warm-start the next update, X times the components: the raw
+    participant projections).
+    """
+    n_rows, n_cols = matrix.shape
+    wanted = min(n_components, n_rows, n_cols)
+    components = np.zeros((n_components, n_cols))
+    if wanted == 0:
+        return components, 0, np.zeros((n_cols, 0)), np.zeros((n_rows, n_components))
+    by_column = matrix.tocsc() if sp.isspmatrix_csr(matrix) else matrix
+    transpose = matrix.T if sp.isspmatrix_csr(matrix) else matrix.tocsr().T
+
+    # On a small matrix a product is cheap next to a step's fixed cost, so the whole previous
+    # block (wanted vectors and guards) goes in first: fewer steps. On a large one, 2 vectors.
+    first = start if matrix.nnz <= WARM_FULL_BLOCK_NNZ else start[:, : max(WARM_BLOCK, wanted)]
+    q = _orthonormal_rest(first, None, 1.0)
+    if q.shape[1] < wanted:
+        q = _starting_block(n_cols, wanted, q)
+    # The basis, A times it and X times it live in preallocated buffers (no stacking per step);
+    # X v for the final Ritz vectors is then the raw participant projections, for free.
+    capacity = min(WARM_BASIS_LIMIT, n_cols) + q.shape[1] + keep
+    basis_buffer = np.empty((n_cols, capacity), order="F")
+    image_buffer = np.empty((n_cols, capacity), order="F")
+    row_buffer = np.empty((n_rows, capacity), order="F")
+    width = q.shape[1]
+    basis_buffer[:, :width] = q
+    row_buffer[:, :width] = by_column @ q
+    image_buffer[:, :width] = transpose @ row_buffer[:, :width]
+    products = 1
+    while True:
+        basis, images = basis_buffer[:, :width], image_buffer[:, :width]
+        values, rotation = _symmetric_eigen(basis.T @ images)
+        top = max(values[0], np.finfo(float).tiny)
+        chosen = rotation[:, :wanted]
+        ritz_wanted = basis @ chosen
+        residual = np.linalg.norm(images @ chosen - ritz_wanted * values[:wanted], axis=0)
+        if np.all(residual <= tolerance * top) or products >= max_iterations:
+            break
+        # Extend by A times the wanted Ritz vectors (their residuals, modulo the basis): the
+        # Krylov space of a 2-vector start, and the natural extension of a wider one.
+        last_image = images @ chosen
+        if width + wanted > min(WARM_BASIS_LIMIT, n_cols):
+            # Thick restart: keep the leading Ritz vectors (and their images), drop the rest.
+            kept = min(width, keep)
+            lead = rotation[:, :kept]
+            basis_buffer[:, :kept] = basis @ lead
+            image_buffer[:, :kept] = images @ lead
+            row_buffer[:, :kept] = row_buffer[:, :width] @ lead
+            width = kept
+            basis = basis_buffer[:, :width]
+            last_image = image_buffer[:, :wanted]
+        extension = _orthonormal_rest(last_image, basis, top)
+        grown = extension.shape[1]
+        if grown == 0:
+            # The space is invariant, so its Ritz pairs are exact (taken again after a restart).
+            values, rotation = _symmetric_eigen(basis.T @ image_buffer[:, :width])
+            chosen = rotation[:, :wanted]
+            ritz_wanted = basis @ chosen
+            break
+        new = slice(width, width + grown)
+        basis_buffer[:, new] = extension
+        row_buffer[:, new] = by_column @ extension
+        image_buffer[:, new] = transpose @ row_buffer[:, new]
+        products += 1
+        width += grown
+    basis = basis_buffer[:, :width]
+    row_images = row_buffer[:, :width]
+    width = min(basis.shape[1], keep)
+    components[:wanted] = ritz_wanted.T
+    raw = np.zeros((n_rows, n_components))
+    raw[:, :wanted] = row_images @ chosen
+    return components, products, basis @ rotation[:, :width], raw
+
+
+def project(
+    centred: CentredVotes, components: FloatArray, raw: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Participant projections, statement projections and statement extremity, pol.is-scaled.
+
+    `raw` is X times the components when the solver already has it (participants x 2).
+    """
     n_statements = centred.matrix.shape[1]
-    raw = np.asarray(centred.matrix @ components.T)
+    if raw is None:
+        raw = np.asarray(centred.matrix @ components.T)
     scale = np.sqrt(n_statements / np.maximum(centred.votes_per_participant, 1))
     participants = raw * scale[:, None]
     # A virtual participant who agreed (+1) with one statement and saw nothing else.
@@ -262,16 +413,21 @@ def fit_pca(
         if previous_block is not None
         else (previous_components.T if previous_components is not None else None)
     )
-    components, iterations, block = subspace_iteration(
-        centred.matrix,
-        2,
-        start=start,
-        max_iterations=max_iterations,
-        tolerance=tolerance,
-        filter_degree=WARM_FILTER_DEGREE if previous_block is not None else 1,
-    )
-    components = _fix_signs(components, previous_components)
-    participants, statements, extremity = project(centred, components)
+    raw: FloatArray | None = None
+    if previous_block is not None:
+        components, iterations, block, raw = warm_krylov(
+            centred.matrix, 2, previous_block, max_iterations=max_iterations, tolerance=tolerance
+        )
+    else:
+        components, iterations, block = subspace_iteration(
+            centred.matrix, 2, start=start, max_iterations=max_iterations, tolerance=tolerance
+        )
+    signed = _fix_signs(components, previous_components)
+    if raw is not None:
+        # Follow the sign fix: X (s v) = s (X v).
+        raw = raw * np.where(np.sum(signed * components, axis=1) < 0, -1.0, 1.0)[None, :]
+    components = signed
+    participants, statements, extremity = project(centred, components, raw)
     return PCAResult(
         center=centred.center,
         components=components,

@@ -223,11 +223,28 @@ def _aligned_block(previous: ConsensusResult | None, votes: Votes) -> FloatArray
 
 def _aligned_columns(old_ids: npt.NDArray[Any], old: FloatArray, new_ids: npt.NDArray[Any]) -> FloatArray:
     """Columns of `old` (one per old statement id) moved to the new ids; new statements get 0."""
+    if len(old_ids) == len(new_ids) and np.array_equal(old_ids, new_ids):
+        return np.array(old, dtype=np.float64)  # the usual update: no new statement
     positions = np.clip(np.searchsorted(old_ids, new_ids), 0, max(len(old_ids) - 1, 0))
     found = old_ids[positions] == new_ids if len(old_ids) else np.zeros(len(new_ids), bool)
     aligned = np.zeros((old.shape[0], len(new_ids)))
     aligned[:, found] = old[:, positions[found]]
     return aligned
+
+
+def _previous_base_labels(previous: ConsensusResult, votes: Votes, members: IntArray) -> IntArray | None:
+    """Each member's base cluster in the previous result (-1 for new members): a guess that lets
+    the warm-started base k-means skip the first assignment of points that provably stay."""
+    old_members = np.flatnonzero(previous.in_conversation)
+    old_labels = previous.clustering.base.labels
+    if len(old_members) != len(old_labels) or len(old_labels) == 0 or votes.n_participants == 0:
+        return None
+    old_ids = previous.votes.participant_ids[old_members]
+    position = np.minimum(np.searchsorted(votes.participant_ids, old_ids), votes.n_participants - 1)
+    found = votes.participant_ids[position] == old_ids
+    labels = np.full(votes.n_participants, -1, dtype=np.int64)
+    labels[position[found]] = old_labels[found]
+    return np.asarray(labels[members])
 
 
 def _previous_in_conversation(previous: ConsensusResult | None, votes: Votes) -> npt.NDArray[np.bool_] | None:
@@ -338,10 +355,12 @@ def _run(
         if forcing is not None and forcing.group_centers is not None:
             group_init = {len(forcing.group_centers): forcing.group_centers}
         base_tolerance = 0.0
+        base_labels = None
         if previous is not None:
             if base_init is None:
                 base_init = previous.clustering.base.centers
                 base_tolerance = options.warm_base_tolerance
+                base_labels = _previous_base_labels(previous, votes, members)
             if group_init is None:
                 group_init = {k: c.centers for k, c in previous.clustering.clusterings_by_k.items()}
         clustering = cluster_participants(
@@ -353,6 +372,7 @@ def _run(
             group_initial_centers=group_init,
             silhouette_weighting=options.silhouette_weighting,
             base_tolerance=base_tolerance,
+            base_initial_labels=base_labels,
         )
         participant_group = np.full(votes.n_participants, -1, dtype=np.int64)
         participant_group[members] = clustering.participant_groups
@@ -502,7 +522,9 @@ def update(
         merging = time.perf_counter() - started
         result = analyze(merged, previous.options, previous=previous)
         return replace(result, timings={"merge": merging, **result.timings})
-    merged, merge = merge_with_info(previous.votes, new, old_is_sorted=True)
+    merged, merge = merge_with_info(
+        previous.votes, new, old_is_sorted=True, old_indptr=previous.state.centred.matrix.indptr
+    )
     merging = time.perf_counter() - started
     watch = _Stopwatch()
     with watch.stage("pca"):

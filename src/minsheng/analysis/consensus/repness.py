@@ -155,6 +155,42 @@ def _finalise(stats: GroupStats, g: int, j: int, statement: Any) -> Representati
     )
 
 
+def _finalise_many(
+    stats: GroupStats, g: int, js: Sequence[int], ids: Sequence[Any], *, best_agree: int | None = None
+) -> list[RepresentativeStatement]:
+    """`_finalise` for several statements of one group at once (same values: a few array reads
+    per group instead of a dozen scalar reads per statement)."""
+    if not js:
+        return []
+    at = np.asarray(js, dtype=np.int64)
+    agree = stats.r_agree_test[g, at] > stats.r_disagree_test[g, at]
+
+    def side(agree_field: npt.NDArray[Any], disagree_field: npt.NDArray[Any]) -> list[Any]:
+        return np.where(agree, agree_field[g, at], disagree_field[g, at]).tolist()
+
+    successes = side(stats.counts.agree, stats.counts.disagree)
+    p_success = side(stats.p_agree, stats.p_disagree)
+    p_test = side(stats.p_agree_test, stats.p_disagree_test)
+    repness = side(stats.r_agree, stats.r_disagree)
+    test = np.where(agree, stats.r_agree_test[g, at], stats.r_disagree_test[g, at])
+    repness_test = test.astype(np.float32).astype(np.float64).tolist()
+    trials = stats.counts.seen[g, at].tolist()
+    return [
+        RepresentativeStatement(
+            statement=ids[j],
+            direction="agree" if is_agree else "disagree",
+            n_success=int(successes[i]),
+            n_trials=int(trials[i]),
+            p_success=float(p_success[i]),
+            p_test=float(p_test[i]),
+            repness=float(repness[i]),
+            repness_test=float(repness_test[i]),
+            best_agree=j == best_agree,
+        )
+        for i, (j, is_agree) in enumerate(zip(js, agree.tolist(), strict=True))
+    ]
+
+
 def _metric_array(stats: GroupStats, g: int) -> FloatArray:
     """repness x repness-test (single precision) x p x p-test, on each statement's finalised side."""
     agree = stats.r_agree_test[g] > stats.r_disagree_test[g]
@@ -228,18 +264,17 @@ def select_representative(
         )
         sufficient = candidates[passes[candidates]]
         best_agree = _best_agree(stats, g, candidates)
-        head: list[RepresentativeStatement] = []
-        if best_agree is not None:
-            finalised = _finalise(stats, g, best_agree, statement_ids[best_agree])
-            head = [RepresentativeStatement(**{**finalised.__dict__, "best_agree": True})]
         if len(sufficient) == 0:
-            selected.append(head or _best_by_test(stats, g, candidates, statement_ids))
+            if best_agree is None:
+                selected.append(_best_by_test(stats, g, candidates, statement_ids))
+            else:
+                selected.append(_finalise_many(stats, g, [best_agree], statement_ids, best_agree=best_agree))
             continue
         others = sufficient[sufficient != best_agree] if best_agree is not None else sufficient
         # Sort by the metric computed for all sufficient statements at once; finalise only the kept.
         ranked = others[np.argsort(-_metric_array(stats, g)[others], kind="stable")][:pick_max]
-        rest = [_finalise(stats, g, j, statement_ids[j]) for j in ranked.tolist()]
-        chosen = (head + rest)[:pick_max]
+        order = ([best_agree] if best_agree is not None else []) + ranked.tolist()
+        chosen = _finalise_many(stats, g, order[:pick_max], statement_ids, best_agree=best_agree)
         chosen = [i for i in chosen if i.direction == "agree"] + [i for i in chosen if i.direction != "agree"]
         selected.append(chosen)
     return selected
