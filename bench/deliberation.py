@@ -1,6 +1,7 @@
 """Vote submission at volume: 2,000 participants voting through the HTTP API on a 200-statement topic.
 
-    .venv/bin/python bench/deliberation.py [--participants 2000] [--statements 200] [--votes-each 15]
+    flock /tmp/bench.lock .venv/bin/python bench/deliberation.py [--participants 2000] [--statements 200]
+        [--votes-each 10] [--workers 2 --threads 4] [--settings MODULE] [--http-client] [--no-write]
 
 Loopback only and bounded. A fresh data folder is migrated and given one open topic with its
 participants (joined through the service, each with its own participant token); then the production
@@ -11,6 +12,12 @@ votes lost (acknowledged with 200 but not in the database: counted there), and t
 last vote to a map computed from all of them (read through ``GET …/analysis``). It also measures, in
 one process, what an Event per vote would cost. Writes its section of docs/benchmarks.md; the last
 line printed is ``deliberation votes_per_s=… lost=… p95_ms=… map_fresh_s=…``.
+
+The clients send one vote per request over keep-alive connections, as phones do; by default with
+ready-made request bytes (``loadgen.drive(raw=True)``) so that the load generator, which shares the
+machine's cores with the server, costs about a third of what ``http.client`` does. ``--settings``
+runs the server and the worker with another settings module, to measure a settings change before
+making it (e.g. a module that imports ``minsheng.settings.prod`` and changes one value).
 """
 
 from __future__ import annotations
@@ -34,8 +41,8 @@ REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 
 
-def _django(data_dir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings.prod"
+def _django(data_dir: Path, settings_module: str = "minsheng.settings.prod") -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("MINSHENG_ALLOWED_HOSTS", HOST)
     sys.path.insert(0, str(REPO / "src"))
@@ -86,13 +93,13 @@ def event_cost(votes: int = 2000) -> tuple[float, float]:
 
     from minsheng.core.events import event_record
     from minsheng.deliberation import services
-    from minsheng.deliberation.models import Participant, Statement, Vote
+    from minsheng.deliberation.models import Participant, Statement, Topic, Vote
 
     participant = Participant.objects.order_by("pk").last()
     assert participant is not None
     statement_ids = list(Statement.objects.filter(topic_id=participant.topic_id).values_list("pk", flat=True))
-    flag = services._analysis_flag
-    services._analysis_flag = lambda topic_id, force=False: None  # type: ignore[assignment] # the vote alone
+    # The vote alone: with the map already flagged as pending, a vote does not flag or queue it.
+    Topic.objects.filter(pk=participant.topic_id).update(analysis_pending=True)
 
     def plain(n: int) -> None:
         services.vote_cast(
@@ -115,8 +122,31 @@ def event_cost(votes: int = 2000) -> tuple[float, float]:
             run(n)
         timings.append((time.perf_counter() - started) / votes * 1000)
     Vote.objects.filter(participant=participant).delete()
-    services._analysis_flag = flag  # type: ignore[assignment]
+    Topic.objects.filter(pk=participant.topic_id).update(analysis_pending=False)
     return timings[0], timings[1]
+
+
+def _server_cpu_seconds(port: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master on ``port`` and its workers (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+        except (OSError, IndexError, ValueError):
+            continue
+    bind = f"{HOST}:{port}".encode()
+    masters = set()
+    for pid in stats:
+        try:
+            if bind in (Path("/proc") / str(pid) / "cmdline").read_bytes():
+                masters.add(pid)
+        except OSError:
+            continue
+    return sum(cpu for pid, (parent, cpu) in stats.items() if pid in masters or parent in masters)
 
 
 def _get_json(port: int, path: str) -> tuple[int, Any]:
@@ -137,10 +167,23 @@ def main() -> int:
     parser.add_argument("--votes-each", type=int, default=10)
     parser.add_argument("--clients", type=int, default=40, help="concurrent HTTP connections")
     parser.add_argument("--max-seconds", type=float, default=240)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--settings",
+        default="minsheng.settings.prod",
+        help="settings module for the server and the task worker (to try a settings change first)",
+    )
+    parser.add_argument(
+        "--http-client",
+        action="store_true",
+        help="send with http.client instead of the lighter raw keep-alive client",
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-deliberation-"))
-    _django(data_dir)
+    _django(data_dir, args.settings)
     print(
         f"· data folder {data_dir}; preparing {args.participants} participants, {args.statements} statements"
     )
@@ -169,8 +212,11 @@ def main() -> int:
         return Request("POST", path, body, headers)
 
     worker: subprocess.Popen[bytes] | None = None
+    worker_exit: int | None = None
     try:
-        with running_server(data_dir) as base_url:
+        with running_server(
+            data_dir, workers=args.workers, threads=args.threads, settings_module=args.settings
+        ) as base_url:
             port = int(base_url.rsplit(":", 1)[1])
             # The task worker starts once the server answers, so that both do not start up at once.
             worker = subprocess.Popen(
@@ -181,7 +227,7 @@ def main() -> int:
                     "0.5",
                     "--no-reload",
                 ],
-                env={**os.environ, "DJANGO_SETTINGS_MODULE": "minsheng.settings.prod"},
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": args.settings},
                 cwd=REPO,
             )
             # Warm up every worker first: the URL configuration imports the whole platform (scikit-learn
@@ -189,6 +235,7 @@ def main() -> int:
             drive(base_url, "warm-up", lambda n: Request("GET", f"/api/deliberation/topics/{topic_id}"),
                   clients=8, requests_per_client=10, max_seconds=120)  # fmt: skip
             load_before = os.getloadavg()[0]
+            server_cpu_before = _server_cpu_seconds(port)
             result = drive(
                 base_url,
                 "vote",
@@ -196,8 +243,10 @@ def main() -> int:
                 clients=args.clients,
                 requests_per_client=votes_per_client,
                 max_seconds=args.max_seconds,
+                raw=not args.http_client,
             )
             last_vote = time.perf_counter()
+            server_cpu = _server_cpu_seconds(port) - server_cpu_before
             from minsheng.deliberation.models import Vote
 
             stored = Vote.objects.filter(topic_id=topic_id).count()
@@ -212,6 +261,7 @@ def main() -> int:
                 time.sleep(0.25)
     finally:
         if worker is not None:
+            worker_exit = worker.poll()  # None while it runs, as it should until we stop it
             worker.terminate()
             worker.wait(timeout=30)
 
@@ -236,15 +286,22 @@ def main() -> int:
             f"| {map_fresh:.1f} |",
         ]
     )
+    client = "`http.client`" if args.http_client else "ready-made request bytes, responses read in full"
+    server_ms = server_cpu / max(result.requests, 1) * 1000
+    client_ms = result.client_cpu_s / max(result.requests, 1) * 1000
+    shape_note = " (`minsheng serve`'s shape)" if (args.workers, args.threads) == (2, 4) else ""
+    worker_note = "" if worker_exit is None else f" The task worker exited early (code {worker_exit})."
     body = (
         "## Deliberation: votes through the API (`bench/deliberation.py`)\n\n"
         f"Machine: {machine_description()}; 1-minute load average {load_before:.1f} when the votes began "
         "(the 2 cores are shared with other work, and the load generator runs on them too). "
-        "SQLite (WAL), gunicorn 2 workers × 4 threads, one "
-        f"`minsheng db_worker` beside it; {args.clients} keep-alive client connections on loopback, each "
-        f"taking turns among {per_client} participants (participant tokens), "
-        f"{args.votes_each} votes per participant.\n\n"
+        f"SQLite (WAL), settings `{args.settings}`, gunicorn {args.workers} workers × {args.threads} threads"
+        f"{shape_note}, one `minsheng db_worker` beside it; {args.clients} keep-alive client "
+        f"connections on loopback ({client}), each taking turns among {per_client} participants "
+        f"(participant tokens), {args.votes_each} votes per participant, one vote per request.\n\n"
         f"{table}\n\n"
+        f"CPU per vote request: server {server_ms:.2f} ms (gunicorn master and workers), load generator "
+        f"{client_ms:.2f} ms.{worker_note}\n\n"
         "*lost* = votes acknowledged with 200 that are not in the database (counted there after the run). "
         "*map fresh* = time from the last vote's answer to `GET …/analysis` reporting a map computed from "
         "every stored vote (the map task is debounced: at most one pending per topic, at least 3 s apart, "
@@ -255,8 +312,16 @@ def main() -> int:
         "serialise against every other write of the platform; votes therefore write no Event (the Vote row "
         "keeps who, what and when, and the latest vote per pair counts).\n"
     )
-    section_write(DOC, "deliberation", body)
+    if not args.no_write:
+        section_write(DOC, "deliberation", body)
     print(table)
+    print(
+        f"server {args.workers}×{args.threads}, settings {args.settings}, "
+        f"client {'http.client' if args.http_client else 'raw'}: load generator CPU {client_ms:.2f} ms "
+        f"per request, server CPU {server_ms:.2f} ms per request, load average {load_before:.2f} at the start"
+    )
+    if worker_exit is not None:
+        print(f"warning: the task worker exited early with code {worker_exit}: no map updates after that")
     print(f"event per vote: {ms_plain:.2f} ms without, {ms_event:.2f} ms with")
     print(
         f"deliberation votes_per_s={votes_per_s:.1f} lost={lost} p95_ms={result.p95_ms:.1f} "

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -46,13 +47,21 @@ def machine_description() -> str:
 
 @contextlib.contextmanager
 def running_server(
-    data_dir: Path, *, workers: int = 2, threads: int = 4, start_timeout: float = 60.0
+    data_dir: Path,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    start_timeout: float = 60.0,
+    settings_module: str = "minsheng.settings.prod",
 ) -> Iterator[str]:
-    """gunicorn on a free loopback port with the production settings; yields the base URL."""
+    """gunicorn on a free loopback port with the production settings; yields the base URL.
+
+    ``settings_module`` lets a benchmark try a settings change before it is made (default: prod).
+    """
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "minsheng.settings.prod",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "MINSHENG_DATA_DIR": str(data_dir),
         "MINSHENG_ALLOWED_HOSTS": HOST,
     }
@@ -94,6 +103,8 @@ class LoadResult:
     seconds: float
     p50_ms: float
     p95_ms: float
+    client_cpu_s: float = 0.0
+    """CPU time the load generator itself used (user + system, this process) while driving."""
 
     @property
     def rps(self) -> float:
@@ -107,6 +118,74 @@ def _percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+class _RawConnection:
+    """A minimal HTTP/1.1 keep-alive client over one loopback socket, for high request rates.
+
+    It sends each request as ready-made bytes and reads the status line, the headers it needs
+    (Content-Length, Connection, Transfer-Encoding) and the body: a real HTTP exchange per request,
+    without ``http.client``'s per-request header building and e-mail-parser header reading, so that
+    the load generator leaves the shared cores to the server.
+    """
+
+    def __init__(self, port: int, timeout: float) -> None:
+        self.port = port
+        self.timeout = timeout
+        self.sock: socket.socket | None = None
+        self.reader: Any = None
+
+    def _open(self) -> None:
+        sock = socket.create_connection((HOST, self.port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock, self.reader = sock, sock.makefile("rb")
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = self.reader = None
+
+    def exchange(self, data: bytes) -> int:
+        """Send one request, read its whole response; returns the status."""
+        if self.sock is None:
+            self._open()
+        assert self.sock is not None
+        self.sock.sendall(data)
+        reader = self.reader
+        status_line = reader.readline()
+        if not status_line:
+            raise http.client.RemoteDisconnected("the server closed the connection")
+        status = int(status_line.split(None, 2)[1])
+        length, closing = 0, False
+        while True:
+            line = reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                closing = value.strip().lower() == b"close"
+            elif name == b"transfer-encoding" and value.strip().lower() != b"identity":
+                raise http.client.HTTPException("chunked responses are not supported by the raw client")
+        if length and len(reader.read(length)) != length:
+            raise http.client.IncompleteRead(b"")
+        if closing:
+            self.close()
+        return status
+
+
+def request_bytes(request: Request, port: int) -> bytes:
+    """The request as it goes on the wire (HTTP/1.1, keep-alive, Content-Length when there is a body)."""
+    lines = [f"{request.method} {request.path} HTTP/1.1", f"Host: {HOST}:{port}"]
+    lines += [f"{name}: {value}" for name, value in request.headers]
+    body = request.body or b""
+    if body or request.method in {"POST", "PUT", "PATCH"}:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
 def drive(
     base_url: str,
     name: str,
@@ -116,12 +195,27 @@ def drive(
     requests_per_client: int = 100,
     max_seconds: float = 60.0,
     ok_statuses: frozenset[int] = frozenset({200, 201, 204, 302}),
+    raw: bool = False,
 ) -> LoadResult:
-    """``clients`` threads each send up to ``requests_per_client`` requests (stop at ``max_seconds``)."""
+    """``clients`` threads each send up to ``requests_per_client`` requests (stop at ``max_seconds``).
+
+    ``raw=True`` builds every request's bytes before the clock starts and sends them with
+    ``_RawConnection`` (still one request per exchange, keep-alive, responses read in full);
+    the default uses ``http.client``.
+    """
     port = int(base_url.rsplit(":", 1)[1])
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
+    prepared: list[list[bytes]] = []
+    if raw:
+        prepared = [
+            [
+                request_bytes(next_request(i * requests_per_client + n), port)
+                for n in range(requests_per_client)
+            ]
+            for i in range(clients)
+        ]
     stop_at = time.monotonic() + max_seconds
 
     def client(index: int) -> None:
@@ -150,13 +244,37 @@ def drive(
             latencies.extend(own)
             errors[0] += own_errors
 
+    def raw_client(index: int) -> None:
+        connection = _RawConnection(port, timeout=30)
+        own: list[float] = []
+        own_errors = 0
+        clock = time.perf_counter
+        for data in prepared[index]:
+            started = clock()
+            if started > stop_at_perf:
+                break
+            try:
+                if connection.exchange(data) not in ok_statuses:
+                    own_errors += 1
+            except (OSError, ValueError, IndexError, http.client.HTTPException):
+                own_errors += 1
+                connection.close()
+            own.append(clock() - started)
+        connection.close()
+        with lock:
+            latencies.extend(own)
+            errors[0] += own_errors
+
+    cpu_before = os.times()
     started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    stop_at_perf = started + max_seconds
+    workers = [threading.Thread(target=raw_client if raw else client, args=(i,)) for i in range(clients)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     seconds = time.perf_counter() - started
+    cpu_after = os.times()
     return LoadResult(
         name=name,
         requests=len(latencies),
@@ -164,6 +282,7 @@ def drive(
         seconds=seconds,
         p50_ms=statistics.median(latencies) * 1000 if latencies else float("nan"),
         p95_ms=_percentile(latencies, 0.95) * 1000,
+        client_cpu_s=(cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system),
     )
 
 

@@ -68,3 +68,36 @@ def test_concurrent_votes_are_all_kept_once(thread_database: ThreadDatabase) -> 
     assert len(rows) == len(people) * len(statements)
     final = {(p, s): (1, -1, 0)[(p + s) % 3] for p in people for s in statements}
     assert {(p, s): v for p, s, v in rows} == final
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_tabs_of_one_participant_leave_the_latest_stamped_vote(
+    thread_database: ThreadDatabase,
+) -> None:
+    """Two tabs change the same vote back and forth at once: one row remains, the latest-stamped one."""
+    people, statements = thread_database.run(_arrange)
+    participant_pk, statement_pk = people[0], statements[0]
+
+    def change_vote(tab: int, barrier: threading.Barrier) -> list[tuple[dt.datetime, int]]:
+        participant = Participant.objects.get(pk=participant_pk)
+        barrier.wait()
+        cast = []
+        for round_ in range(20):
+            value = (1, -1, 0)[(tab + round_) % 3]
+            vote = services.vote_cast(participant=participant, statement_id=statement_pk, value=value)
+            cast.append((vote.voted_at, vote.value))
+        return cast
+
+    barrier = threading.Barrier(4, timeout=20)
+    started = [thread_database.start(lambda tab=tab: change_vote(tab, barrier)) for tab in range(4)]
+    for thread, _outcome in started:
+        thread.join(timeout=120)
+    assert all("error" not in outcome for _thread, outcome in started), [o for _t, o in started]
+    cast = [vote for _thread, outcome in started for vote in outcome["value"]]
+    rows = thread_database.run(
+        lambda: list(Vote.objects.filter(participant_id=participant_pk).values_list("voted_at", "value"))
+    )
+    assert len(rows) == 1
+    latest_at = max(at for at, _value in cast)
+    assert rows[0][0] == latest_at
+    assert rows[0][1] in {value for at, value in cast if at == latest_at}

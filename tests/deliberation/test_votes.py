@@ -43,6 +43,52 @@ def test_voting_again_replaces_the_vote_and_keeps_its_time(topic):
     assert stored.voted_at >= second.voted_at >= first.voted_at
 
 
+def test_a_vote_stamped_before_the_stored_one_does_not_replace_it(topic, time_machine):
+    """Two requests of one participant may arrive out of order: the vote cast last counts."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    joined = _join(topic, 1)
+    statement = Statement.objects.filter(topic=topic).first()
+    later = timezone.now()
+    time_machine.move_to(later, tick=False)
+    services.vote_cast(participant=joined.participant, statement_id=statement.pk, value=1)
+    time_machine.move_to(later - dt.timedelta(seconds=2), tick=False)
+    stale = services.vote_cast(participant=joined.participant, statement_id=statement.pk, value=-1)
+    assert stale.value == -1  # accepted, not refused: it was a valid vote, just not the latest
+    stored = Vote.objects.get(participant=joined.participant, statement=statement)
+    assert (stored.value, stored.voted_at) == (1, later)
+    time_machine.move_to(later + dt.timedelta(seconds=1), tick=False)
+    services.vote_cast(participant=joined.participant, statement_id=statement.pk, value=0)
+    assert Vote.objects.get(participant=joined.participant, statement=statement).value == 0
+
+
+def test_a_vote_flags_the_map_once_while_an_update_is_pending(topic, django_capture_on_commit_callbacks):
+    joined = _join(topic, 1)
+    statements = list(Statement.objects.filter(topic=topic).order_by("pk"))
+    with django_capture_on_commit_callbacks() as queued:
+        services.vote_cast(participant=joined.participant, statement_id=statements[0].pk, value=1)
+    assert len(queued) == 1
+    topic.refresh_from_db()
+    assert topic.analysis_pending
+    with django_capture_on_commit_callbacks() as queued:
+        services.vote_cast(participant=joined.participant, statement_id=statements[1].pk, value=1)
+        services.vote_cast(participant=joined.participant, statement_id=statements[0].pk, value=-1)
+    assert queued == []
+
+
+def test_a_refused_vote_does_not_flag_the_map(world, topic, django_capture_on_commit_callbacks):
+    joined = _join(topic, 1)
+    statement = Statement.objects.filter(topic=topic).first()
+    services.topic_close(actor=world.staff, topic=topic)
+    type(topic).objects.filter(pk=topic.pk).update(analysis_pending=False)
+    with django_capture_on_commit_callbacks() as queued, pytest.raises(InvalidTransitionError):
+        services.vote_cast(participant=joined.participant, statement_id=statement.pk, value=1)
+    assert queued == []
+    assert not Vote.objects.exists()
+
+
 def test_a_vote_writes_no_event(topic):
     joined = _join(topic, 1)
     statement = Statement.objects.filter(topic=topic).first()

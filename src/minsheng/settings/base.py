@@ -81,6 +81,9 @@ def _database() -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "minsheng.sqlite3"),
+        # Keep each server thread's connection between requests: opening one (schema read, PRAGMAs)
+        # and closing it (the last to close writes the WAL back with an fsync) cost more than a vote.
+        "CONN_MAX_AGE": 60,
         # WAL lets readers proceed while one writer commits; IMMEDIATE avoids upgrade deadlocks.
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
