@@ -161,7 +161,10 @@ def test_an_outcome_becomes_a_social_report_or_a_proposal_draft(
 def test_moderation_tells_the_author_and_needs_a_reason(world, django_capture_on_commit_callbacks):
     topic = open_topic(world, moderation="pre")
     joined = services.participant_join(topic=topic, user=world.resident)
-    statement = services.statement_submit(participant=joined.participant, text="<b>应当</b>由政府全额出资")
+    with pytest.raises(ValidationFailedError):
+        services.statement_submit(participant=joined.participant, text="<b>应当</b>由政府全额出资")
+    assert not Statement.objects.filter(topic=topic, author=joined.participant).exists()
+    statement = services.statement_submit(participant=joined.participant, text="应当由政府全额出资")
     assert statement.status == "pending" and statement.text == "应当由政府全额出资"
     with pytest.raises(ValidationFailedError):
         services.statement_moderate(actor=world.staff, statement=statement, action="moderate_out", reason="")

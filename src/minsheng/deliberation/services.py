@@ -33,6 +33,7 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_phone
+from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.verification import mobile_normalise
@@ -144,19 +145,6 @@ class NotOpenError(InvalidTransitionError):
 # Helpers ------------------------------------------------------------------------------------------
 
 
-def _clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    """Plain text only (markup removed, it is never rendered as HTML), trimmed and within its limit."""
-    text = strip_tags(value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise ValidationFailedError(_("Please write something here."), field=field)
-    if len(text) > max_length:
-        raise ValidationFailedError(
-            _("At most %(limit)s characters (now %(count)s).") % {"limit": max_length, "count": len(text)},
-            field=field,
-        )
-    return text
-
-
 def phone_hash(phone: str) -> str:
     """The stored form of a participant's number: enough to recognise them again, never to call them."""
     return hashlib.sha256(f"minsheng-deliberation:{phone}".encode()).hexdigest()
@@ -215,9 +203,11 @@ def topic_propose(
         raise ValidationFailedError(
             _("Choose a CPPCC committee, consultation room or members' studio."), field="body"
         )
-    clean_title = _clean_text(title, field="title", max_length=TITLE_MAX_LENGTH)
-    clean_question = _clean_text(question, field="question", max_length=300)
-    clean_background = _clean_text(background, field="background", max_length=TEXT_MAX_LENGTH, required=False)
+    clean_title = plain_text_checked(title, field="title", max_length=TITLE_MAX_LENGTH)
+    clean_question = plain_text_checked(question, field="question", max_length=300)
+    clean_background = plain_text_checked(
+        background, field="background", max_length=TEXT_MAX_LENGTH, required=False
+    )
     phone = ""
     if not signed_in:
         phone = mobile_normalise(verified_phone or "")
@@ -277,7 +267,9 @@ def _setup_check(setup: TopicSetup) -> dict[str, Any]:
 
 
 def _seeds_clean(seeds: Sequence[str], max_length: int) -> list[str]:
-    cleaned = [_clean_text(s, field="seeds", max_length=max_length) for s in seeds if (s or "").strip()]
+    cleaned = [
+        plain_text_checked(s, field="seeds", max_length=max_length) for s in seeds if (s or "").strip()
+    ]
     if len(cleaned) > SEEDS_MAX:
         raise ValidationFailedError(
             _("At most %(limit)s seed statements.") % {"limit": SEEDS_MAX}, field="seeds"
@@ -327,7 +319,7 @@ def topic_accept(
 
 
 def topic_reject(*, actor: Any, topic: Topic, reason: str, expected_state: str | None = None) -> Topic:
-    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    clean = plain_text_checked(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
         topic = transition_apply(
             table=TOPIC_TRANSITIONS,
@@ -591,7 +583,7 @@ def statement_submit(*, participant: Participant, text: str) -> Statement:
         raise NotOpenError(
             _("This topic is closed: it takes no more statements."), action="write", state=topic.status
         )
-    clean = _clean_text(text, field="text", max_length=topic.statement_max_length)
+    clean = plain_text_checked(text, field="text", max_length=topic.statement_max_length)
     _count_within_hour(f"deliberation-statements:{participant.pk}", STATEMENTS_PER_PARTICIPANT_PER_HOUR)
     if Statement.objects.filter(topic=topic, text=clean).exclude(status=S.REJECTED).exists():
         raise ValidationFailedError(_("This statement is already there: vote on it instead."), field="text")
@@ -617,7 +609,7 @@ def statement_moderate(
     """Publish, moderate out (with a reason the author is told) or restore a statement."""
     if action not in STATEMENT_TRANSITIONS.actions:
         raise ValidationFailedError(_("Unknown moderation decision."), field="action")
-    clean = _clean_text(
+    clean = plain_text_checked(
         reason, field="reason", max_length=REASON_MAX_LENGTH, required=action == "moderate_out"
     )
     with transaction.atomic():
@@ -874,7 +866,7 @@ def conversation_import(*, actor: Any, topic: Topic, votes_csv: str, comments_cs
 
 def meeting_schedule(*, actor: Any, topic: Topic, starts_at: dt.datetime, place: str) -> Meeting:
     _require_perm(actor, "deliberation.change_meeting", topic)
-    clean_place = _clean_text(place, field="place", max_length=200)
+    clean_place = plain_text_checked(place, field="place", max_length=200)
     if timezone.is_naive(starts_at):
         raise ValidationFailedError(_("Give the meeting's time with its time zone."), field="starts_at")
     with transaction.atomic():
@@ -904,7 +896,7 @@ def meeting_hold(
     expected_state: str | None = None,
 ) -> Meeting:
     """Record that the meeting took place: who came in what capacity, and the minutes."""
-    clean_minutes = _clean_text(minutes, field="minutes", max_length=20000)
+    clean_minutes = plain_text_checked(minutes, field="minutes", max_length=20000)
     rows = []
     for attendee in attendees:
         if attendee.kind not in AttendeeKind.values:
@@ -913,9 +905,9 @@ def meeting_hold(
             )
         rows.append(
             Attendance(
-                name=_clean_text(attendee.name, field="attendees", max_length=64),
+                name=plain_text_checked(attendee.name, field="attendees", max_length=64),
                 kind=attendee.kind,
-                affiliation=_clean_text(
+                affiliation=plain_text_checked(
                     attendee.affiliation, field="attendees", max_length=100, required=False
                 ),
                 present=attendee.present,
@@ -940,7 +932,7 @@ def meeting_hold(
 
 
 def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
-    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    clean = plain_text_checked(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
         return transition_apply(
             table=MEETING_TRANSITIONS, obj=meeting, action="cancel", actor=actor, payload={"reason": clean}
@@ -953,7 +945,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 def outcome_add(*, actor: Any, meeting: Meeting, text: str, unit: Unit, due: dt.date) -> Outcome:
     """An agreed outcome of a held meeting, with the unit responsible and its deadline."""
     _require_perm(actor, "deliberation.add_outcome", meeting.topic)
-    clean = _clean_text(text, field="text", max_length=1000)
+    clean = plain_text_checked(text, field="text", max_length=1000)
     if due < timezone.localdate():
         raise ValidationFailedError(_("The deadline cannot be in the past."), field="due")
     with transaction.atomic():
@@ -971,7 +963,7 @@ def outcome_add(*, actor: Any, meeting: Meeting, text: str, unit: Unit, due: dt.
 
 
 def outcome_progress(*, actor: Any, outcome: Outcome, text: str) -> OutcomeProgress:
-    clean = _clean_text(text, field="text", max_length=1000)
+    clean = plain_text_checked(text, field="text", max_length=1000)
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="progress", actor=actor, payload={"text": clean}
@@ -980,7 +972,7 @@ def outcome_progress(*, actor: Any, outcome: Outcome, text: str) -> OutcomeProgr
 
 
 def outcome_complete(*, actor: Any, outcome: Outcome, text: str) -> Outcome:
-    clean = _clean_text(text, field="text", max_length=1000)
+    clean = plain_text_checked(text, field="text", max_length=1000)
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="complete", actor=actor, payload={"text": clean}
@@ -1006,7 +998,7 @@ def outcome_convert(
     _require_perm(actor, "deliberation.convert_outcome", outcome)
     if kind not in ConversionKind.values:
         raise ValidationFailedError(_("Choose a proposal or a social-conditions report."), field="kind")
-    body = _clean_text(text or outcome.text, field="text", max_length=5000)
+    body = plain_text_checked(text or outcome.text, field="text", max_length=5000)
     with transaction.atomic():
         locked = Outcome.objects.select_for_update().select_related("topic").get(pk=outcome.pk)
         if locked.converted_kind:
