@@ -4,6 +4,8 @@ Seeds a fresh data folder (the demo district, then bulk rows), starts gunicorn w
 settings on loopback, and measures the main lists, detail pages, Chinese search and a submission
 under concurrent clients, beside the same server's trivial-view ceiling, all in one run. Writes its
 section of docs/benchmarks.md. Usage: .venv/bin/python bench/web.py [--voices N] [--motions N]
+[--keep DIR] (seed once into DIR and keep it pristine; each run copies it to --data, applies new
+migrations there and measures the copy, so that every run starts from the same rows)
 """
 
 from __future__ import annotations
@@ -256,26 +258,48 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40, help="requests per client per page")
     parser.add_argument("--data", type=Path, default=Path("/tmp/minsheng-bench-web"))
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="seed this folder once, measure copies of it on later runs"
+    )
     args = parser.parse_args()
 
+    size = {"voices": args.voices, "motions": args.motions}
+    marker = args.keep / "bench-web-seeded.json" if args.keep else None
+    reuse = marker is not None and marker.exists() and json.loads(marker.read_text()) == size
     shutil.rmtree(args.data, ignore_errors=True)
+    if reuse:
+        assert args.keep is not None
+        shutil.copytree(args.keep, args.data)  # the run's own copy: submissions do not pile up
     _setup_django(args.data)
     from minsheng.cli import prepare
 
     started = time.perf_counter()
-    prepare(with_demo_data=True)
-    rng = random.Random(2026)
-    seed_voices(args.voices, rng)
-    seed_motions(args.motions, rng)
-    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    prepare(with_demo_data=True)  # on a copy of a kept folder this applies new migrations only
+    if reuse:
+        print(f"reusing the rows seeded in {args.keep}")
+    else:
+        rng = random.Random(2026)
+        seed_voices(args.voices, rng)
+        seed_motions(args.motions, rng)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
+        if args.keep is not None and marker is not None:
+            from django.db import connection
+
+            connection.close()  # a clean file to copy (the WAL checkpointed into it)
+            shutil.rmtree(args.keep, ignore_errors=True)
+            shutil.copytree(args.data, args.keep)
+            marker.write_text(json.dumps(size))
     pages = requests_to_measure()
 
     from django.db import connections
 
     connections.close_all()
+    load_before = os.getloadavg()[0]
     with running_server(args.data, start_timeout=120) as base_url:
-        for _name, make in pages:  # warm both workers: lazy imports (jieba, scikit-learn), caches
-            drive(base_url, "warm-up", make, clients=4, requests_per_client=3)
+        # Warm both workers: lazy imports (jieba, numpy), the similar-items corpus, caches. Forty
+        # requests a page, so that each worker has surely met a detail page that shows similar items.
+        for _name, make in pages:
+            drive(base_url, "warm-up", make, clients=4, requests_per_client=10)
         results = [
             drive(base_url, name, make, clients=args.clients, requests_per_client=args.requests)
             for name, make in pages
@@ -291,7 +315,7 @@ def main() -> int:
         body = (
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
-            f"{os.getloadavg()[0]:.1f}. {args.voices:,} voices and {args.motions:,} motions on SQLite (WAL), "
+            f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on SQLite (WAL), "
             f"gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive clients on loopback, "
             f"{args.requests} requests per client per page (the load generator shares the 2 cores). "
             f"Errors: {errors}.\n\n{table}\n"

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from minsheng.core.search import query_tokens, search_filter, search_index, search_remove, search_tokens
+from minsheng.core.search import (
+    CappedPaginator,
+    query_tokens,
+    search_filter,
+    search_index,
+    search_match_count,
+    search_remove,
+    search_tokens,
+)
 from minsheng.org.models import Jurisdiction, Unit
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +36,9 @@ def records() -> dict[str, Unit]:
     return made
 
 
-def found(query: str) -> set[str]:
+def found(query: str, *, walk: bool = False) -> set[str]:
     units = Unit.objects.filter(jurisdiction__code="999100")  # only this test's records, whatever else exists
-    return {unit.name.removeprefix("单位") for unit in search_filter(units, query)}
+    return {unit.name.removeprefix("单位") for unit in search_filter(units, query, walk=walk)}
 
 
 @pytest.mark.parametrize(
@@ -53,11 +61,14 @@ def found(query: str) -> set[str]:
 )
 def test_queries(records, query: str, expected: set[str]):
     assert found(query) == expected
+    # Row by row while walking an index (used for common words) finds exactly the same records.
+    assert found(query, walk=True) == expected
 
 
 @pytest.mark.parametrize("query", ['"', "' OR 1=1 --", "NEAR(", "*", '垃圾" OR "交通', "a" * 500])
 def test_hostile_queries_do_not_break(records, query: str):
     found(query)  # must not raise
+    found(query, walk=True)
 
 
 def test_empty_query_returns_everything_and_punctuation_nothing(records):
@@ -77,3 +88,77 @@ def test_tokens_include_words_and_bigrams():
     tokens = search_tokens("垃圾分类")
     assert {"垃圾", "分类", "圾分"} <= set(tokens)
     assert query_tokens("垃圾分类") == ["垃圾", "圾分", "分类"]
+
+
+def test_match_count_counts_up_to_the_cap(records):
+    assert search_match_count(Unit, "建议", cap=10) == 2
+    assert search_match_count(Unit, "建议", cap=1) == 1
+    assert search_match_count(Unit, "火星", cap=10) == 0
+    assert search_match_count(Unit, "，。", cap=10) == 0
+
+
+@pytest.fixture
+def twelve_units() -> list[Unit]:
+    district = Jurisdiction.objects.create(level="district", name="分页区", code="999200")
+    return [
+        Unit.objects.create(jurisdiction=district, kind="government_department", name=f"分页{i:02d}")
+        for i in range(12)
+    ]
+
+
+def _units():
+    return Unit.objects.filter(jurisdiction__code="999200").order_by("name")
+
+
+def test_capped_paginator_counts_a_few_pages_ahead_and_still_offers_the_next_page(twelve_units):
+    paginator = CappedPaginator(_units(), 2, number=1, lookahead=2)
+    page = paginator.get_page(1)
+    assert [u.name for u in page] == ["分页00", "分页01"]
+    assert paginator.more and paginator.count == 6  # "more than 6": counted 7 rows, not 12
+    assert page.has_next() and page.next_page_number() == 2
+    assert paginator.num_pages == 3
+
+
+def test_capped_paginator_is_exact_near_the_end(twelve_units):
+    paginator = CappedPaginator(_units(), 5, number="3", lookahead=2)
+    page = paginator.get_page("3")
+    assert not paginator.more and paginator.count == 12 and paginator.num_pages == 3
+    assert [u.name for u in page] == ["分页10", "分页11"] and not page.has_next()
+
+
+@pytest.mark.parametrize("number", ["x", "", None])
+def test_capped_paginator_falls_back_to_the_first_page_for_bad_numbers(twelve_units, number):
+    page = CappedPaginator(_units(), 5, number=number).get_page(number)
+    assert page.number == 1 and [u.name for u in page][:1] == ["分页00"]
+
+
+@pytest.mark.parametrize("number", ["-3", "0"])
+def test_capped_paginator_answers_numbers_below_one_like_django(twelve_units, number):
+    page = CappedPaginator(_units(), 5, number=number).get_page(number)
+    assert page.number == 3  # Django's get_page gives the last page for an empty one
+
+
+def test_capped_paginator_gives_the_last_page_for_a_number_past_the_end(twelve_units):
+    paginator = CappedPaginator(_units(), 5, number="99")
+    page = paginator.get_page("99")
+    assert page.number == 3 and not paginator.more
+
+
+def test_capped_paginator_with_rows_reads_ids_once_and_the_page_by_key(
+    twelve_units, django_assert_num_queries
+):
+    loaded: list[list[int]] = []
+
+    def rows(ids: list[int]) -> list[Unit]:
+        loaded.append(ids)
+        return list(Unit.objects.filter(pk__in=ids))  # any order: the page keeps the ids' order
+
+    paginator = CappedPaginator(_units(), 5, number="2", lookahead=1, rows=rows)
+    with django_assert_num_queries(2):  # the ids window (count included), then the page's rows
+        page = paginator.get_page("2")
+        names = [u.name for u in page]
+    assert names == [f"分页{i:02d}" for i in range(5, 10)]
+    assert not paginator.more and paginator.count == 12 and page.has_next()
+    assert loaded == [[u.pk for u in twelve_units[5:10]]]
+    past = CappedPaginator(_units(), 5, number="9", rows=rows)
+    assert [u.name for u in past.get_page("9")] == ["分页10", "分页11"]  # the last page, read normally

@@ -9,13 +9,16 @@ records that hold all of its bigrams. One-character queries match any token cont
 from __future__ import annotations
 
 import logging
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import jieba
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from minsheng.core.models import SearchEntry
@@ -72,17 +75,36 @@ def _fts5_expression(tokens: Iterable[str]) -> str:
     return " AND ".join(parts)
 
 
-def _matching_entries(tokens: list[str]) -> QuerySet[SearchEntry]:
+def unindexed(expression: F) -> Func:
+    """``+column`` on SQLite: the same value, but the planner will not drive the query from its index.
+
+    Used where a condition is better checked row by row while SQLite walks the ordering index (a
+    staff member's scope, a search matching thousands of rows) than used to collect every matching
+    row and sort them all. Other databases plan from statistics and get the column as it is."""
+    if connection.vendor != "sqlite":
+        return expression  # type: ignore[return-value]
+    return Func(expression, template="(+%(expressions)s)", output_field=IntegerField())
+
+
+def _fts_rowids(tokens: list[str]) -> RawSQL:
+    return RawSQL(
+        "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
+        [_fts5_expression(tokens)],
+    )
+
+
+def _matching_entries(tokens: list[str], content_type: ContentType) -> QuerySet[SearchEntry]:
     entries = SearchEntry.objects.all()
     if connection.vendor == "sqlite":
         single_chars = [t for t in tokens if len(t) == 1 and _CJK_RUN.fullmatch(t)]
         indexed = [t for t in tokens if t not in single_chars]
         if indexed:
-            match = RawSQL(
-                "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
-                [_fts5_expression(indexed)],
-            )
-            entries = entries.filter(id__in=match)
+            match = _fts_rowids(indexed)
+            # Driven from the FTS hits (row id lookups), not by scanning the record type's entries.
+            entries = entries.filter(id__in=match).alias(kind=unindexed(F("content_type_id")))
+            entries = entries.filter(kind=content_type.pk)
+        else:
+            entries = entries.filter(content_type=content_type)
         for char in single_chars:  # a lone Chinese character sits inside a bigram token, not at its start
             entries = entries.filter(tokens__contains=char)
         return entries
@@ -90,14 +112,133 @@ def _matching_entries(tokens: list[str]) -> QuerySet[SearchEntry]:
     for token in tokens:
         # The trigram GIN index on tokens serves these LIKE '%…%' filters on PostgreSQL.
         condition &= Q(tokens__contains=token) if len(token) == 1 else Q(tokens__contains=f" {token} ")
-    return entries.filter(condition)
+    return entries.filter(condition, content_type=content_type)
 
 
-def search_filter(queryset: QuerySet, query: str) -> QuerySet:
-    """Narrow ``queryset`` to the records whose indexed text matches ``query`` (all tokens)."""
+def search_condition(model: type[models.Model], query: str, *, walk: bool = False) -> Q | None:
+    """The condition for ``model`` records whose indexed text matches ``query`` (all tokens);
+    None for a blank query (no condition), a condition nothing meets for a query without tokens.
+
+    ``walk=True`` tests each row on its own (its entry, found by the unique record index, among the
+    FTS hits), so that SQLite keeps walking the index of the query's ordering and stops after a
+    page: right when a word may match thousands of rows. Otherwise the matching ids are collected
+    first, which is right for a rare word. PostgreSQL plans either form from its statistics.
+    """
     tokens = query_tokens(query or "")
     if not tokens:
-        return queryset if not (query or "").strip() else queryset.none()
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    ids = _matching_entries(tokens).filter(content_type=content_type).values("object_id")
-    return queryset.filter(pk__in=ids)
+        return None if not (query or "").strip() else Q(pk__in=[])
+    content_type = ContentType.objects.get_for_model(model)
+    if walk and connection.vendor == "sqlite":
+        entry = SearchEntry.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+        single_chars = [t for t in tokens if len(t) == 1 and _CJK_RUN.fullmatch(t)]
+        indexed = [t for t in tokens if t not in single_chars]
+        if indexed:
+            entry = entry.filter(id__in=_fts_rowids(indexed))
+        for char in single_chars:
+            entry = entry.filter(tokens__contains=char)
+        return Q(Exists(entry))
+    return Q(pk__in=_matching_entries(tokens, content_type).values("object_id"))
+
+
+def search_filter(queryset: QuerySet, query: str, *, walk: bool = False) -> QuerySet:
+    """Narrow ``queryset`` to the records whose indexed text matches ``query`` (see search_condition)."""
+    condition = search_condition(queryset.model, query, walk=walk)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
+    """How many ``model`` records match ``query``, counting no further than ``cap`` (index only)."""
+    tokens = query_tokens(query or "")
+    if not tokens:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    if connection.vendor == "sqlite" and all(len(t) > 1 or not _CJK_RUN.fullmatch(t) for t in tokens):
+        # Stream the FTS hits and stop at the cap (CROSS JOIN keeps the FTS table outermost).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM core_searchentry_fts f CROSS JOIN core_searchentry e "
+                "ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s AND e.content_type_id = %s LIMIT %s)",
+                [_fts5_expression(tokens), content_type.pk, cap],
+            )
+            return int(cursor.fetchone()[0])
+    return int(_matching_entries(tokens, content_type)[:cap].count())
+
+
+LIST_LOOKAHEAD_PAGES = 10
+SEARCH_LOOKAHEAD_PAGES = 1
+
+
+def lookahead_for(query: str | None) -> int:
+    """Pages to count past the current one: a list matches most rows, so counting ten pages ahead
+    is cheap; a search walks past every row that does not match, so it counts one page ahead."""
+    return SEARCH_LOOKAHEAD_PAGES if (query or "").strip() else LIST_LOOKAHEAD_PAGES
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts rows only a few pages past the page asked for.
+
+    COUNT(*) over everything a staff member may see reads every row (100,000 voices: 20–35 ms a
+    page); counting up to ``lookahead`` pages further stops early, and the page shows "1,000+".
+    ``more`` tells whether rows remain past the counted ones; ``count`` is then a lower bound.
+
+    With ``rows`` (ids → their records, related rows loaded), one query reads the ids from the
+    asked page to the end of the lookahead, which gives both the count and the page's ids, and
+    the page's records are then read by primary key: the filters (a full-text search among them)
+    run once instead of twice, and rows skipped by the offset are never joined.
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        number: Any = 1,
+        lookahead: int = LIST_LOOKAHEAD_PAGES,
+        rows: Callable[[list[Any]], Iterable[Any]] | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        try:
+            self.wanted = max(1, int(number))
+        except (TypeError, ValueError):
+            self.wanted = 1
+        self.cap = (self.wanted + lookahead) * per_page + 1
+        self.more = False
+        self.rows = rows
+        self._window: list[Any] | None = None
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            queryset: QuerySet = self.object_list  # type: ignore[assignment]
+            offset = (self.wanted - 1) * self.per_page
+            counted = None
+            if self.rows is not None:
+                ids = queryset.prefetch_related(None).values_list("pk", flat=True)
+                window = list(ids[offset : self.cap])
+                if window or offset == 0:
+                    self._window, counted = window, offset + len(window)
+            if counted is None:  # no ids helper, or a page past the end: count from the start
+                counted = queryset.order_by()[: self.cap].count()
+            self.more = counted >= self.cap
+            self._capped_count = self.cap - 1 if self.more else counted
+        return int(self._capped_count)
+
+    @property
+    def num_pages(self) -> int:
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return max(1, math.ceil(self.count / self.per_page))
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        if self.rows is None:
+            return super().page(number)
+        if self._window is not None and number == self.wanted:
+            ids = self._window[: self.per_page]
+        else:  # another page than the one asked for (past the end: the last one)
+            queryset: QuerySet = self.object_list  # type: ignore[assignment]
+            bottom = (number - 1) * self.per_page
+            ids = list(
+                queryset.prefetch_related(None).values_list("pk", flat=True)[bottom : bottom + self.per_page]
+            )
+        found = {row.pk: row for row in self.rows(ids)}
+        return Page([found[pk] for pk in ids if pk in found], number, self)

@@ -173,6 +173,7 @@ class Motion(TimeStampedModel):
         indexes = [
             models.Index(fields=["jurisdiction", "kind", "status"], name="motion_place_kind_status_idx"),
             models.Index(fields=["lead_signer", "status"], name="motion_lead_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="motion_newest_first_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,6 +20,7 @@ from django_stubs_ext import StrOrPromise
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, NotFoundError
 from minsheng.core.privacy import mask_text
+from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.motions import exports, services
 from minsheng.motions import forms as f
 from minsheng.motions.models import (
@@ -38,6 +39,7 @@ from minsheng.motions.selectors import (
     motion_detail,
     motion_proposers,
     motion_settings_for,
+    motions_rows,
     motions_search,
     motions_visible_to,
     public_motion,
@@ -74,9 +76,10 @@ def motion_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("motions.list_motion"):
         raise Http404
     form = f.SearchForm(request.GET or None)
-    page = Paginator(motions_search(request.user, _filters(form)), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    number = request.GET.get("page")
+    motions = motions_search(request.user, _filters(form))
+    paginator = CappedPaginator(motions, PAGE_SIZE, number, lookahead_for(request.GET.get("q")), motions_rows)
+    page = paginator.get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, RateLimitedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone, mask_text
+from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.core.throttle import client_ip, throttle_count, throttle_exceeded
 from minsheng.core.verification import (
     phone_code_check,
@@ -301,7 +302,9 @@ def voice_list(request: HttpRequest) -> HttpResponse:
     _require(request, "voices.list_voice")
     form = VoiceFilterForm(request.GET or None)
     voices = selectors.voices_search(request.user, _filters(form))
-    page = Paginator(voices, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    lookahead = lookahead_for(request.GET.get("q"))
+    page = CappedPaginator(voices, PAGE_SIZE, number, lookahead, selectors.voices_rows).get_page(number)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
