@@ -43,6 +43,15 @@ def _fresh_cache_and_outbox() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_fragments() -> Iterator[None]:
+    """Rendered form fragments (unit lists) are cached per process: a test must see its own units."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+
+
 def demo_seed_once() -> None:
     """Seed the 武进区 demo district unless an earlier fixture already did in this database."""
     from minsheng.org.demo import demo_exists, demo_seed

@@ -138,7 +138,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "minsheng_cache",
-    }
+    },
+    # Rendered form fragments (unit lists): per process, so that a page view never writes to the
+    # database and fragments never crowd one-time codes and rate-limit counters out of "default".
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "minsheng-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 MINSHENG = {
