@@ -162,3 +162,14 @@ def test_capped_paginator_with_rows_reads_ids_once_and_the_page_by_key(
     assert loaded == [[u.pk for u in twelve_units[5:10]]]
     past = CappedPaginator(_units(), 5, number="9", rows=rows)
     assert [u.name for u in past.get_page("9")] == ["分页10", "分页11"]  # the last page, read normally
+
+
+@pytest.mark.django_db
+def test_an_absurd_page_number_shows_the_last_page_instead_of_failing():
+    from minsheng.core.search import CappedPaginator
+    from minsheng.org.models import Jurisdiction
+
+    rows = Jurisdiction.objects.order_by("pk")
+    for number in ("1000000000000000000", "99999999999999999999999", "-5", "abc"):
+        page = CappedPaginator(rows, 5, number).get_page(number)
+        assert page.number >= 1

@@ -165,6 +165,7 @@ def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
 
 
 LIST_LOOKAHEAD_PAGES = 10
+MAX_PAGE_NUMBER = 1_000_000
 SEARCH_LOOKAHEAD_PAGES = 1
 
 
@@ -199,6 +200,8 @@ class CappedPaginator(Paginator):
         try:
             self.wanted = max(1, int(number))
         except (TypeError, ValueError):
+            self.wanted = 1
+        if self.wanted > MAX_PAGE_NUMBER:  # an absurd page would overflow the SQL offset: show the last
             self.wanted = 1
         self.cap = (self.wanted + lookahead) * per_page + 1
         self.more = False

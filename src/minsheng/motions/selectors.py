@@ -346,7 +346,7 @@ def _similar_corpus(key: tuple[Any, ...], newest: QuerySet[Motion]) -> _SimilarC
     except ValueError:  # nothing to count (no rows, or only empty texts)
         corpus = None
     if len(_SIMILAR_CACHE) >= _SIMILAR_CACHE_SIZE:
-        _SIMILAR_CACHE.pop(next(iter(_SIMILAR_CACHE)))
+        _SIMILAR_CACHE.pop(next(iter(_SIMILAR_CACHE)), None)  # another thread may evict it first
     _SIMILAR_CACHE[key] = (fingerprint, corpus)
     return corpus
 
