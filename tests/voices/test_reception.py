@@ -14,8 +14,9 @@ from django.utils import timezone
 from minsheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import events_for
 from minsheng.core.models import Notification
-from minsheng.org.models import Membership, Role
+from minsheng.org.models import Body, Membership, Role
 from minsheng.voices.models import ReceptionDay, Voice, VoiceChannel
+from minsheng.voices.selectors import receiving_deputies_for
 from minsheng.voices.services import (
     reception_day_cancel,
     reception_day_publish,
@@ -122,9 +123,11 @@ def test_only_the_station_side_may_change_and_not_a_cancelled_or_past_day(announ
         _change(announced, "handler", place="别处")
     assert _state(announced) == before
 
-    ReceptionDay.objects.filter(pk=announced.pk).update(date=_in_days(-1))
-    with pytest.raises(ValidationFailedError):
-        _change(announced, date=_in_days(-1), place="别处")
+    for held in (_in_days(-1), _in_days(0)):  # on the day visits may already be recorded against it
+        ReceptionDay.objects.filter(pk=announced.pk).update(date=held)
+        with pytest.raises(ValidationFailedError):
+            _change(announced, date=_in_days(7), place="别处")
+        assert ReceptionDay.objects.get(pk=announced.pk).date == held
     ReceptionDay.objects.filter(pk=announced.pk).update(date=_in_days(5))
 
     reception_day_cancel(actor=account("station"), day=announced, reason="台风预警")
@@ -247,6 +250,12 @@ def test_the_api_changes_a_day_with_the_same_rules(announced, deputy_seat):
     refused = put({**body, "end_time": "09:00"}, "station")
     assert refused.status_code == 400 and "结束" in refused.json()["detail"]
     assert put({**body, "deputy_ids": [999999]}, "station").status_code == 400
+    elsewhere = (
+        Membership.objects.filter(role=Role.DEPUTY)
+        .exclude(pk__in=receiving_deputies_for(Body.objects.filter(pk=announced.station_id)))
+        .first()
+    )
+    assert put({**body, "deputy_ids": [elsewhere.pk]}, "station").status_code == 400
     response = put(body, "station")
     assert response.status_code == 200, response.content
     assert response.json()["start_time"] == "09:30:00"

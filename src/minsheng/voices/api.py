@@ -602,10 +602,12 @@ def voice_staff_entry(request: HttpRequest, data: VoiceStaffEntryIn) -> Status[V
     return Status(201, voice)
 
 
-def _day_fields(data: ReceptionDayChangeIn) -> dict[str, Any]:
-    """The request's day as the services take it, with the receiving deputies looked up."""
+def _day_fields(data: ReceptionDayChangeIn, station: Body, keep: list[int] | None = None) -> dict[str, Any]:
+    """The request's day as the services take it, with the receiving deputies looked up among those
+    the web form offers (in office, elected for the station's place, or already receiving)."""
     ids = data.deputy_ids
-    deputies = list(Membership.objects.filter(pk__in=ids, role=Role.DEPUTY).select_related("person"))
+    offered = selectors.receiving_deputies_for(Body.objects.filter(pk=station.pk), keep=keep)
+    deputies = list(offered.filter(pk__in=ids))
     if len(deputies) != len(set(ids)):
         raise ValidationFailedError(field="deputy_ids")
     fields = data.dict(include={"date", "start_time", "end_time", "place", "note"})
@@ -618,7 +620,7 @@ def reception_day_create(request: HttpRequest, data: ReceptionDayIn) -> Status[d
     station = Body.objects.filter(pk=data.station_id).select_related("jurisdiction").first()
     if station is None:
         raise ValidationFailedError(field="station_id")
-    day = services.reception_day_publish(actor=user, station=station, **_day_fields(data))
+    day = services.reception_day_publish(actor=user, station=station, **_day_fields(data, station))
     return Status(201, _day_out(day))
 
 
@@ -629,7 +631,8 @@ def reception_day_change(
     day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
     if day is None:
         raise NotFoundError()
-    return _day_out(services.reception_day_update(actor=_actor(request), day=day, **_day_fields(data)))
+    fields = _day_fields(data, day.station, keep=list(day.deputies.values_list("pk", flat=True)))
+    return _day_out(services.reception_day_update(actor=_actor(request), day=day, **fields))
 
 
 @router.post("/reception-days/{day_id}/cancel", response=ReceptionDayOut, summary="取消接待日")

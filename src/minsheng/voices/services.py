@@ -606,8 +606,10 @@ def reception_day_update(
         locked = ReceptionDay.objects.select_for_update().select_related("station").get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
             raise ConflictError(message=_("A cancelled reception day cannot be changed."))
-        if locked.date < timezone.localdate():
-            raise ValidationFailedError(_("A reception day that has passed cannot be changed."), field="date")
+        if locked.date <= timezone.localdate():  # visits may already be recorded against it
+            raise ValidationFailedError(
+                _("A reception day cannot be changed on or after the day."), field="date"
+            )
         if date != locked.date:
             _reception_notice_checked(date)
         _reception_slot_checked(
