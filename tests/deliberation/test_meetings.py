@@ -328,10 +328,31 @@ def test_the_api_and_the_manage_page_hand_an_outcome_to_a_member(world, topic):
 
     page = client.get(f"/deliberation/{topic.pk}/manage/")
     assert world.member.person.name in page.content.decode()
-    assert f"/motions/{proposal.pk}/" in page.content.decode()
+    assert f"#{proposal.pk}" in page.content.decode()  # the draft is the member's: staff see its number
     client.post(
         f"/deliberation/{topic.pk}/manage/convert/",
         {"outcome": second.pk, "kind": "proposal", "lead_signer": world.member.person_id},
     )
     assert Outcome.objects.get(pk=second.pk).converted_kind == "proposal"
     assert Motion.objects.filter(lead_signer=world.member.person).count() == 2
+
+
+def test_a_long_topic_gives_a_proposal_title_within_the_limit_in_any_language(world, topic):
+    from django.utils import translation
+
+    from minsheng.motions.models import Motion
+
+    topic.title = "关于" + "老旧小区加装电梯资金分摊和后期维护管理" * 3
+    topic.save(update_fields=["title"])
+    meeting = _held_meeting(world, topic)
+    due = timezone.localdate() + dt.timedelta(days=30)
+    for language in ("en", "zh-hans"):
+        outcome = services.outcome_add(
+            actor=world.staff, meeting=meeting, text="成果", unit=world.unit, due=due
+        )
+        with translation.override(language):
+            converted = services.outcome_convert(
+                actor=world.staff, outcome=outcome, kind="proposal", lead_signer=world.member.person
+            )
+        title = Motion.objects.get(pk=converted.converted_id).title
+        assert len(title) <= 60 and title.endswith(("…的提案", "…")), title

@@ -1022,14 +1022,25 @@ def outcome_convert(
     return locked
 
 
+def _proposal_title(outcome: Outcome) -> str:
+    """关于<topic>的提案, shortened to what the place allows for a proposal title (60 by default)."""
+    from minsheng.motions.selectors import motion_settings_for
+
+    limit = motion_settings_for(outcome.topic.jurisdiction).title_max_length
+    title = _("Proposal on %(topic)s") % {"topic": outcome.topic.title}
+    if len(title) <= limit:
+        return title
+    spare = len(title) - len(outcome.topic.title)
+    return _("Proposal on %(topic)s") % {"topic": outcome.topic.title[: max(1, limit - spare - 1)] + "…"}
+
+
 def _proposal_draft(
     *, actor: Any, outcome: Outcome, title: str, text: str, lead_signer: Person | None
 ) -> Any:
     from minsheng.motions import services as motions
     from minsheng.motions.models import MotionKind
 
-    # The topic's own title may be longer than a proposal title allows (60 characters by default).
-    clean_title = title.strip() or _("Proposal on %(topic)s") % {"topic": outcome.topic.title[:50]}
+    clean_title = title.strip() or _proposal_title(outcome)
     if lead_signer is None or lead_signer.pk == getattr(actor, "person_id", None):
         return motions.motion_create(actor=actor, kind=MotionKind.PROPOSAL, title=clean_title, text=text)
     source = {"outcome": outcome.pk, "topic": outcome.topic_id}
