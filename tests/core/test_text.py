@@ -53,3 +53,8 @@ def test_any_accepted_text_is_within_limit_and_free_of_control_characters(value)
         return
     assert len(text) <= 40 and text == text.strip()
     assert all(ch in "\n\t" or (ord(ch) >= 32 and not 0x7F <= ord(ch) <= 0x9F) for ch in text)
+
+
+def test_angle_brackets_in_formulas_are_text_not_markup():
+    for value in ("当 x<y 时", "a <b", "PM2.5<35，<50 为良"):
+        assert plain_text_checked(value, field="text", max_length=40) == value

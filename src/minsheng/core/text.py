@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.errors import ValidationFailedError
 
-MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript\s*:", re.IGNORECASE)
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|javascript\s*:", re.IGNORECASE)
+"""A tag (opened and closed: "a <b" in a formula is text) or a script URL."""
 
 
 def _without_control_characters(text: str) -> str:
