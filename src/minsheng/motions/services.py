@@ -163,36 +163,6 @@ def _seat_for(actor: Any, kind: str) -> Membership:
 
 
 @transaction.atomic
-def motion_create(
-    *,
-    actor: Any,
-    kind: str,
-    title: str,
-    text: str,
-    session: int | None = None,
-    proposer_kind: str = ProposerKind.INDIVIDUAL,
-    proposer_sector_id: int | None = None,
-    proposer_body_id: int | None = None,
-    proposer_org: str = "",
-    files: Sequence[UploadedFile] = (),
-) -> Motion:
-    """A new draft with the actor as lead signer (领衔). Everything is checked before anything is saved."""
-    return _draft_create(
-        actor=actor,
-        author=actor,
-        kind=kind,
-        title=title,
-        text=text,
-        session=session,
-        proposer_kind=proposer_kind,
-        proposer_sector_id=proposer_sector_id,
-        proposer_body_id=proposer_body_id,
-        proposer_org=proposer_org,
-        files=files,
-    )
-
-
-@transaction.atomic
 def motion_draft_for(
     *, actor: Any, lead_signer: Person, kind: str, title: str, text: str, source: dict[str, Any]
 ) -> Motion:
@@ -208,7 +178,7 @@ def motion_draft_for(
             _("%(name)s has no account and cannot take over a draft.") % {"name": lead_signer.name},
             field="lead_signer",
         )
-    motion = _draft_create(actor=actor, author=author, kind=kind, title=title, text=text)
+    motion = motion_create(actor=actor, author=author, kind=kind, title=title, text=text)
     event_record(
         actor=actor,
         verb="hand_over",
@@ -225,10 +195,10 @@ def motion_draft_for(
     return motion
 
 
-def _draft_create(
+@transaction.atomic
+def motion_create(
     *,
     actor: Any,
-    author: Any,
     kind: str,
     title: str,
     text: str,
@@ -238,8 +208,14 @@ def _draft_create(
     proposer_body_id: int | None = None,
     proposer_org: str = "",
     files: Sequence[UploadedFile] = (),
+    author: Any = None,
 ) -> Motion:
-    """The draft is ``author``'s (their seat, their lead signature); ``actor`` is who typed it in."""
+    """A new draft with the actor as lead signer (领衔). Everything is checked before anything is saved.
+
+    With ``author`` (see ``motion_draft_for``) the draft is the author's, their seat and their lead
+    signature; ``actor`` is who typed it in.
+    """
+    author = author or actor
     if kind not in MotionKind.values:
         raise ValidationFailedError(_("Choose a suggestion, a proposal or a bill."), field="kind")
     seat = _seat_for(author, kind)
