@@ -329,6 +329,14 @@ def test_the_api_and_the_manage_page_hand_an_outcome_to_a_member(world, topic):
     page = client.get(f"/deliberation/{topic.pk}/manage/")
     assert world.member.person.name in page.content.decode()
     assert f"#{proposal.pk}" in page.content.decode()  # the draft is the member's: staff see its number
+    # A lead who is not a CPPCC member in office is refused with a message; nothing changes.
+    refused = client.post(
+        f"/deliberation/{topic.pk}/manage/convert/",
+        {"outcome": second.pk, "kind": "proposal", "lead_signer": world.resident.person_id},
+        follow=True,
+    )
+    assert "选择" in refused.content.decode()
+    assert not Outcome.objects.get(pk=second.pk).converted_kind and Motion.objects.count() == 1
     client.post(
         f"/deliberation/{topic.pk}/manage/convert/",
         {"outcome": second.pk, "kind": "proposal", "lead_signer": world.member.person_id},

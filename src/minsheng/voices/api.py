@@ -577,7 +577,7 @@ def voice_staff_entry(request: HttpRequest, data: VoiceStaffEntryIn) -> Status[V
     user = _actor(request)
     day = None
     if data.reception_day_id is not None:
-        day = ReceptionDay.objects.select_related("station").filter(pk=data.reception_day_id).first()
+        day = selectors.reception_day_of(data.reception_day_id)
         if day is None:
             raise ValidationFailedError(field="reception_day_id")
     seat = None
@@ -628,7 +628,7 @@ def reception_day_create(request: HttpRequest, data: ReceptionDayIn) -> Status[d
 def reception_day_change(
     request: HttpRequest, day_id: ObjectId, data: ReceptionDayChangeIn
 ) -> dict[str, Any]:
-    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    day = selectors.reception_day_of(day_id)
     if day is None:
         raise NotFoundError()
     fields = _day_fields(data, day.station, keep=list(day.deputies.values_list("pk", flat=True)))
@@ -637,7 +637,7 @@ def reception_day_change(
 
 @router.post("/reception-days/{day_id}/cancel", response=ReceptionDayOut, summary="取消接待日")
 def reception_day_cancel(request: HttpRequest, day_id: ObjectId, data: ReceptionCancelIn) -> dict[str, Any]:
-    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    day = selectors.reception_day_of(day_id)
     if day is None:
         raise NotFoundError()
     return _day_out(services.reception_day_cancel(actor=_actor(request), day=day, reason=data.reason))

@@ -362,3 +362,16 @@ def receiving_deputies_for(
         .distinct()
         .order_by("person__pinyin", "person_id")
     )
+
+
+def reception_day_of(day_id: int) -> ReceptionDay | None:
+    return ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+
+
+def reception_days_held(stations: QuerySet[Body], limit: int = 30) -> QuerySet[ReceptionDay]:
+    """Days a visit can be recorded against: published, today or earlier, newest first."""
+    days = ReceptionDay.objects.filter(
+        station__in=stations, status=ReceptionDayStatus.PUBLISHED, date__lte=today()
+    ).order_by("-date")
+    # The form's choice field filters the set again, which a sliced queryset cannot be: a subquery.
+    return ReceptionDay.objects.filter(pk__in=days.values("pk")[:limit]).select_related("station")

@@ -49,8 +49,6 @@ from minsheng.voices.forms import (
 )
 from minsheng.voices.models import (
     HANDLING_STATES,
-    ReceptionDay,
-    ReceptionDayStatus,
     Voice,
     VoiceChannel,
     VoiceStatus,
@@ -511,19 +509,11 @@ def work_orders(request: HttpRequest) -> HttpResponse:
 def voice_enter(request: HttpRequest) -> HttpResponse:
     _require(request, "voices.enter_voice")
     stations = selectors.stations_managed_by(request.user)
-    # Visits are recorded against days that were held: published, today or earlier.
-    days = (
-        ReceptionDay.objects.filter(
-            station__in=stations, status=ReceptionDayStatus.PUBLISHED, date__lte=selectors.today()
-        )
-        .select_related("station")
-        .order_by("-date")[:30]
-    )
     day_id = request.GET.get("day", "")
     form = StaffEntryForm(
         request.POST or None,
         request.FILES or None,
-        days=ReceptionDay.objects.filter(pk__in=[d.pk for d in days]).select_related("station"),
+        days=selectors.reception_days_held(stations),
         deputies=selectors.representatives_for_qr(),
         initial={"reception_day": day_id} if day_id.isdigit() else {},
     )
@@ -603,7 +593,7 @@ def reception_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
-    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    day = selectors.reception_day_of(day_id)
     if day is None:
         raise Http404
     _require(request, "voices.manage_station", day.station)
@@ -636,7 +626,7 @@ def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reception_cancel(request: HttpRequest, day_id: int) -> HttpResponse:
-    day = ReceptionDay.objects.select_related("station__jurisdiction").filter(pk=day_id).first()
+    day = selectors.reception_day_of(day_id)
     if day is None:
         raise Http404
     try:
