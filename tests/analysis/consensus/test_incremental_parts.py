@@ -8,7 +8,13 @@ import pytest
 from minsheng.analysis.consensus import votes_from_records
 from minsheng.analysis.consensus.clusters import grow_centers, kmeans
 from minsheng.analysis.consensus.incremental import merge_with_info
-from minsheng.analysis.consensus.pca import centre_votes, subspace_iteration, warm_krylov
+from minsheng.analysis.consensus.pca import (
+    DENSE_PRODUCT_ENTRIES,
+    _narrow_products,
+    centre_votes,
+    subspace_iteration,
+    warm_krylov,
+)
 from minsheng.analysis.consensus.synthetic import camps_conversation
 
 
@@ -41,7 +47,10 @@ def test_merge_by_row_pointers_equals_the_general_merge(seed: int) -> None:
     assert np.array_equal(fast_info.indptr, centre_votes(fast).matrix.indptr)
 
 
-@pytest.mark.parametrize(("participants", "statements", "n_votes"), [(30, 12, 250), (400, 90, 12_000)])
+# The first two take the dense products, the last the sparse ones (above DENSE_PRODUCT_ENTRIES cells).
+@pytest.mark.parametrize(
+    ("participants", "statements", "n_votes"), [(30, 12, 250), (400, 90, 12_000), (1_500, 200, 40_000)]
+)
 def test_warm_krylov_reaches_the_exact_components(participants: int, statements: int, n_votes: int) -> None:
     """From the previous Ritz block, the block Lanczos solver meets the same residual rule."""
     everything = camps_conversation(participants, statements, n_votes, n_camps=3, seed=7).votes
@@ -64,6 +73,21 @@ def test_warm_krylov_reaches_the_exact_components(participants: int, statements:
     assert np.allclose(raw, dense @ components.T, atol=1e-10)
     assert np.allclose(block.T @ block, np.eye(block.shape[1]), atol=1e-10)
     assert 1 <= products < 40
+
+
+@pytest.mark.parametrize(("participants", "statements"), [(300, 80), (1_500, 200)])
+def test_narrow_products_equal_the_sparse_products(participants: int, statements: int) -> None:
+    """Dense copy (small) or column by column (large): the same X B and X^T B as scipy's."""
+    n_votes = participants * statements // 8
+    votes = camps_conversation(participants, statements, n_votes, n_camps=2, seed=5).votes
+    matrix = centre_votes(votes).matrix
+    assert (participants * statements <= DENSE_PRODUCT_ENTRIES) == (participants == 300)
+    times, transposed_times = _narrow_products(matrix)
+    rng = np.random.default_rng(1)
+    for width in (1, 2, 6):
+        block, rows = rng.standard_normal((statements, width)), rng.standard_normal((participants, width))
+        assert np.allclose(times(block), matrix @ block, rtol=0, atol=1e-12)
+        assert np.allclose(transposed_times(rows), matrix.T @ rows, rtol=0, atol=1e-12)
 
 
 def test_warm_krylov_on_an_already_converged_block_takes_one_product() -> None:
