@@ -293,7 +293,8 @@ def _narrow_products(matrix: sp.spmatrix) -> tuple[Product, Product]:
     """
     n_rows, n_cols = matrix.shape
     if n_rows * n_cols <= DENSE_PRODUCT_ENTRIES:
-        dense = matrix.toarray()  # C order: a Fortran-order copy costs more than all the products
+        # C order, as toarray gives it (56 µs at 536 x 316); a Fortran-order copy took 0.2-1.4 ms.
+        dense = matrix.toarray()
         return dense.__matmul__, dense.T.__matmul__
     rows = matrix.tocsr()
     transpose = rows.T
