@@ -55,9 +55,15 @@ unit: setup
 test-postgres: setup
 	$(VENV)/bin/pytest -m "not e2e" --ignore=tests/analysis
 
-# Refresh the Simplified Chinese catalogue (needs gettext's xgettext/msgfmt; .mo files are committed).
+# Refresh the Simplified Chinese catalogues (needs gettext's xgettext/msgfmt; .mo files are committed).
+# An app with a locale/ folder of its own (new apps) keeps its strings there; the rest share
+# src/minsheng/locale. Run from each folder so that makemessages writes that folder's catalogue.
+APP_CATALOGUES := $(patsubst src/minsheng/%/locale,%,$(wildcard src/minsheng/*/locale))
+MESSAGES := DJANGO_SETTINGS_MODULE=minsheng.settings.messages $(abspath $(PY)) $(abspath manage.py)
 messages: $(INSTALLED)
-	cd src/minsheng && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete && ../../$(PY) ../../manage.py compilemessages -l zh_Hans
+	cd src/minsheng && $(MESSAGES) makemessages -l zh_Hans --no-obsolete --no-location --no-wrap $(foreach app,$(APP_CATALOGUES),--ignore='$(app)/*')
+	for app in $(APP_CATALOGUES); do (cd src/minsheng/$$app && $(MESSAGES) makemessages -l zh_Hans --no-obsolete --no-location --no-wrap) || exit 1; done
+	cd src/minsheng && $(MESSAGES) compilemessages -l zh_Hans
 
 bench: setup
 	$(PY) bench/consensus.py
