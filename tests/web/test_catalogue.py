@@ -9,9 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from django.utils import translation
-
 import pytest
+from django.utils import translation
 
 SRC = Path(__file__).resolve().parents[2] / "src/minsheng"
 CATALOGUES = sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
