@@ -211,3 +211,109 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id}"
+
+
+class BallotBox(models.Model):
+    """The ballots of one poll of any app (content type + id), kept so that secrecy holds.
+
+    Written only by ``minsheng.core.ballots``. While a secret poll is open, ``key`` (random, per poll)
+    seals each voter's ballot as ``HMAC(key, voter)`` so that the voter may change it; closing the box
+    destroys the key and rewrites the ballots in random order without any seal, so that nobody can
+    join a voter to a choice afterwards. Named polls (记名) keep ``NamedBallot`` rows instead.
+    """
+
+    poll_type = models.ForeignKey(ContentType, verbose_name=_("poll type"), on_delete=models.PROTECT)
+    poll_id = models.CharField(_("poll id"), max_length=64)
+    secret = models.BooleanField(_("secret ballot"), default=True)
+    key = models.BinaryField(_("sealing key"), null=True, editable=False)
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    ballots_at_close = models.PositiveIntegerField(_("ballots when closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot box")
+        verbose_name_plural = _("ballot boxes")
+        constraints = [
+            models.UniqueConstraint(fields=["poll_type", "poll_id"], name="ballot_box_one_per_poll"),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | models.Q(key__isnull=True),
+                name="ballot_box_closed_has_no_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll_type_id}:{self.poll_id}"
+
+
+class BallotVoter(models.Model):
+    """Who voted in a box: one row per voter, with neither the choice nor the time."""
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.CASCADE, related_name="+"
+    )
+    voter_id = models.BigIntegerField(_("voter"))
+
+    class Meta:
+        verbose_name = _("voter")
+        verbose_name_plural = _("voters")
+        constraints = [models.UniqueConstraint(fields=["box", "voter_id"], name="ballot_voter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}:{self.voter_id}"
+
+
+class Ballot(models.Model):
+    """What was voted in a secret poll: a choice, and while open only a seal (HMAC) — no voter, no time.
+
+    ``choice`` is canonical JSON chosen by the poll's app (e.g. ``"yes"``, or a row per candidate).
+    """
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.CASCADE, related_name="+"
+    )
+    seal = models.CharField(_("seal"), max_length=64, null=True, blank=True)
+    choice = models.TextField(_("choice"))
+
+    class Meta:
+        verbose_name = _("secret ballot")
+        verbose_name_plural = _("secret ballots")
+        constraints = [models.UniqueConstraint(fields=["box", "seal"], name="ballot_one_per_seal")]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}"
+
+
+class BallotReceipt(models.Model):
+    """A client key already counted in an open box (``HMAC(key, voter + client key)``): a retried
+    submission is answered without being counted again. Deleted when the box closes."""
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.CASCADE, related_name="+"
+    )
+    digest = models.CharField(_("digest"), max_length=64)
+
+    class Meta:
+        verbose_name = _("ballot receipt")
+        verbose_name_plural = _("ballot receipts")
+        constraints = [models.UniqueConstraint(fields=["box", "digest"], name="ballot_receipt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}"
+
+
+class NamedBallot(models.Model):
+    """A roll-call record of a named poll (记名表决): who voted what, kept on purpose."""
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.CASCADE, related_name="+"
+    )
+    voter_id = models.BigIntegerField(_("voter"))
+    choice = models.TextField(_("choice"))
+
+    class Meta:
+        verbose_name = _("named ballot")
+        verbose_name_plural = _("named ballots")
+        constraints = [models.UniqueConstraint(fields=["box", "voter_id"], name="named_ballot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.box_id}:{self.voter_id}"
