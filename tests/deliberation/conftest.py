@@ -55,7 +55,7 @@ def _user_with(role: str | None, **where: Any) -> Any:
 def _fresh_cache_and_outbox() -> Any:
     cache.clear()
     outbox_clear()
-    services._PREVIOUS.clear()
+    services.analysis_cache_clear()
     yield
     cache.clear()
 

@@ -62,9 +62,9 @@ def test_the_page_shows_the_engines_map_for_the_stored_votes(world, django_captu
     joined = [services.participant_join(topic=topic, verified_phone=f"1390000{n:04d}") for n in range(24)]
     statements = list(Statement.objects.filter(topic=topic).order_by("pk"))
     with django_capture_on_commit_callbacks(execute=True):
-        services._PREVIOUS.clear()
+        services.analysis_cache_clear()
         _vote_camps(topic, [j.participant for j in joined], statements)
-        services._PREVIOUS.clear()  # the last run is a full one, to compare with a fresh analysis
+        services.analysis_cache_clear()  # the last run is a full one, to compare with a fresh analysis
         services.analysis_request(topic_id=topic.pk, force=True)
     expected = _engine_result_for_stored_votes(topic)
     stored = Analysis.objects.filter(topic=topic).latest("computed_at")

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minsheng.analysis.text.similarity import similar_texts
-from minsheng.motions import views
 from minsheng.motions.models import Motion, MotionStatus
 from minsheng.motions.selectors import MotionFilters, motions_search, similar_motions
+from minsheng.motions.views import lists
 from tests.motions.builders import assigned, replied, submitted
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_unit_and_category_filters_list_each_item_once(accounts):
 def test_the_list_counts_a_few_pages_ahead_and_links_the_next_page(client, accounts, monkeypatch):
     for i in range(13):
         submitted(accounts, title=f"关于第{i}号路口增设信号灯的建议")
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # 1 per page, 10 pages ahead: counting stops at 11
+    monkeypatch.setattr(lists, "PAGE_SIZE", 1)  # 1 per page, 10 pages ahead: counting stops at 11
     client.force_login(accounts["staff"])
     page = client.get(reverse("motions:list")).context["page"]
     assert page.paginator.more and page.paginator.count == 11 and page.has_next()

@@ -13,7 +13,7 @@ from minsheng.core.events import event_record
 from minsheng.core.models import Event
 from minsheng.core.notifications import notify
 from minsheng.motions.models import Assignment, AssignmentStatus, KeySupervision
-from minsheng.motions.services import _office_staff, _unit_handlers, _users_of
+from minsheng.motions.services import office_staff, unit_handlers, users_of
 from minsheng.org.selectors import today
 
 REMIND_DAYS_BEFORE = 7
@@ -60,15 +60,15 @@ def reminders_send(day: dt.date | None = None) -> dict[str, int]:
                     "day": _day(assignment.due),
                     "unit": assignment.unit.name,
                 }
-                users = [*_unit_handlers([assignment.unit_id]), *_office_staff(assignment.motion)]
+                users = [*unit_handlers([assignment.unit_id]), *office_staff(assignment.motion)]
                 if assignment.motion_id in leaders:
-                    users += _users_of([leaders[assignment.motion_id]])
+                    users += users_of([leaders[assignment.motion_id]])
             else:
                 text = _("Reminder: “%(title)s” is due on %(day)s.") % {
                     "title": assignment.motion.title,
                     "day": _day(assignment.due),
                 }
-                users = _unit_handlers([assignment.unit_id])
+                users = unit_handlers([assignment.unit_id])
             notify(users=users, text=text, link=link, send_message=True)
             event_record(
                 actor=None,

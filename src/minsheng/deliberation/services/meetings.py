@@ -1,0 +1,109 @@
+"""Consultation meetings: scheduling, holding (attendance and minutes), cancelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import (
+    InvalidTransitionError,
+    ValidationFailedError,
+)
+from minsheng.core.events import event_record
+from minsheng.core.text import plain_text_checked
+from minsheng.core.transitions import transition_apply
+from minsheng.deliberation.models import (
+    Attendance,
+    AttendeeKind,
+    Meeting,
+    Topic,
+)
+from minsheng.deliberation.services.common import (
+    REASON_MAX_LENGTH,
+    require_perm,
+)
+from minsheng.deliberation.services.workflow import (
+    MEETING_STATES,
+    MEETING_TRANSITIONS,
+)
+
+
+def meeting_schedule(*, actor: Any, topic: Topic, starts_at: dt.datetime, place: str) -> Meeting:
+    require_perm(actor, "deliberation.change_meeting", topic)
+    clean_place = plain_text_checked(place, field="place", max_length=200)
+    if timezone.is_naive(starts_at):
+        raise ValidationFailedError(_("Give the meeting's time with its time zone."), field="starts_at")
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.status not in MEETING_STATES:
+            raise InvalidTransitionError(action="schedule_meeting", state=locked.status)
+        meeting = Meeting.objects.create(topic=locked, starts_at=starts_at, place=clean_place)
+        event_record(actor=actor, verb="schedule", target=meeting, to_state=meeting.status,
+                     payload={"starts_at": starts_at.isoformat(), "place": clean_place})  # fmt: skip
+    return meeting
+
+
+@dataclass(frozen=True)
+class AttendeeIn:
+    name: str
+    kind: str
+    affiliation: str = ""
+    present: bool = True
+
+
+def meeting_hold(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    minutes: str,
+    attendees: Sequence[AttendeeIn],
+    expected_state: str | None = None,
+) -> Meeting:
+    """Record that the meeting took place: who came in what capacity, and the minutes."""
+    clean_minutes = plain_text_checked(minutes, field="minutes", max_length=20000)
+    rows = []
+    for attendee in attendees:
+        if attendee.kind not in AttendeeKind.values:
+            raise ValidationFailedError(
+                _("Choose the capacity in which each person attended."), field="attendees"
+            )
+        rows.append(
+            Attendance(
+                name=plain_text_checked(attendee.name, field="attendees", max_length=64),
+                kind=attendee.kind,
+                affiliation=plain_text_checked(
+                    attendee.affiliation, field="attendees", max_length=100, required=False
+                ),
+                present=attendee.present,
+            )
+        )
+    if not any(row.present for row in rows):
+        raise ValidationFailedError(_("Record at least one person who attended."), field="attendees")
+    with transaction.atomic():
+        meeting = transition_apply(
+            table=MEETING_TRANSITIONS,
+            obj=meeting,
+            action="hold",
+            actor=actor,
+            expected_state=expected_state,
+            changes={"minutes": clean_minutes},
+            payload={"attendees": len(rows), "present": sum(row.present for row in rows)},
+        )
+        for row in rows:
+            row.meeting = meeting
+        Attendance.objects.bulk_create(rows)
+    return meeting
+
+
+def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    clean = plain_text_checked(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        return transition_apply(
+            table=MEETING_TRANSITIONS, obj=meeting, action="cancel", actor=actor, payload={"reason": clean}
+        )

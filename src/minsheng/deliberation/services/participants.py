@@ -1,0 +1,119 @@
+"""Participants: who may join a topic, and the tokens that stand for them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import (
+    PermissionDeniedError,
+)
+from minsheng.core.events import event_record
+from minsheng.core.privacy import mask_phone
+from minsheng.core.verification import mobile_normalise
+from minsheng.deliberation.models import (
+    Audience,
+    Participant,
+    Topic,
+)
+from minsheng.deliberation.rules import memberships_of
+from minsheng.deliberation.services.common import (
+    phone_hash,
+    token_hash,
+)
+from minsheng.deliberation.services.workflow import (
+    NotOpenError,
+    T,
+)
+from minsheng.org.models import Role
+
+
+@dataclass(frozen=True)
+class Joined:
+    participant: Participant
+    token: str
+    """The participant's API token, shown once (only its hash is stored)."""
+
+
+def _eligible_user(topic: Topic, user: Any) -> bool:
+    if topic.audience == Audience.PUBLIC:
+        return True
+    if topic.audience == Audience.NAMED:
+        return user.person_id is not None and topic.audience_people.filter(pk=user.person_id).exists()
+    return any(
+        m.role == Role.CPPCC_MEMBER and m.sector_id == topic.audience_sector_id for m in memberships_of(user)
+    )
+
+
+def _new_participant(topic: Topic, **identity: Any) -> Joined:
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(topic=topic, token_hash=token_hash(token), **identity)
+            event_record(
+                actor=identity.get("user"), verb="join", target=topic, payload={"participant": participant.pk}
+            )
+    except IntegrityError:
+        # Joined concurrently from another tab: the other request's row wins; hand out a fresh token.
+        participant = Participant.objects.get(topic=topic, **identity)
+        Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token))
+    return Joined(participant=participant, token=token)
+
+
+def participant_join(*, topic: Topic, user: Any = None, verified_phone: str | None = None) -> Joined:
+    """Join a topic as a signed-in user or with a phone number verified in this session.
+
+    Returns a fresh token each time (the previous one stops working): the browser keeps its
+    participant in the session, API clients keep the token.
+    """
+    if topic.status != T.OPEN:
+        raise NotOpenError(_("This topic is not open for votes."), action="join", state=topic.status)
+    if user is not None and getattr(user, "is_authenticated", False):
+        if not _eligible_user(topic, user):
+            raise PermissionDeniedError(_("This topic is open to invited participants only."))
+        existing = Participant.objects.filter(topic=topic, user=user).first()
+        if existing is None:
+            return _new_participant(topic, user=user)
+        return _token_renew(existing)
+    if not verified_phone:
+        raise PermissionDeniedError(_("Verify your mobile number first."))
+    if topic.audience != Audience.PUBLIC:
+        raise PermissionDeniedError(_("This topic is open to invited participants only."))
+    phone = mobile_normalise(verified_phone)
+    hashed = phone_hash(phone)
+    existing = Participant.objects.filter(topic=topic, phone_hash=hashed).first()
+    if existing is None:
+        joined = _new_participant(topic, phone_hash=hashed)
+        Participant.objects.filter(pk=joined.participant.pk).update(phone_masked=mask_phone(phone))
+        return joined
+    return _token_renew(existing)
+
+
+def _token_renew(participant: Participant) -> Joined:
+    token = secrets.token_urlsafe(24)
+    Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token))
+    participant.token_hash = token_hash(token)
+    return Joined(participant=participant, token=token)
+
+
+def participant_by_token(token: str) -> Participant | None:
+    """The participant a token belongs to (only the fields a vote needs: one indexed lookup)."""
+    if not token or len(token) > 100:
+        return None
+    table = Participant._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, topic_id, user_id FROM {table} WHERE token_hash = %s",  # noqa: S608 - table name
+            [token_hash(token)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    participant = Participant(pk=row[0], topic_id=row[1], user_id=row[2], token_hash=token_hash(token))
+    participant._state.adding = False
+    participant._state.db = "default"
+    return participant

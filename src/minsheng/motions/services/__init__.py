@@ -1,0 +1,117 @@
+"""Every write of the motions app, one module per stage; import from here (``from minsheng.motions
+import services``). Statuses change only through the transition tables in ``workflow``.
+
+- ``workflow``: the state machines and the state groups views and templates share
+- ``common``: who to tell (office staff, unit handlers, proposers), links, the search index
+- ``drafting``: drafts, co-signing, submission, withdrawal, adopting a voice
+- ``filing``: filing review — file, decline (and forward), merge, convert
+- ``assignment``: assignment to units, returns, reassignment, co-unit views, extensions
+- ``replies``: replies, category review, disclosure, ratings and what follows them
+- ``supervision``: key supervision by a leader
+"""
+
+from minsheng.motions.services.assignment import (
+    assignment_extend,
+    assignment_extension_request,
+    assignment_return,
+    assignment_send_views,
+    motion_assign,
+    motion_reassign,
+)
+from minsheng.motions.services.common import (
+    KIND_PREFIX,
+    REASON_MAX_LENGTH,
+    cn_day,
+    motion_get,
+    motion_index,
+    motion_link,
+    notify_later,
+    office_staff,
+    proposer_users,
+    reason_checked,
+    unit_handlers,
+    users_of,
+)
+from minsheng.motions.services.drafting import (
+    MAX_INVITEES,
+    accepted_deputy_signatures,
+    motion_create,
+    motion_create_from_voice,
+    motion_draft_for,
+    motion_invite,
+    motion_submit,
+    motion_update,
+    motion_withdraw,
+    signature_respond,
+)
+from minsheng.motions.services.filing import (
+    FORWARD_CHOICES,
+    motion_convert,
+    motion_decline,
+    motion_file,
+    motion_merge,
+)
+from minsheng.motions.services.replies import (
+    assignment_reply,
+    motion_rate,
+    reply_disclose,
+    reply_review,
+)
+from minsheng.motions.services.supervision import (
+    motion_supervise,
+)
+from minsheng.motions.services.workflow import (
+    ASSIGNMENT_TRANSITIONS,
+    DISCLOSABLE_STATES,
+    HANDLING_STATES,
+    MOTION_TRANSITIONS,
+    SIGNATURE_TRANSITIONS,
+    SUPERVISE_CLOSED_STATES,
+)
+
+__all__ = [
+    "ASSIGNMENT_TRANSITIONS",
+    "DISCLOSABLE_STATES",
+    "FORWARD_CHOICES",
+    "HANDLING_STATES",
+    "KIND_PREFIX",
+    "MAX_INVITEES",
+    "MOTION_TRANSITIONS",
+    "REASON_MAX_LENGTH",
+    "SIGNATURE_TRANSITIONS",
+    "SUPERVISE_CLOSED_STATES",
+    "accepted_deputy_signatures",
+    "assignment_extend",
+    "assignment_extension_request",
+    "assignment_reply",
+    "assignment_return",
+    "assignment_send_views",
+    "cn_day",
+    "motion_assign",
+    "motion_convert",
+    "motion_create",
+    "motion_create_from_voice",
+    "motion_decline",
+    "motion_draft_for",
+    "motion_file",
+    "motion_get",
+    "motion_index",
+    "motion_invite",
+    "motion_link",
+    "motion_merge",
+    "motion_rate",
+    "motion_reassign",
+    "motion_submit",
+    "motion_supervise",
+    "motion_update",
+    "motion_withdraw",
+    "notify_later",
+    "office_staff",
+    "proposer_users",
+    "reason_checked",
+    "reply_disclose",
+    "reply_review",
+    "signature_respond",
+    "unit_handlers",
+    "users_of",
+]

@@ -1,0 +1,293 @@
+"""Assignment and handling (交办): units, returns, reassignment, co-unit views, extensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from minsheng.core.calendar import deadline_compute
+from minsheng.core.errors import (
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
+from minsheng.core.events import event_record
+from minsheng.core.text import plain_text_checked
+from minsheng.core.transitions import transition_apply
+from minsheng.motions.models import (
+    Assignment,
+    AssignmentRole,
+    HandlingMode,
+    Motion,
+    UnitView,
+)
+from minsheng.motions.selectors import motion_settings_for
+from minsheng.motions.services.common import (
+    cn_day,
+    motion_link,
+    notify_later,
+    office_staff,
+    reason_checked,
+    unit_handlers,
+)
+from minsheng.motions.services.workflow import (
+    ASSIGNMENT_TRANSITIONS,
+    HANDLING_STATES,
+    MOTION_TRANSITIONS,
+    A,
+    S,
+)
+from minsheng.org.models import Unit
+from minsheng.org.selectors import today
+
+
+def _units_checked(motion: Motion, units: Sequence[Unit]) -> None:
+    place_ids = {motion.jurisdiction_id, *motion.jurisdiction.children.values_list("pk", flat=True)}
+    outside = [u.name for u in units if u.jurisdiction_id not in place_ids]
+    if outside:
+        raise ValidationFailedError(
+            _("These units are outside the item's jurisdiction: %(names)s.") % {"names": "、".join(outside)},
+            field="units",
+        )
+    if len({u.pk for u in units}) != len(units):
+        raise ValidationFailedError(_("A unit appears twice."), field="units")
+
+
+def _new_assignment(motion: Motion, unit: Unit, role: str, start: dt.date) -> Assignment:
+    rule = "motion_co_unit_views" if role == AssignmentRole.CO else "motion_reply"
+    due = deadline_compute(rule_name=rule, start=start, jurisdiction=motion.jurisdiction)
+    latest = deadline_compute(rule_name="motion_reply_max", start=start, jurisdiction=motion.jurisdiction)
+    return_by = deadline_compute(rule_name="motion_return", start=start, jurisdiction=motion.jurisdiction)
+    return Assignment.objects.create(
+        motion=motion,
+        unit=unit,
+        role=role,
+        assigned_on=start,
+        due=due.due,
+        due_rule=due.rule_name,
+        max_due=max(latest.due, due.due),
+        return_by=return_by.due,
+    )
+
+
+@transaction.atomic
+def motion_assign(
+    *,
+    actor: Any,
+    motion: Motion,
+    mode: str,
+    lead_unit: Unit | None = None,
+    co_units: Sequence[Unit] = (),
+    units: Sequence[Unit] = (),
+    expected_state: str | None = S.FILED,
+) -> Motion:
+    """交办: one lead unit with co-units (主办/协办) or several units each replying (分办)."""
+    if mode == HandlingMode.LEAD_CO:
+        if lead_unit is None:
+            raise ValidationFailedError(_("Choose the lead unit."), field="lead_unit")
+        chosen = [(lead_unit, AssignmentRole.LEAD), *((u, AssignmentRole.CO) for u in co_units)]
+    elif mode == HandlingMode.SEPARATE:
+        if len(units) < 1:
+            raise ValidationFailedError(_("Choose at least one unit."), field="units")
+        chosen = [(u, AssignmentRole.SEPARATE) for u in units]
+    else:
+        raise ValidationFailedError(_("Choose a handling mode."), field="mode")
+    _units_checked(motion, [u for u, _r in chosen])
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="assign",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"handling_mode": mode},
+        payload={"mode": mode, "units": [{"unit": u.pk, "role": r} for u, r in chosen]},
+    )
+    start = today()
+    created = [_new_assignment(fresh, unit, role, start) for unit, role in chosen]
+    for assignment in created:
+        event_record(
+            actor=actor,
+            verb="assigned",
+            target=assignment,
+            to_state=assignment.status,
+            payload={"due": assignment.due, "rule": assignment.due_rule, "role": assignment.role},
+        )
+    notify_later(
+        unit_handlers(u.pk for u, _r in chosen),
+        _("New item assigned to your unit: “%(title)s”.") % {"title": fresh.title},
+        motion_link(fresh),
+        send_message=True,
+    )
+    return fresh
+
+
+@transaction.atomic
+def assignment_return(
+    *, actor: Any, assignment: Assignment, reason: str, expected_state: str | None = A.PENDING
+) -> Assignment:
+    """退回: the unit says the item is not its business, within the configured period."""
+    reason = reason_checked(reason)
+    if today() > assignment.return_by:
+        raise ValidationFailedError(
+            _("The period for returning this item ended on %(day)s.") % {"day": cn_day(assignment.return_by)}
+        )
+    motion_status = Motion.objects.filter(pk=assignment.motion_id).values_list("status", flat=True).get()
+    if motion_status != S.ASSIGNED:
+        raise InvalidTransitionError(action="return", state=motion_status)
+    fresh = transition_apply(
+        table=ASSIGNMENT_TRANSITIONS,
+        obj=assignment,
+        action="return",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"return_reason": reason},
+        payload={"reason": reason},
+    )
+    notify_later(
+        office_staff(fresh.motion),
+        _("%(unit)s returned “%(title)s”: %(reason)s")
+        % {"unit": fresh.unit.name, "title": fresh.motion.title, "reason": reason},
+        motion_link(fresh.motion),
+    )
+    return fresh
+
+
+@transaction.atomic
+def motion_reassign(*, actor: Any, assignment: Assignment, unit: Unit) -> Assignment:
+    """Give a returned part to another unit, in the same role, with a fresh deadline."""
+    assignment = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    if assignment.status != A.RETURNED or assignment.replacement_id:
+        raise ValidationFailedError(_("Only a returned part can be given to another unit."))
+    if unit.pk == assignment.unit_id:
+        raise ValidationFailedError(_("Choose a different unit."), field="unit")
+    motion = assignment.motion
+    _units_checked(motion, [unit])
+    if motion.assignments.filter(unit=unit).exclude(status=A.RETURNED).exists():
+        raise ValidationFailedError(_("This unit already handles the item."), field="unit")
+    transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="reassign",
+        actor=actor,
+        expected_state=S.ASSIGNED,
+        payload={"from_unit": assignment.unit_id, "to_unit": unit.pk, "role": assignment.role},
+    )
+    created = _new_assignment(motion, unit, assignment.role, today())
+    Assignment.objects.filter(pk=assignment.pk).update(replacement=created)
+    event_record(
+        actor=actor,
+        verb="assigned",
+        target=created,
+        to_state=created.status,
+        payload={
+            "due": created.due,
+            "rule": created.due_rule,
+            "role": created.role,
+            "replaces": assignment.pk,
+        },
+    )
+    notify_later(
+        unit_handlers([unit.pk]),
+        _("New item assigned to your unit: “%(title)s”.") % {"title": motion.title},
+        motion_link(motion),
+    )
+    return created
+
+
+@transaction.atomic
+def assignment_send_views(
+    *, actor: Any, assignment: Assignment, text: str, expected_state: str | None = A.PENDING
+) -> Assignment:
+    """A co-unit's written views to the lead unit (协办意见)."""
+    if assignment.role != AssignmentRole.CO:
+        raise ValidationFailedError(_("Only a co-unit sends views to the lead unit."))
+    motion_status = Motion.objects.filter(pk=assignment.motion_id).values_list("status", flat=True).get()
+    if motion_status not in HANDLING_STATES:
+        raise InvalidTransitionError(action="send_views", state=motion_status)
+    settings = motion_settings_for(assignment.motion.jurisdiction)
+    text = plain_text_checked(text, field="text", label=_("The views"), max_length=settings.text_max_length)
+    fresh = transition_apply(
+        table=ASSIGNMENT_TRANSITIONS,
+        obj=assignment,
+        action="send_views",
+        actor=actor,
+        expected_state=expected_state,
+    )
+    UnitView.objects.create(assignment=fresh, text=text)
+    lead_units = assignment.motion.assignments.filter(role=AssignmentRole.LEAD).exclude(status=A.RETURNED)
+    notify_later(
+        unit_handlers(lead_units.values_list("unit_id", flat=True)),
+        _("%(unit)s sent its views on “%(title)s”.") % {"unit": fresh.unit.name, "title": fresh.motion.title},
+        motion_link(fresh.motion),
+    )
+    return fresh
+
+
+def _deadline_checked(assignment: Assignment, until: dt.date) -> None:
+    if until <= assignment.due:
+        raise ValidationFailedError(_("The new deadline must be later than the current one."), field="until")
+    if until > assignment.max_due:
+        raise ValidationFailedError(
+            _("The deadline cannot go beyond %(day)s (6 months from assignment).")
+            % {"day": cn_day(assignment.max_due)},
+            field="until",
+        )
+
+
+@transaction.atomic
+def assignment_extension_request(
+    *, actor: Any, assignment: Assignment, until: dt.date, reason: str
+) -> Assignment:
+    """The unit asks the office for more time on a broad or hard matter; the office decides."""
+    fresh = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    if fresh.status != A.PENDING or fresh.motion.status not in HANDLING_STATES:
+        raise InvalidTransitionError(action="request_extension", state=fresh.status)
+    if not actor.has_perm("motions.handle_assignment", fresh):
+        raise PermissionDeniedError()
+    reason = reason_checked(reason)
+    _deadline_checked(fresh, until)
+    fresh.extension_requested_to = until
+    fresh.extension_request_reason = reason
+    fresh.save(update_fields=["extension_requested_to", "extension_request_reason"])
+    event_record(
+        actor=actor,
+        verb="request_extension",
+        target=fresh,
+        from_state=fresh.status,
+        to_state=fresh.status,
+        payload={"until": until, "reason": reason},
+    )
+    notify_later(
+        office_staff(fresh.motion),
+        _("%(unit)s asks to extend “%(title)s” to %(day)s: %(reason)s")
+        % {"unit": fresh.unit.name, "title": fresh.motion.title, "day": cn_day(until), "reason": reason},
+        motion_link(fresh.motion),
+    )
+    return fresh
+
+
+@transaction.atomic
+def assignment_extend(
+    *, actor: Any, assignment: Assignment, until: dt.date, reason: str, expected_state: str | None = A.PENDING
+) -> Assignment:
+    """An approved extension: later than the current deadline, never beyond the legal maximum."""
+    reason = reason_checked(reason)
+    _deadline_checked(assignment, until)
+    return transition_apply(
+        table=ASSIGNMENT_TRANSITIONS,
+        obj=assignment,
+        action="extend",
+        actor=actor,
+        expected_state=expected_state,
+        changes={
+            "due": until,
+            "extension_reason": reason,
+            "due_rule": "motion_reply_max",
+            "extension_requested_to": None,
+        },
+        payload={"due_from": assignment.due, "due_to": until, "reason": reason},
+    )

@@ -1,0 +1,83 @@
+"""Helpers every stage of the motions workflow shares: who to tell, links, indexing, reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import (
+    NotFoundError,
+)
+from minsheng.core.notifications import notify
+from minsheng.core.search import search_index
+from minsheng.core.text import plain_text_checked
+from minsheng.motions.models import (
+    Motion,
+    MotionKind,
+)
+from minsheng.motions.rules import proposer_ids
+from minsheng.org.models import BodyKind, Membership, Role, User
+from minsheng.org.selectors import today
+
+REASON_MAX_LENGTH = 2000
+KIND_PREFIX = {MotionKind.SUGGESTION: "建议", MotionKind.PROPOSAL: "提案", MotionKind.BILL: "议案"}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def cn_day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def reason_checked(value: str, *, field: str = "reason") -> str:
+    return plain_text_checked(value, field=field, label=_("The reason"), max_length=REASON_MAX_LENGTH)
+
+
+def users_of(person_ids: Iterable[int]) -> list[User]:
+    return list(User.objects.filter(person_id__in=list(person_ids), is_active=True))
+
+
+def unit_handlers(unit_ids: Iterable[int]) -> list[User]:
+    people = Membership.objects.active_on(today()).filter(role=Role.HANDLER, unit_id__in=list(unit_ids))
+    return list(User.objects.filter(person__in=people.values("person_id"), is_active=True))
+
+
+def office_staff(motion: Motion) -> list[User]:
+    kinds = (
+        (BodyKind.CPPCC_SPECIAL_COMMITTEE,)
+        if motion.kind == MotionKind.PROPOSAL
+        else (BodyKind.WORKING_BODY,)
+    )
+    people = Membership.objects.active_on(today()).filter(
+        role=Role.STAFF, body__kind__in=kinds, body__jurisdiction_id=motion.jurisdiction_id
+    )
+    return list(User.objects.filter(person__in=people.values("person_id"), is_active=True))
+
+
+def motion_link(motion: Motion) -> str:
+    return reverse("motions:detail", args=[motion.pk])
+
+
+def notify_later(users: Sequence[User], text: str, link: str, *, send_message: bool = False) -> None:
+    transaction.on_commit(partial(notify, users=list(users), text=text, link=link, send_message=send_message))
+
+
+def motion_index(motion: Motion) -> None:
+    search_index(motion, motion.title, motion.text, motion.number, motion.lead_signer.name)
+
+
+def proposer_users(motion: Motion) -> list[User]:
+    return users_of(proposer_ids(motion))
+
+
+def motion_get(pk: int) -> Motion:
+    motion = Motion.objects.select_related("jurisdiction", "lead_signer").filter(pk=pk).first()
+    if motion is None:
+        raise NotFoundError()
+    return motion

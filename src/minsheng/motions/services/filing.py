@@ -1,0 +1,168 @@
+"""Filing review (立案审查): file, decline (optionally forwarding the content), merge, convert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import (
+    PermissionDeniedError,
+    ValidationFailedError,
+)
+from minsheng.core.events import event_record
+from minsheng.core.transitions import transition_apply
+from minsheng.motions.models import (
+    Motion,
+    MotionKind,
+)
+from minsheng.motions.services.common import (
+    KIND_PREFIX,
+    motion_index,
+    motion_link,
+    notify_later,
+    proposer_users,
+    reason_checked,
+)
+from minsheng.motions.services.workflow import MOTION_TRANSITIONS, S
+from minsheng.org.models import Term
+
+
+@transaction.atomic
+def motion_file(*, actor: Any, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
+    # Numbers are handed out in order per term and kind: lock the term so two reviewers filing at once
+    # cannot both take the same number (the unique constraint is the last line of defence).
+    Term.objects.select_for_update().filter(pk=motion.term_id).first()
+    filed_before = Motion.objects.filter(term_id=motion.term_id, kind=motion.kind).exclude(number="").count()
+    # An official document number, always written the Chinese way (建议第12号), whatever the UI language.
+    number = f"{KIND_PREFIX[MotionKind(motion.kind)]}第{filed_before + 1}号"
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="file",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"number": number},
+    )
+    motion_index(fresh)
+    notify_later(
+        proposer_users(fresh), _("“%(title)s” was filed.") % {"title": fresh.title}, motion_link(fresh)
+    )
+    return fresh
+
+
+FORWARD_CHOICES = ("", "voice", "social_report")
+
+
+@transaction.atomic
+def motion_decline(
+    *, actor: Any, motion: Motion, reason: str, forward: str = "", expected_state: str | None = S.SUBMITTED
+) -> Motion:
+    """Not filed (不予立案), with the reason the proposers are told; optionally forward the content."""
+    reason = reason_checked(reason)
+    if forward not in FORWARD_CHOICES:
+        raise ValidationFailedError(_("Choose how to forward the content."), field="forward")
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="decline",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"decline_reason": reason},
+        payload={"reason": reason, "forward": forward},
+    )
+    if forward:
+        forwarded = _forward_content(actor=actor, motion=fresh, forward=forward)
+        event_record(
+            actor=actor,
+            verb="forward",
+            target=fresh,
+            from_state=fresh.status,
+            to_state=fresh.status,
+            payload={"as": forward, "id": forwarded.pk},
+        )
+    notify_later(
+        proposer_users(fresh),
+        _("“%(title)s” was not filed: %(reason)s") % {"title": fresh.title, "reason": reason},
+        motion_link(fresh),
+        send_message=True,
+    )
+    return fresh
+
+
+def _forward_content(*, actor: Any, motion: Motion, forward: str) -> Any:
+    from minsheng.voices import services as voices  # the voices app's public interface
+
+    text = f"{motion.title}\n{motion.text}"
+    if forward == "voice":
+        return voices.voice_create(actor=actor, channel="motion_forward", text=text, phone="")
+    return voices.social_report_create(
+        actor=actor, title=motion.title, text=motion.text, source_label=motion.number or str(motion.pk)
+    )
+
+
+@transaction.atomic
+def motion_merge(*, actor: Any, motion: Motion, into: Motion, expected_state: str | None = None) -> Motion:
+    """并案: ``motion`` is handled as part of ``into``; its proposers are answered with it."""
+    if into.pk == motion.pk:
+        raise ValidationFailedError(_("An item cannot be merged into itself."), field="into")
+    target = Motion.objects.select_for_update().get(pk=into.pk)
+    if target.jurisdiction_id != motion.jurisdiction_id or (target.kind == MotionKind.PROPOSAL) != (
+        motion.kind == MotionKind.PROPOSAL
+    ):
+        raise ValidationFailedError(_("Only items of the same kind and place can be merged."), field="into")
+    if target.status not in (S.SUBMITTED, S.FILED, S.ASSIGNED):
+        raise ValidationFailedError(
+            _("The item to merge into must be awaiting review, filed or being handled."), field="into"
+        )
+    if not actor.has_perm("motions.review_motion", target):
+        raise PermissionDeniedError()
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="merge",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"merged_into": target},
+        payload={"into": target.pk},
+    )
+    moved = list(Motion.objects.filter(merged_into=fresh).values_list("pk", flat=True))
+    Motion.objects.filter(pk__in=moved).update(merged_into=target)
+    event_record(
+        actor=actor,
+        verb="merge_in",
+        target=target,
+        from_state=target.status,
+        to_state=target.status,
+        payload={"merged": [fresh.pk, *moved]},
+    )
+    notify_later(
+        proposer_users(target),
+        _("“%(title)s” is handled together with “%(into)s”; you will receive its answer.")
+        % {"title": fresh.title, "into": target.title},
+        motion_link(target),
+    )
+    return fresh
+
+
+@transaction.atomic
+def motion_convert(*, actor: Any, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
+    """A bill that does not go on the agenda is handled as a suggestion."""
+    if motion.kind != MotionKind.BILL:
+        raise ValidationFailedError(_("Only a bill can be converted into a suggestion."), field="kind")
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="convert",
+        actor=actor,
+        expected_state=expected_state,
+        changes={"kind": MotionKind.SUGGESTION},
+        payload={"from": MotionKind.BILL, "to": MotionKind.SUGGESTION},
+    )
+    notify_later(
+        proposer_users(fresh),
+        _("“%(title)s” will be handled as a suggestion.") % {"title": fresh.title},
+        motion_link(fresh),
+    )
+    return fresh

@@ -1,0 +1,256 @@
+"""Replies, the office's review and disclosure, proposers' ratings and what follows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core.calendar import deadline_compute
+from minsheng.core.errors import (
+    ConflictError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
+from minsheng.core.events import event_record
+from minsheng.core.text import plain_text_checked
+from minsheng.core.transitions import transition_apply
+from minsheng.motions.models import (
+    Assignment,
+    AssignmentRole,
+    Category,
+    Disclosure,
+    Evaluation,
+    Motion,
+    Rating,
+    Reply,
+)
+from minsheng.motions.rules import proposer_ids
+from minsheng.motions.selectors import motion_settings_for
+from minsheng.motions.services.common import (
+    REASON_MAX_LENGTH,
+    motion_link,
+    notify_later,
+    proposer_users,
+    unit_handlers,
+)
+from minsheng.motions.services.workflow import (
+    ASSIGNMENT_TRANSITIONS,
+    DISCLOSABLE_STATES,
+    HANDLING_STATES,
+    MOTION_TRANSITIONS,
+    A,
+    S,
+)
+from minsheng.org.selectors import today
+
+
+def _replying(motion: Motion) -> list[Assignment]:
+    return list(
+        motion.assignments.filter(role__in=(AssignmentRole.LEAD, AssignmentRole.SEPARATE)).exclude(
+            status=A.RETURNED
+        )
+    )
+
+
+@transaction.atomic
+def assignment_reply(
+    *, actor: Any, assignment: Assignment, category: str, text: str, expected_state: str | None = A.PENDING
+) -> Reply:
+    """The lead unit's (or a separate unit's) reply with its result category."""
+    motion = Motion.objects.select_for_update().get(pk=assignment.motion_id)
+    if assignment.role == AssignmentRole.CO:
+        raise ValidationFailedError(_("A co-unit sends its views to the lead unit; the lead unit replies."))
+    settings = motion_settings_for(motion.jurisdiction)
+    if category not in settings.categories:
+        raise ValidationFailedError(
+            _("Choose a category among %(set)s.") % {"set": "/".join(settings.categories)}, field="category"
+        )
+    text = plain_text_checked(text, field="text", label=_("The reply"), max_length=settings.text_max_length)
+    fresh = transition_apply(
+        table=ASSIGNMENT_TRANSITIONS,
+        obj=assignment,
+        action="reply",
+        actor=actor,
+        expected_state=expected_state,
+        payload={"category": category, "round": motion.round},
+    )
+    if (
+        motion.status not in HANDLING_STATES
+    ):  # checked after the assignment's own state: a stale page is a conflict
+        raise InvalidTransitionError(action="reply", state=motion.status)
+    reply = Reply.objects.create(
+        motion=motion, assignment=fresh, round=motion.round, category=category, text=text
+    )
+    if all(a.status == A.REPLIED for a in _replying(motion)):
+        motion = transition_apply(
+            table=MOTION_TRANSITIONS,
+            obj=motion,
+            action="replies_complete",
+            actor=actor,
+            payload={"round": motion.round},
+        )
+        notify_later(
+            proposer_users(motion),
+            _("“%(title)s” has been answered. Please rate the reply.") % {"title": motion.title},
+            motion_link(motion),
+            send_message=True,
+        )
+    return reply
+
+
+@transaction.atomic
+def reply_review(*, actor: Any, reply: Reply, category: str) -> Reply:
+    """The office's review of the category; a change is recorded with the old and new category."""
+    motion = reply.motion
+    settings = motion_settings_for(motion.jurisdiction)
+    if category not in settings.categories:
+        raise ValidationFailedError(
+            _("Choose a category among %(set)s.") % {"set": "/".join(settings.categories)}, field="category"
+        )
+    transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="review_category",
+        actor=actor,
+        expected_state=S.REPLIED,
+        payload={"reply": reply.pk, "from": reply.final_category, "to": category},
+    )
+    Reply.objects.filter(pk=reply.pk).update(reviewed_category=category)
+    reply.refresh_from_db()
+    return reply
+
+
+@transaction.atomic
+def reply_disclose(*, actor: Any, reply: Reply, disclosure: str, summary: str = "") -> Reply:
+    """Staff decide per reply: full text, a summary, or not public. Nothing is public before this."""
+    motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
+    if motion.status not in DISCLOSABLE_STATES:
+        raise InvalidTransitionError(action="disclose", state=motion.status)
+    if not actor.has_perm("motions.disclose_motion", motion):
+        raise PermissionDeniedError()
+    if disclosure not in (Disclosure.FULL, Disclosure.SUMMARY, Disclosure.NONE):
+        raise ValidationFailedError(_("Choose full text, summary or not public."), field="disclosure")
+    if disclosure == Disclosure.SUMMARY:
+        summary = plain_text_checked(summary, field="summary", label=_("The summary"), max_length=2000)
+    else:
+        summary = ""
+    Reply.objects.filter(pk=reply.pk).update(
+        disclosure=disclosure,
+        summary=summary,
+        disclosed_at=timezone.now() if disclosure != Disclosure.NONE else None,
+    )
+    event_record(
+        actor=actor,
+        verb="disclose",
+        target=motion,
+        from_state=motion.status,
+        to_state=motion.status,
+        payload={"reply": reply.pk, "disclosure": disclosure},
+    )
+    reply.refresh_from_db()
+    return reply
+
+
+@transaction.atomic
+def motion_rate(
+    *,
+    actor: Any,
+    motion: Motion,
+    overall: str,
+    process: str = "",
+    result: str = "",
+    comment: str = "",
+    expected_state: str | None = S.REPLIED,
+) -> Evaluation:
+    """A proposer's rating. 不满意 from any proposer → re-handling at once; once everyone has rated:
+    a B reply → follow-up until solved; else closed."""
+    fresh = Motion.objects.select_for_update().get(pk=motion.pk)
+    if expected_state is not None and fresh.status != expected_state:
+        raise ConflictError(expected=str(expected_state), actual=fresh.status)
+    if fresh.status != S.REPLIED:
+        raise InvalidTransitionError(action="rate", state=fresh.status)
+    if not actor.has_perm("motions.rate_motion", fresh):
+        raise PermissionDeniedError()
+    for name, value in (("overall", overall), ("process", process), ("result", result)):
+        if (value and value not in Rating.values) or (name == "overall" and not value):
+            raise ValidationFailedError(
+                _("Choose satisfied, basically satisfied or dissatisfied."), field=name
+            )
+    if fresh.evaluations.filter(round=fresh.round, proposer_id=actor.person_id).exists():
+        raise ValidationFailedError(_("You have already rated this reply."))
+    comment = (comment or "").strip()
+    if comment:
+        comment = plain_text_checked(
+            comment, field="comment", label=_("The comment"), max_length=REASON_MAX_LENGTH
+        )
+    evaluation = Evaluation.objects.create(
+        motion=fresh,
+        round=fresh.round,
+        proposer_id=actor.person_id,
+        overall=overall,
+        process=process,
+        result=result,
+        comment=comment,
+    )
+    event_record(
+        actor=actor,
+        verb="rate",
+        target=fresh,
+        from_state=fresh.status,
+        to_state=fresh.status,
+        payload={"round": fresh.round, "overall": overall, "process": process, "result": result},
+    )
+    ratings = list(fresh.evaluations.filter(round=fresh.round).values_list("proposer_id", "overall"))
+    # One 不满意 is enough to send the item back at once; otherwise it waits for every proposer.
+    if overall == Rating.DISSATISFIED or {pid for pid, _o in ratings} >= proposer_ids(fresh):
+        _after_ratings(actor=actor, motion=fresh, overall=[o for _p, o in ratings])
+    return evaluation
+
+
+def _after_ratings(*, actor: Any, motion: Motion, overall: list[str]) -> None:
+    replies = list(motion.replies.filter(round=motion.round))
+    if Rating.DISSATISFIED in overall:
+        action, rule = "rehandle", "motion_rehandle"
+        reopen = [r.assignment for r in replies]
+    elif any(r.final_category == Category.B for r in replies):
+        action, rule = "follow_up", "motion_reply_max"
+        reopen = [r.assignment for r in replies if r.final_category == Category.B]
+    else:
+        transition_apply(table=MOTION_TRANSITIONS, obj=motion, action="close", actor=actor)
+        return
+    next_round = motion.round + 1
+    transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action=action,
+        actor=actor,
+        changes={"round": next_round},
+        payload={"round": next_round},
+    )
+    for assignment in reopen:
+        if rule == "motion_rehandle":
+            due = deadline_compute(rule_name=rule, start=today(), jurisdiction=motion.jurisdiction).due
+        else:  # B items are followed up to the longest legal period, never less than today
+            due = max(assignment.max_due, today())
+        # The Event records both dates, so a deadline that moves earlier says why.
+        transition_apply(
+            table=ASSIGNMENT_TRANSITIONS,
+            obj=assignment,
+            action="reopen",
+            actor=actor,
+            expected_state=A.REPLIED,
+            changes={"due": due, "due_rule": rule},
+            payload={"due_from": assignment.due, "due_to": due, "reason": action, "round": next_round},
+        )
+    notify_later(
+        unit_handlers(a.unit_id for a in reopen),
+        _("“%(title)s” must be handled again.") % {"title": motion.title}
+        if action == "rehandle"
+        else _("“%(title)s” is followed until solved; send a final reply.") % {"title": motion.title},
+        motion_link(motion),
+        send_message=True,
+    )

@@ -1,0 +1,49 @@
+"""The motions workflow's state machines and the state groups services, views and templates share.
+
+Motion:      draft → submitted → filed → assigned → replied → closed
+                        ↘ declined / merged        ↘ rehandling → replied
+                                                   ↘ follow_up (B items) → replied
+Assignment:  pending → views_sent (co-unit) | replied (lead/separate) | returned (misassigned)
+"""
+
+from __future__ import annotations
+
+from minsheng.core.transitions import Transition, TransitionTable
+from minsheng.motions.models import AssignmentStatus, MotionStatus, SignatureStatus
+
+S = MotionStatus
+A = AssignmentStatus
+
+MOTION_TRANSITIONS = TransitionTable(
+    Transition("submit", {S.DRAFT}, S.SUBMITTED, "motions.submit_motion"),
+    Transition("withdraw", {S.DRAFT, S.SUBMITTED}, S.WITHDRAWN, "motions.withdraw_motion"),
+    Transition("file", {S.SUBMITTED}, S.FILED, "motions.review_motion"),
+    Transition("decline", {S.SUBMITTED}, S.DECLINED, "motions.review_motion"),
+    Transition("merge", {S.SUBMITTED, S.FILED}, S.MERGED, "motions.review_motion"),
+    Transition("convert", {S.SUBMITTED}, S.SUBMITTED, "motions.review_motion"),
+    Transition("assign", {S.FILED}, S.ASSIGNED, "motions.assign_motion"),
+    Transition("reassign", {S.ASSIGNED}, S.ASSIGNED, "motions.assign_motion"),
+    Transition(
+        "replies_complete", {S.ASSIGNED, S.REHANDLING, S.FOLLOW_UP}, S.REPLIED, "motions.reply_motion"
+    ),
+    Transition("review_category", {S.REPLIED}, S.REPLIED, "motions.review_motion"),
+    Transition("rehandle", {S.REPLIED}, S.REHANDLING, "motions.rate_motion"),
+    Transition("follow_up", {S.REPLIED}, S.FOLLOW_UP, "motions.rate_motion"),
+    Transition("close", {S.REPLIED}, S.CLOSED, "motions.rate_motion"),
+)
+ASSIGNMENT_TRANSITIONS = TransitionTable(
+    Transition("return", {A.PENDING}, A.RETURNED, "motions.handle_assignment"),
+    Transition("send_views", {A.PENDING}, A.VIEWS_SENT, "motions.handle_assignment"),
+    Transition("reply", {A.PENDING}, A.REPLIED, "motions.handle_assignment"),
+    Transition("extend", {A.PENDING}, A.PENDING, "motions.extend_assignment"),
+    Transition("reopen", {A.REPLIED}, A.PENDING, "motions.reopen_assignment"),
+)
+SIGNATURE_TRANSITIONS = TransitionTable(
+    Transition("accept", {SignatureStatus.INVITED}, SignatureStatus.ACCEPTED, "motions.sign_signature"),
+    Transition("decline", {SignatureStatus.INVITED}, SignatureStatus.DECLINED, "motions.sign_signature"),
+)
+
+HANDLING_STATES = (S.ASSIGNED, S.REHANDLING, S.FOLLOW_UP)
+DISCLOSABLE_STATES = (S.REPLIED, S.REHANDLING, S.FOLLOW_UP, S.CLOSED)
+# A finished or never-started item cannot be put under key supervision.
+SUPERVISE_CLOSED_STATES = (S.DRAFT, S.CLOSED, S.DECLINED, S.MERGED, S.WITHDRAWN)

@@ -1,0 +1,124 @@
+"""A motion's page, the one endpoint every action form posts to, and its documents (letter, report)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.core.attachments import attachments_for
+from minsheng.core.errors import DomainError
+from minsheng.motions import exports
+from minsheng.motions import forms as f
+from minsheng.motions.models import (
+    Motion,
+    MotionStatus,
+)
+from minsheng.motions.selectors import (
+    motion_detail,
+    motion_proposers,
+    similar_motions,
+    timeline_for,
+)
+from minsheng.motions.views.actions import LABELS, RUNNERS, ActionForm, action_form_make, available_actions
+
+
+@login_required
+def motion_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    motion = motion_detail(request.user, pk)
+    if motion is None:
+        raise Http404
+    return _render_detail(request, motion)
+
+
+SIMILAR_STATES = (MotionStatus.DRAFT, MotionStatus.SUBMITTED, MotionStatus.FILED)
+
+
+def _render_detail(
+    request: HttpRequest, motion: Motion, failed: ActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    actions = available_actions(request.user, motion)
+    if failed is not None:
+        actions = [failed if (a.name, a.target) == (failed.name, failed.target) else a for a in actions]
+    user = request.user
+    # Similar items matter while the item is drafted, reviewed or may still be merged; later they
+    # would only cost a TF-IDF pass on every page view.
+    show_similar = motion.status in SIMILAR_STATES and (
+        user.has_perm("motions.review_motion", motion) or user.has_perm("motions.change_motion", motion)
+    )
+    similar = (
+        similar_motions(
+            text=f"{motion.title} {motion.text}",
+            jurisdiction_id=motion.jurisdiction_id,
+            kind=motion.kind,
+            exclude=motion.pk,
+        )
+        if show_similar
+        else []
+    )
+    invitation = None
+    person_id = getattr(user, "person_id", None)
+    if motion.status == MotionStatus.DRAFT and person_id:
+        invitation = next(
+            (s for s in motion.signatures.all() if s.person_id == person_id and s.status == "invited"),
+            None,
+        )
+    context = {
+        "motion": motion,
+        "actions": actions,
+        "timeline": timeline_for(motion),
+        "similar": similar,
+        "proposers": motion_proposers(motion),
+        "attachments": list(attachments_for(motion)),
+        "invitation": invitation,
+        "signature_form": f.SignatureForm(),
+        "failed": failed,
+        "can_export": user.has_perm("motions.review_motion", motion)
+        or user.has_perm("motions.reply_motion", motion)
+        or user.has_perm("motions.rate_motion", motion),
+    }
+    return render(request, "motions/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    motion = motion_detail(request.user, pk)
+    if motion is None or action not in RUNNERS:
+        raise Http404
+    target = request.POST.get("_target", "")
+    action_form = action_form_make(action, motion, data=request.POST, target=target)
+    form = action_form.form
+    if form.is_valid():
+        _form_class, runner = RUNNERS[action]
+        try:
+            runner(request.user, motion, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": LABELS[action]})
+            return redirect("motions:detail", pk=motion.pk)
+    fresh = motion_detail(request.user, pk)
+    if fresh is None:
+        raise Http404
+    return _render_detail(request, fresh, failed=action_form, status=400)
+
+
+@login_required
+def reply_letter(request: HttpRequest, pk: int, reply_id: int) -> HttpResponse:
+    motion = motion_detail(request.user, pk)
+    reply = next((r for r in motion.replies.all() if r.pk == reply_id), None) if motion else None
+    if motion is None or reply is None:
+        raise Http404
+    return exports.reply_letter_response(motion, reply, motion_proposers(motion))
+
+
+@login_required
+def handling_report(request: HttpRequest, pk: int) -> HttpResponse:
+    motion = motion_detail(request.user, pk)
+    if motion is None:
+        raise Http404
+    return exports.handling_report_response(motion, timeline_for(motion))
