@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +11,10 @@ from typing import Any
 USAGE = """用法 / usage: minsheng <command> [options]
 
   demo                 set up the database with the 武进区 demo data, then serve it
-  serve [--bind ADDR]  serve the site with gunicorn (default 127.0.0.1:8000)
+  serve [--bind ADDR] [--no-worker]
+                       serve the site with gunicorn (default 127.0.0.1:8000) and the task worker
+  worker               run background tasks and periodic jobs (beside `serve --no-worker`)
+  jobs [run NAME]      list the periodic jobs, or queue one now
   verify-events        check the hash chain of the Event log
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
@@ -80,28 +82,38 @@ def _app_demo(module_name: str) -> Any:
         return None
 
 
+def _option_value(argv: Sequence[str], name: str, default: str) -> str | None:
+    """The value after ``name`` in ``argv``, ``default`` when absent, None when the value is missing."""
+    if name not in argv:
+        return default
+    index = list(argv).index(name)
+    return argv[index + 1] if index + 1 < len(argv) else None
+
+
 def serve(argv: Sequence[str]) -> int:
-    bind = DEFAULT_BIND
-    if "--bind" in argv:
-        index = list(argv).index("--bind")
-        if index + 1 >= len(argv):
-            print("--bind 需要地址，例如 127.0.0.1:8000", file=sys.stderr)
-            return 2
-        bind = argv[index + 1]
+    """Serve with gunicorn and, unless ``--no-worker``, a task worker that also runs periodic jobs."""
+    bind = _option_value(argv, "--bind", DEFAULT_BIND)
+    if bind is None:
+        print("--bind 需要地址，例如 127.0.0.1:8000", file=sys.stderr)
+        return 2
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "minsheng.settings.prod"),
     }
-    command = [
+    web = [
         sys.executable, "-m", "gunicorn", "minsheng.wsgi:application",
         "--bind", bind, "--workers", os.environ.get("MINSHENG_WORKERS", "2"), "--threads", "4",
         "--access-logfile", "-",
     ]  # fmt: skip
+    worker = None if "--no-worker" in argv else [sys.executable, "-m", "minsheng.cli", "worker"]
+    from minsheng.supervise import supervise
+
     print(f"民声 Minsheng: http://{bind}/  (Ctrl+C 停止)")
-    try:
-        return subprocess.call(command, env=env)  # noqa: S603 - fixed argument list
-    except KeyboardInterrupt:
-        return 0
+    if worker is None:
+        print("· 后台任务由单独的 `minsheng worker` 运行 (--no-worker)")
+    else:
+        print("· 后台任务与定时任务随服务运行 (task worker and periodic jobs included)")
+    return supervise(web=web, worker=worker, env=env)
 
 
 def _print_demo_accounts() -> None:

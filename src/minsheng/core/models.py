@@ -317,3 +317,46 @@ class NamedBallot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.box_id}:{self.voter_id}"
+
+
+class JobRun(models.Model):
+    """One periodic job's run for one time slot: the unique key makes the slot's enqueue happen once.
+
+    Written only by ``minsheng.core.jobs.jobs_schedule``; any number of workers on any number of
+    machines may try the same slot, and the one whose insert commits enqueues the task.
+    """
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("time slot"))
+    enqueued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True, default="")
+    worker = models.CharField(_("worker"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+        ordering = ["-slot", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="job_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life (``/healthz`` and ``/metrics`` read it)."""
+
+    worker = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+    tasks_run = models.PositiveBigIntegerField(_("tasks run"), default=0)
+    tasks_failed = models.PositiveBigIntegerField(_("tasks failed"), default=0)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.host}:{self.pid})"

@@ -7,7 +7,12 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from minsheng.core.jobs import Every, job_register
 from minsheng.deliberation.models import Topic
+
+# A map whose refresh was asked for this long ago and has not run was lost (a node died between a
+# vote's commit and its enqueue); the sweep queues it again.
+STALE_AFTER = dt.timedelta(minutes=2)
 
 
 @task()
@@ -32,3 +37,34 @@ def analysis_enqueue(topic_id: int) -> None:
         if run_after > now:
             runner = analysis_refresh.using(run_after=run_after)
     runner.enqueue(topic_id)
+
+
+def _refreshes_queued() -> set[int]:
+    """Topics with a refresh waiting or running in the database queue (empty for other backends)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(default_task_backend, DatabaseBackend):
+        return set()
+    queued = DBTaskResult.objects.filter(
+        task_path=analysis_refresh.module_path, status__in=("READY", "RUNNING")
+    ).values_list("args_kwargs", flat=True)
+    return {int(row["args"][0]) for row in queued if row.get("args")}
+
+
+def maps_stale_refresh(now: dt.datetime | None = None) -> list[int]:
+    """Queue again every map refresh that was asked for but neither queued nor run for STALE_AFTER."""
+    now = now or timezone.now()
+    stale = Topic.objects.filter(analysis_pending=True).exclude(analysed_at__gt=now - STALE_AFTER)
+    topic_ids = sorted(set(stale.values_list("pk", flat=True)) - _refreshes_queued())
+    for topic_id in topic_ids:
+        analysis_refresh.enqueue(topic_id)
+    return topic_ids
+
+
+@task()
+def maps_stale_refresh_task() -> list[int]:
+    return maps_stale_refresh()
+
+
+job_register("deliberation.maps_stale_refresh", task=maps_stale_refresh_task, schedule=Every(STALE_AFTER))

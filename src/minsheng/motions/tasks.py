@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from minsheng.core.events import event_record
+from minsheng.core.jobs import DailyAt, job_register
 from minsheng.core.models import Event
 from minsheng.core.notifications import notify
 from minsheng.motions.models import Assignment, AssignmentStatus, KeySupervision
@@ -54,6 +55,11 @@ def reminders_send(day: dt.date | None = None) -> dict[str, int]:
         overdue = assignment.due < day
         link = reverse("motions:detail", args=[assignment.motion_id])
         with transaction.atomic():
+            # Two runs at once (a manual ``motions_remind`` beside the scheduled job) must not both
+            # remind: the row lock makes the second wait, then see the first one's Event.
+            Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+            if _already_reminded(assignment, day):
+                continue
             if overdue:
                 text = _("Overdue: “%(title)s” was due on %(day)s (%(unit)s).") % {
                     "title": assignment.motion.title,
@@ -85,3 +91,7 @@ def reminders_send(day: dt.date | None = None) -> dict[str, int]:
 @task()
 def motions_remind_task() -> dict[str, int]:
     return reminders_send()
+
+
+# Reminders and overdue alerts once a day, in the morning before offices open.
+job_register("motions.reminders", task=motions_remind_task, schedule=DailyAt(dt.time(7, 30)))
