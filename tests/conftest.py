@@ -58,3 +58,14 @@ def demo_seed_once() -> None:
 
     if not demo_exists():
         demo_seed()
+
+
+def demo_seed_all() -> None:
+    """The whole demo, as `minsheng demo` seeds it: the district, then every app's demo records."""
+    from minsheng.cli import APP_DEMO_MODULES, _app_demo
+
+    demo_seed_once()
+    for module_name in APP_DEMO_MODULES:
+        module = _app_demo(module_name)
+        if module is not None and not module.exists():
+            module.seed()

@@ -26,13 +26,11 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from minsheng.core.errors import (
-    ConflictError,
     DomainError,
-    InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     ValidationFailedError,
+    http_status_of,
 )
 from minsheng.deliberation.api import router as deliberation_router
 from minsheng.legislation.api import router as legislation_router
@@ -57,16 +55,6 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
-    ValidationFailedError: 400,
-    PermissionDeniedError: 403,
-    NotFoundError: 404,
-    ConflictError: 409,
-    InvalidTransitionError: 409,
-    RateLimitedError: 429,
-}
-
-
 class InvalidTokenError(AuthenticationError):
     """A bearer token was sent but matches no active token: say so instead of falling back to the session."""
 
@@ -79,13 +67,6 @@ def error_response(
     request: HttpRequest, *, status: int, detail: str | Promise, code: str, field: str | None = None
 ) -> HttpResponse:
     return api.create_response(request, {"detail": str(detail), "code": code, "field": field}, status=status)
-
-
-def _domain_error_status(error: DomainError) -> int:
-    for klass in type(error).__mro__:
-        if klass in DOMAIN_ERROR_STATUS:
-            return DOMAIN_ERROR_STATUS[klass]
-    return 400
 
 
 def _error_field(loc: tuple[Any, ...] | list[Any]) -> str | None:
@@ -149,7 +130,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_response(
-        request, status=_domain_error_status(exc), detail=exc.message, code=exc.code, field=exc.field
+        request, status=http_status_of(exc), detail=exc.message, code=exc.code, field=exc.field
     )
 
 

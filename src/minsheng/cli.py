@@ -116,13 +116,24 @@ def serve(argv: Sequence[str]) -> int:
     return supervise(web=web, worker=worker, env=env)
 
 
+def demo_accounts() -> list[Any]:
+    """The demo's sign-in accounts (``DemoAccount``): the district's, then each app demo's ``ACCOUNTS``."""
+    from minsheng.org import demo
+
+    accounts = list(demo.ACCOUNTS)
+    for module_name in APP_DEMO_MODULES:
+        module = _app_demo(module_name)
+        accounts.extend(getattr(module, "ACCOUNTS", ()))
+    return accounts
+
+
 def _print_demo_accounts() -> None:
     from minsheng.org.demo import DEMO_PASSWORD
-    from minsheng.org.models import User
 
     print(f"演示账号 (demo accounts), 密码 / password: {DEMO_PASSWORD}")
-    for user in User.objects.order_by("id").select_related("person")[:20]:
-        print(f"  {user.username:<12} {user.first_name}")
+    for account in demo_accounts():
+        print(f"  {account.username:<12} {account.description}")
+    print("  演示短信验证码写在本服务的日志里 (demo SMS codes are written to this log)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,3 +21,9 @@ urlpatterns = [
     path("deliberation/", include("minsheng.deliberation.urls")),
     path("", include("minsheng.web.urls")),
 ]
+
+# Error pages in the user's language and the site's layout (JSON under /api/): minsheng.web.errors.
+handler400 = "minsheng.web.errors.bad_request"
+handler403 = "minsheng.web.errors.permission_denied"
+handler404 = "minsheng.web.errors.page_not_found"
+handler500 = "minsheng.web.errors.server_error"

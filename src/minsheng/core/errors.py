@@ -111,3 +111,22 @@ class RateLimitedError(DomainError):
 
     code = "rate_limited"
     default_message = _("Too many attempts. Wait a few minutes and try again.")
+
+
+# The HTTP status of each refusal: the API's JSON errors and the site's error pages answer the same.
+HTTP_STATUS: dict[type[DomainError], int] = {
+    ValidationFailedError: 400,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    InvalidTransitionError: 409,
+    RateLimitedError: 429,
+}
+
+
+def http_status_of(error: DomainError) -> int:
+    """The status of the nearest class in the error's MRO; 400 for any other refusal."""
+    for klass in type(error).__mro__:
+        if klass in HTTP_STATUS:
+            return HTTP_STATUS[klass]
+    return 400

@@ -24,11 +24,15 @@ from minsheng.legislation.sample import (
     SAMPLE_QUESTIONS,
     SAMPLE_TITLE,
 )
-from minsheng.org.demo import DEMO_PASSWORD, TERM_START
+from minsheng.org.demo import DEMO_PASSWORD, TERM_START, DemoAccount
 from minsheng.org.models import Body, BodyKind, Membership, Person, Role, User
 
 STAFF_USERNAME = "lawstaff"
 RESIDENT_USERNAME = "jumin"
+ACCOUNTS = (
+    DemoAccount(STAFF_USERNAME, "staff", "基层立法联系点工作人员：征求意见任务、意见整理、报告与采纳反馈"),
+    DemoAccount(RESIDENT_USERNAME, "", "有账号的居民：对法规草案逐条提意见，查看“我的意见”和感谢信"),
+)
 
 
 def exists() -> bool:

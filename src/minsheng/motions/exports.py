@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from minsheng.motions.models import Motion, Reply
+from minsheng.motions.templatetags.motions_tags import state_label, verb_label
+from minsheng.web.templatetags.site_tags import actor_name
 
 MAX_ROWS = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,7 +141,11 @@ def handling_report_bytes(motion: Motion, timeline: Sequence[Any]) -> bytes:
         document.add_paragraph(f"{evaluation.proposer.name}：{evaluation.get_overall_display()}")
     document.add_heading(_("Timeline"), level=2)
     for event in timeline:
-        document.add_paragraph(f"{_cn_date(event.at)} {event.verb} {event.from_state}→{event.to_state}")
+        moved = event.to_state and event.to_state != event.from_state
+        state = f" → {state_label(event.to_state)}" if moved else ""
+        document.add_paragraph(
+            f"{_cn_date(event.at)} · {actor_name(event.actor)} · {verb_label(event.verb)}{state}"
+        )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

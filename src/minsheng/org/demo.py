@@ -185,6 +185,21 @@ class DemoAccount:
     description: str
 
 
+# The sign-in accounts of the demo and what each can try: `minsheng demo` prints them, the README lists
+# them, the site-wide tests walk every one. An app whose demo adds accounts lists them in its demo
+# module's ACCOUNTS (see minsheng.cli.demo_accounts).
+ACCOUNTS = (
+    DemoAccount("admin", "administrator", "系统管理员：后台配置机构、单位、届次、人员、任职与节假日安排"),
+    DemoAccount("leader", "sc_chair", "区人大常委会主任：统计看板、超期件、重点督办"),
+    DemoAccount("staff", "staff", "选联工委工作人员：民声分办、建议立案审查与交办、答复审核与公开"),
+    DemoAccount("cppcc_staff", "staff", "政协提案委员会工作人员：提案立案、并案、交办，协商议题与成果"),
+    DemoAccount("deputy", "deputy", "湖塘镇选出的区人大代表：处理群众留言、领衔建议、评价答复"),
+    DemoAccount("member", "cppcc_member", "区政协委员：提案、社情民意信息、协商议事"),
+    DemoAccount("handler", "handler", "区交通运输局办理联络员：交办件、答复、退回、申请延期"),
+    DemoAccount("station", "station_staff", "湖塘镇人大代表之家联络员：接待日、代录留言、二维码"),
+)
+
+
 @dataclass
 class NameMaker:
     """Unique fictional Chinese names from a seeded generator."""

@@ -91,6 +91,22 @@ def stations_all() -> QuerySet[Body]:
     )
 
 
+# The offices the public writes to or visits about the site and its work (the footer's "contact us").
+CONTACT_OFFICE_KINDS = (
+    BodyKind.STANDING_COMMITTEE,
+    BodyKind.CPPCC_COMMITTEE,
+    BodyKind.LEGISLATIVE_CONTACT_POINT,
+)
+
+
+def contact_offices() -> QuerySet[Body]:
+    return (
+        Body.objects.filter(kind__in=CONTACT_OFFICE_KINDS)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__code", "kind", "name")
+    )
+
+
 def bodies_all() -> QuerySet[Body]:
     return Body.objects.select_related("jurisdiction", "parent").order_by(
         "jurisdiction__code", "kind", "name"

@@ -25,6 +25,7 @@ def _verb_labels() -> dict[str, str]:
         "rehandle": _("Sent back for re-handling"),
         "reopen": _("Reopened after a dissatisfied rating"),
         "publish": _("Published"),
+        "update": _("Changed"),
         "cancel": _("Cancelled"),
         "archive": _("Archived"),
         "remind": _("The unit was reminded"),

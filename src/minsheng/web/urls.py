@@ -7,5 +7,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find_representatives, name="find"),
     path("me/", views.me, name="me"),
+    path("display/", views.display, name="display"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

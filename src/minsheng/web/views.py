@@ -8,13 +8,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from minsheng.org.models import LEADER_ROLES, Jurisdiction, Membership, Role
 from minsheng.org.selectors import (
+    contact_offices,
     cppcc_places_for,
     deputies_for_place,
     place_find,
@@ -23,6 +27,7 @@ from minsheng.org.selectors import (
     today,
     townships_of,
 )
+from minsheng.web.display import display_remember
 
 
 def _place_from(request: HttpRequest) -> tuple[Jurisdiction | None, str]:
@@ -148,3 +153,30 @@ def desk_panels(request: HttpRequest) -> list[DeskPanel]:
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+@require_POST
+def display(request: HttpRequest) -> HttpResponse:
+    """Switch the large-text, high-contrast mode on or off, then go back to the page."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return display_remember(redirect(back), request.POST.get("mode", ""))
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    """Who runs the site and how to reach them: the congress and CPPCC offices on record."""
+    return render(request, "web/contact.html", {"offices": list(contact_offices())})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/privacy.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools that ask /favicon.ico directly get the site's icon (pages link it themselves)."""
+    return redirect(static("web/favicon.ico"), permanent=True)

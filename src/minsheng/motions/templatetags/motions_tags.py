@@ -13,6 +13,7 @@ VERBS = {
     "create": _("drafted"),
     "edit": _("edited the draft"),
     "invite": _("invited co-signers"),
+    "accept": _("accepted the invitation to co-sign"),
     "cosign": _("co-signed"),
     "cosign_decline": _("declined to co-sign"),
     "submit": _("submitted"),

@@ -1,0 +1,78 @@
+"""The site-wide menu: each app contributes entries, and every entry a user sees opens for that user."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, RequestFactory
+
+from minsheng.cli import demo_accounts
+from minsheng.org.models import User
+from minsheng.web.nav import NavItem, _current_url, nav_items, nav_modules
+from tests.conftest import demo_seed_all
+
+pytestmark = pytest.mark.django_db
+
+MENU = re.compile(r'<nav id="site-menu".*?</nav>', re.S)
+
+
+def menu_links(html: str) -> list[str]:
+    found = MENU.search(html)
+    assert found, "every page shows the menu"
+    return re.findall(r'href="([^"]+)"', found.group(0))
+
+
+def test_every_app_with_entries_contributes_through_its_nav_module():
+    names = {module.__name__ for module in nav_modules()}
+    assert {
+        "minsheng.web.nav",
+        "minsheng.voices.nav",
+        "minsheng.motions.nav",
+        "minsheng.legislation.nav",
+        "minsheng.deliberation.nav",
+        "minsheng.org.nav",
+    } <= names
+
+
+def test_anonymous_visitors_see_only_the_public_entries(client: Client):
+    request = RequestFactory().get("/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    items = nav_items(request)
+    assert items and all(isinstance(item, NavItem) and item.section == "public" for item in items)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "/motions/" not in [link for link in menu_links(html)]
+    assert 'aria-current="page">找我的代表' in html
+
+
+def test_the_current_entry_is_the_longest_matching_path():
+    urls = ["/", "/voices/new/", "/voices/track/", "/voices/"]
+    assert _current_url("/", urls) == "/"
+    assert _current_url("/voices/track/12/", urls) == "/voices/track/"
+    assert _current_url("/voices/5/", urls) == "/voices/"
+    assert _current_url("/people/3/", urls) == ""
+
+
+def test_every_menu_link_of_every_demo_account_answers_200():
+    """建议、提案和议案 was in the menu of station, lawstaff and jumin and answered 404."""
+    demo_seed_all()
+    accounts = demo_accounts()
+    assert {"lawstaff", "jumin", "station", "handler", "leader"} <= {a.username for a in accounts}
+    seen: dict[str, list[str]] = {}
+    for account in [None, *accounts]:
+        client = Client()
+        if account is not None:
+            client.force_login(User.objects.get(username=account.username))
+        links = menu_links(client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+        name = account.username if account else "anonymous"
+        seen[name] = links
+        for link in links:
+            response = client.get(link, HTTP_ACCEPT_LANGUAGE="zh-hans")
+            assert response.status_code == 200, (name, link, response.status_code)
+    for name in ("station", "lawstaff", "jumin", "anonymous"):
+        assert "/motions/" not in seen[name], name
+    assert "/motions/" in seen["staff"] and "/motions/dashboard/" in seen["leader"]
+    assert "/voices/work-orders/" in seen["handler"]
+    assert "/admin/" in seen["admin"] and "/admin/" not in seen["staff"]
