@@ -7,4 +7,4 @@ catalogue is the ``locale/`` folder of the directory the command runs in (see th
 
 from minsheng.settings.base import *  # noqa: F403
 
-LOCALE_PATHS: list[str] = []
+LOCALE_PATHS = []
