@@ -29,6 +29,7 @@ from minsheng.core.errors import (
     DomainError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ValidationFailedError,
     http_status_of,
 )
@@ -129,9 +130,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request, status=http_status_of(exc), detail=exc.message, code=exc.code, field=exc.field
     )
+    if isinstance(exc, RateLimitedError) and (seconds := exc.retry_after_seconds()) is not None:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:

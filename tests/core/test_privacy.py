@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -166,3 +167,97 @@ def test_masking_is_idempotent_on_text_full_of_personal_data(parts):
     text = "，".join(parts)
     once = mask_text(text)
     assert mask_text(once) == once
+
+
+# --- Every way people write a number (issue 12.10): separators, spacing, numerals -------------------
+
+CHINESE_DIGITS = "〇一二三四五六七八九"
+FINANCIAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+FULL_WIDTH_DIGITS = "０１２３４５６７８９"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电话139.1234.5678", "电话139.****.5678"),
+        ("电话139—1234—5678", "电话139—****—5678"),
+        ("电话139_1234_5678", "电话139_****_5678"),
+        ("电话139  1234  5678", "电话139  ****  5678"),
+        ("电话1 3 9 1 2 3 4 5 6 7 8", "电话1 3 9 * * * * 5 6 7 8"),
+        ("电话一三九一二三四五六七八", "电话一三九****五六七八"),
+        ("电话幺三九幺二三四五六七八", "电话幺三九****五六七八"),
+        ("电话壹叁玖壹贰叁肆伍陆柒捌", "电话壹叁玖****伍陆柒捌"),
+        ("请拨13912345678一起商量", "请拨139****5678一起商量"),
+        ("请拨一三九一二三四五六七八一起商量", "请拨一三九****五六七八一起商量"),
+        ("电话139\u200b1234\u200b5678", "电话139\u200b****\u200b5678"),
+        ("编号 7 139 1234 5678", "编号 7 139 **** 5678"),
+        ("身份证 320412 19880101 1235", "身份证 320*** ******** *235"),
+        ("身份证三二〇四一二一九八八〇一〇一一二三五", "身份证三二〇************二三五"),
+        ("卡号 6222 0212 3456 7890 123", "卡号 622* **** **** **** 123"),
+        ("卡号6222.0212.3456.7890", "卡号622*.****.****.*890"),
+        ("座机 0519.8668.1234", "座机 0519.****.****"),
+    ],
+)
+def test_numbers_written_any_way_are_masked(text, expected):
+    assert mask_text(text) == expected
+
+
+def digits_left(masked: str) -> str:
+    """Every digit still readable in ``masked``, in order, as ASCII."""
+    from minsheng.core.privacy import digit_value
+
+    return "".join(digit_value(ch) or "" for ch in masked)
+
+
+SEPARATOR_RUNS = st.sampled_from(
+    [" ", "  ", "   ", ".", "-", "—", "–", "_", "/", "·", "．", "－", "\u3000", " - ", "\u200b"]
+)
+
+
+@st.composite
+def written_numbers(draw, digits: str) -> str:
+    """``digits`` as a person might write it: any numerals, grouped or spaced, any separator."""
+    numerals = draw(st.sampled_from(["0123456789", CHINESE_DIGITS, FINANCIAL_DIGITS, FULL_WIDTH_DIGITS]))
+    shown = [numerals[int(d)] if d.isdigit() else d for d in digits]
+    layout = draw(st.sampled_from(["plain", "groups", "every digit", "random"]))
+    separator = draw(SEPARATOR_RUNS)
+    if layout == "plain":
+        return "".join(shown)
+    if layout == "every digit":
+        return separator.join(shown)
+    if layout == "groups":
+        cuts = {3, 7} if len(digits) == 11 else set(range(4, len(digits), 4))
+    else:
+        cuts = set(draw(st.lists(st.integers(1, len(digits) - 1), max_size=6)))
+    return "".join((separator if i in cuts else "") + ch for i, ch in enumerate(shown))
+
+
+def id_numbers() -> st.SearchStrategy[str]:
+    from minsheng.core.privacy import id_number_check_char
+
+    def with_check(body: str) -> str:
+        return body + id_number_check_char(body)
+
+    body = st.tuples(
+        st.from_regex(r"[1-6][0-9]{5}", fullmatch=True),
+        st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2020, 12, 31)),
+        st.from_regex(r"[0-9]{3}", fullmatch=True),
+    ).map(lambda t: f"{t[0]}{t[1]:%Y%m%d}{t[2]}")
+    return body.map(with_check)
+
+
+PERSONAL_NUMBERS = st.one_of(
+    MOBILES,
+    id_numbers(),
+    st.from_regex(r"(62|4[0-9]|5[1-5])[0-9]{14,17}", fullmatch=True),  # bank cards, 16-19 digits
+)
+
+
+@given(data=st.data(), before=NON_DIGIT_TEXT, after=NON_DIGIT_TEXT, number=PERSONAL_NUMBERS)
+def test_generated_personal_numbers_never_survive_masking(data, before, after, number):
+    written = data.draw(written_numbers(number))
+    masked = mask_text(f"{before}{written}{after}")
+    left = digits_left(masked)
+    assert number.rstrip("X") not in left
+    # At least four of the number's digits hidden (the context may hold numerals such as 一).
+    assert len(left) - len(digits_left(before + after)) <= len(number.rstrip("X")) - 4

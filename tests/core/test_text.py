@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minsheng.core.errors import ValidationFailedError
-from minsheng.core.text import plain_text_checked
+from minsheng.core.text import is_invisible, plain_text_checked
 
 
 def test_clean_text_is_trimmed_and_line_ends_normalised():
@@ -58,3 +58,52 @@ def test_any_accepted_text_is_within_limit_and_free_of_control_characters(value)
 def test_angle_brackets_in_formulas_are_text_not_markup():
     for value in ("当 x<y 时", "a <b", "PM2.5<35，<50 为良"):
         assert plain_text_checked(value, field="text", max_length=40) == value
+
+
+INVISIBLE_SAMPLES = [
+    "\u202e",  # right-to-left override
+    "\u202a",  # left-to-right embedding
+    "\u2066",  # left-to-right isolate
+    "\u2069",  # pop directional isolate
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    "\u061c",  # Arabic letter mark
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # zero-width no-break space (BOM)
+    "\u00ad",  # soft hyphen
+    "\u3164",  # Hangul filler
+    "\u034f",  # combining grapheme joiner
+    "\U000e0041",  # tag letter A
+    "\ud800",  # a lone surrogate (JSON allows "\\ud800"; no database stores it)
+]
+
+
+@pytest.mark.parametrize("invisible", INVISIBLE_SAMPLES)
+def test_invisible_characters_are_removed(invisible):
+    assert plain_text_checked(f"路{invisible}灯坏了{invisible}", field="text", max_length=20) == "路灯坏了"
+
+
+def test_text_of_invisible_characters_only_is_empty():
+    with pytest.raises(ValidationFailedError):
+        plain_text_checked("\u202e\u200b\u200d\ufeff", field="text", max_length=20)
+
+
+def test_markup_hidden_by_invisible_characters_is_still_refused():
+    with pytest.raises(ValidationFailedError):
+        plain_text_checked("<scr\u200bipt>alert(1)</script\u200d>", field="text", max_length=60)
+
+
+def test_unicode_line_separators_are_line_ends():
+    assert plain_text_checked("一\u2028二\u2029三", field="text", max_length=20) == "一\n二\n三"
+
+
+@given(st.text(max_size=60))
+def test_no_accepted_text_keeps_an_invisible_character(value):
+    try:
+        text = plain_text_checked(value, field="text", max_length=60, required=False)
+    except ValidationFailedError:
+        return
+    assert not any(is_invisible(ch) for ch in text)

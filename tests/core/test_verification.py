@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
+from django.utils import translation
 
 from minsheng.core import messaging
 from minsheng.core.errors import RateLimitedError, ValidationFailedError
@@ -19,6 +23,9 @@ from minsheng.core.verification import (
     phone_session_remember,
     phone_session_verified,
 )
+from tests.core.thread_database import ThreadDatabase, threads_with_own_connections
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +100,47 @@ def test_session_remembers_a_verified_number():
     assert phone_session_verified(session) is None
     phone_session_remember(session, "13812345678")
     assert phone_session_verified(session) == "13812345678"
+
+
+def test_the_send_limit_is_per_purpose_and_says_when_to_try_again():
+    for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
+        phone_code_send(phone="13812345678", purpose="voice")
+    with translation.override("zh-hans"), pytest.raises(RateLimitedError) as refused:
+        phone_code_send(phone="13812345678", purpose="voice")
+    assert re.fullmatch(
+        r"获取验证码次数过多。请于 \d{2}:\d{2} 后再试（约 60 分钟后）。", refused.value.message
+    )
+    # Another purpose has its own limit.
+    phone_code_send(phone="13812345678", purpose="opinion")
+    assert messaging.outbox[-1].to == "13812345678"
+
+
+@pytest.fixture
+def thread_database(tmp_path: Path) -> Iterator[ThreadDatabase]:
+    with threads_with_own_connections(tmp_path) as database:
+        yield database
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_simultaneous_wrong_codes_then_the_right_one_fail(thread_database: ThreadDatabase):
+    # The attack won 2 times in 6 when the count was read and written without a lock.
+    for trial in range(6):
+        _race_eight_wrong_codes_then_the_right_one(thread_database, f"1390000{trial:04d}")
+
+
+def _race_eight_wrong_codes_then_the_right_one(thread_database: ThreadDatabase, phone: str) -> None:
+    thread_database.run(lambda: phone_code_send(phone=phone, purpose="voice"))
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    barrier = threading.Barrier(8, timeout=20)
+
+    def guess() -> None:
+        barrier.wait()
+        phone_code_check(phone=phone, purpose="voice", code=wrong)
+
+    started = [thread_database.start(guess) for _ in range(8)]
+    for thread, _outcome in started:
+        thread.join(timeout=60)
+    assert all("error" in outcome for _thread, outcome in started)
+    with pytest.raises(RateLimitedError):
+        thread_database.run(lambda: phone_code_check(phone=phone, purpose="voice", code=code))

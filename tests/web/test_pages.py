@@ -206,7 +206,7 @@ def test_password_reset_codes_are_limited_to_five_tries(client: Client):
         {"login": "handler", "code": code, "new_password": "new-password-2026"},
         **ZH,
     )
-    assert response.status_code == 400
+    assert response.status_code == 429 and "验证码错误次数过多" in response.content.decode()
     assert not User.objects.get(username="handler").check_password("new-password-2026")
 
 

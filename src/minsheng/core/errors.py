@@ -9,10 +9,14 @@ language active at that moment (the user's), not the one active when the error w
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -107,10 +111,47 @@ class NotFoundError(DomainError):
 
 
 class RateLimitedError(DomainError):
-    """Too many attempts in a short time (one-time codes, public forms)."""
+    """Too many attempts in a short time (one-time codes, public forms).
+
+    With ``retry_at`` the message ends by saying when to try again, in local time and in minutes
+    ("请于 14:05 后再试（约 12 分钟后）。"), and the API sends a ``Retry-After`` header.
+    """
 
     code = "rate_limited"
     default_message = _("Too many attempts. Wait a few minutes and try again.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        retry_at: dt.datetime | None = None,
+        field: str | None = None,
+    ) -> None:
+        if message is None and retry_at is not None:
+            message = _("Too many attempts.")
+        super().__init__(message, field=field)
+        self.retry_at = retry_at
+
+    def retry_after_seconds(self) -> int | None:
+        if self.retry_at is None:
+            return None
+        return max(1, math.ceil((self.retry_at - timezone.now()).total_seconds()))
+
+    @property
+    def message(self) -> str:
+        text = str(self.template)
+        seconds = self.retry_after_seconds()
+        if seconds is None:
+            return text
+        local = timezone.localtime(self.retry_at)
+        same_day = local.date() == timezone.localdate()
+        when = formats.time_format(local, "H:i") if same_day else formats.date_format(local, "m-d H:i")
+        retry = gettext("Try again after %(time)s (in about %(minutes)s minutes).") % {
+            "time": when,
+            "minutes": math.ceil(seconds / 60),
+        }
+        # Chinese sentences follow each other without a space; English ones with one.
+        return f"{text}{'' if text.endswith(('。', '！', '？')) else ' '}{retry}"
 
 
 # The HTTP status of each refusal: the API's JSON errors and the site's error pages answer the same.

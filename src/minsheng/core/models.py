@@ -360,3 +360,36 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} ({self.host}:{self.pid})"
+
+
+class Counter(models.Model):
+    """How many attempts fell under one key in the current window (rate limits, failed sign-ins,
+    code tries). Written only by ``minsheng.core.throttle``, under a row lock, so that concurrent
+    attempts are all counted (a cache's read-then-write loses some)."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    window_ends = models.DateTimeField(_("window ends"), db_index=True)
+
+    class Meta:
+        verbose_name = _("attempt counter")
+        verbose_name_plural = _("attempt counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
+class OneTimeCode(models.Model):
+    """A one-time code's SHA-256, its expiry and the tries spent on it (``minsheng.core.codes``)."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,23 +2,24 @@
 
 A resident submitting a voice, commenting on a draft or joining a consultation proves they hold a
 mainland mobile number: we send a six-digit code through the message backend; the code is kept
-hashed in the cache, expires, allows few tries, and works once. A verified number is remembered in
+hashed (``core.codes``), expires, allows few tries, and works once. A verified number is remembered in
 the session for a while so that one visit needs one code.
+
+Sending is limited per number and per client address, each *per purpose* (a resident who used up the
+voice codes can still comment on a draft), and the refusal says when to try again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
-import secrets
 import time
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from minsheng.core.codes import CodeCheck, code_consume, code_issue
 from minsheng.core.errors import RateLimitedError, ValidationFailedError
 from minsheng.core.messaging import message_send
 from minsheng.core.throttle import throttle_count
@@ -59,19 +60,16 @@ def _code_key(phone: str, purpose: str) -> str:
 
 def _count_within_hour(key: str, limit: int) -> None:
     """Count one more attempt under ``key``; RateLimitedError once the hourly limit is reached."""
-    throttle_count(
-        key, limit=limit, seconds=3600, message=_("Too many codes were requested. Try again in an hour.")
-    )
+    throttle_count(key, limit=limit, seconds=3600, message=_("Too many codes were requested."))
 
 
 def phone_code_send(*, phone: str, purpose: str, client_ip: str = "") -> str:
     """Send a fresh code to ``phone`` for ``purpose`` (e.g. "voice"). Returns the normalised number."""
     number = mobile_normalise(phone)
-    _count_within_hour(f"otp-sends:phone:{_digest(number)[:32]}", SENDS_PER_PHONE_PER_HOUR)
+    _count_within_hour(f"otp-sends:{purpose}:phone:{_digest(number)[:32]}", SENDS_PER_PHONE_PER_HOUR)
     if client_ip:
-        _count_within_hour(f"otp-sends:ip:{_digest(client_ip)[:32]}", SENDS_PER_CLIENT_PER_HOUR)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    cache.set(_code_key(number, purpose), {"code": _digest(code), "wrong": 0}, timeout=CODE_SECONDS)
+        _count_within_hour(f"otp-sends:{purpose}:ip:{_digest(client_ip)[:32]}", SENDS_PER_CLIENT_PER_HOUR)
+    code = code_issue(key=_code_key(number, purpose), seconds=CODE_SECONDS)
     message_send(
         to=number,
         subject=_("Minsheng verification code"),
@@ -81,22 +79,13 @@ def phone_code_send(*, phone: str, purpose: str, client_ip: str = "") -> str:
 
 
 def phone_code_check(*, phone: str, purpose: str, code: str) -> str:
-    """Accept the code once; after MAX_WRONG_CODES wrong tries the code is void. Returns the number."""
+    """Accept the code once; after MAX_WRONG_CODES tries the code is void. Returns the number."""
     number = mobile_normalise(phone)
-    key = _code_key(number, purpose)
-    stored = cache.get(key)
-    wrong_or_expired = ValidationFailedError(
-        _("The verification code is wrong or has expired."), field="code"
-    )
-    if stored is None:
-        raise wrong_or_expired
-    if stored["wrong"] >= MAX_WRONG_CODES:
-        cache.delete(key)
+    outcome = code_consume(key=_code_key(number, purpose), code=code, max_tries=MAX_WRONG_CODES)
+    if outcome is CodeCheck.EXHAUSTED:
         raise RateLimitedError(_("Too many wrong codes. Request a new one."))
-    if not hmac.compare_digest(stored["code"], _digest((code or "").strip())):
-        cache.set(key, {**stored, "wrong": stored["wrong"] + 1}, timeout=CODE_SECONDS)
-        raise wrong_or_expired
-    cache.delete(key)
+    if outcome is not CodeCheck.ACCEPTED:
+        raise ValidationFailedError(_("The verification code is wrong or has expired."), field="code")
     return number
 
 

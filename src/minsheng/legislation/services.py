@@ -135,9 +135,7 @@ def _locked(task: ConsultationTask) -> ConsultationTask:
 
 
 def _count_within_hour(key: str, limit: int) -> None:
-    throttle_count(
-        key, limit=limit, seconds=3600, message=_("Too many opinions in a short time. Try again in an hour.")
-    )
+    throttle_count(key, limit=limit, seconds=3600, message=_("Too many opinions in a short time."))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -81,3 +81,23 @@ def api_token_mark_used(*, token: ApiToken, now: dt.datetime | None = None) -> b
     if written:
         token.last_used_at = now
     return bool(written)
+
+
+def api_tokens_revoke_all(*, actor: User | None, user: User, reason: str) -> int:
+    """Delete every API token of ``user`` (after a password reset, say). Returns how many.
+
+    Participant tokens that were joined with one of them die with it (they are tied to their API token).
+    """
+    if not _may_manage_tokens_of(actor, user):
+        raise PermissionDeniedError(_("You may revoke only your own API tokens."))
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(user=user))
+        for token in tokens:
+            event_record(
+                actor=actor,
+                verb="api_token_revoked",
+                target=token,
+                payload={"name": token.name, "user": user.pk, "reason": reason},
+            )
+        ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).delete()
+    return len(tokens)

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.conf import setting_int
-from minsheng.core.errors import ValidationFailedError
+from minsheng.core.errors import RateLimitedError, ValidationFailedError
 from minsheng.core.throttle import client_ip
 from minsheng.org import accounts
 from minsheng.org.auth import UsernameOrPhoneBackend
@@ -55,8 +55,10 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login_name, password = form.cleaned_data["login"], form.cleaned_data["password"]
         ip = client_ip(request)
-        if accounts.login_is_throttled(login=login_name, client_ip=ip):
-            form.add_error(None, _("Too many failed sign-ins. Wait 15 minutes and try again."))
+        try:
+            accounts.login_refuse_if_throttled(login=login_name, client_ip=ip)
+        except RateLimitedError as refused:
+            form.add_error(None, refused.message)
             status = 429
         else:
             user = UsernameOrPhoneBackend().authenticate(request, username=login_name, password=password)
@@ -82,19 +84,29 @@ def logout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        accounts.password_reset_request(login=form.cleaned_data["login"])
-        # The same answer whether or not the account exists: no account enumeration.
-        messages.info(
-            request, _("If the account exists, a verification code has been sent to its phone or e-mail.")
-        )
-        return redirect(f"/accounts/reset/confirm/?login={form.cleaned_data['login']}")
-    return render(request, "org/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+        try:
+            accounts.password_reset_request(login=form.cleaned_data["login"], client_ip=client_ip(request))
+        except RateLimitedError as refused:
+            form.add_error(None, refused.message)
+            status = 429
+        else:
+            # The same answer whether or not the account exists: no account enumeration.
+            messages.info(
+                request,
+                _("If the account exists, a verification code has been sent to its phone or e-mail."),
+            )
+            return redirect(f"/accounts/reset/confirm/?{urlencode({'login': form.cleaned_data['login']})}")
+    elif form.errors:
+        status = 400
+    return render(request, "org/password_reset.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     form = ResetConfirmForm(request.POST or None, initial={"login": request.GET.get("login", "")[:150]})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             accounts.password_reset_confirm(
@@ -102,6 +114,9 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password"],
             )
+        except RateLimitedError as error:
+            form.add_error("code", error.message)
+            status = 429
         except ValidationFailedError as error:
             form.add_error("code", str(error.message))
         except ValidationError as error:
@@ -109,5 +124,6 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your password has been changed. Sign in with the new password."))
             return redirect("org:login")
-    status = 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
     return render(request, "org/password_reset_confirm.html", {"form": form}, status=status)
