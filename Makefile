@@ -41,6 +41,7 @@ $(ASSETS): node_modules/.installed
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(INSTALLED)
 	$(VENV)/bin/mypy src

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from minsheng.motions import demo
 from minsheng.motions.models import Motion, MotionStatus, Reply
-from tests.motions.builders import TEXT, assigned, replied, submitted
+from tests.motions.builders import TEXT, assigned, filed, replied, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,16 @@ def test_leaders_see_their_body_s_items_but_no_drafts(client, accounts):
     assert leader.has_perm("motions.view_motion", suggestion)
     assert not leader.has_perm("motions.view_motion", proposal)
     assert not leader.has_perm("motions.view_motion", own_draft)
+
+
+def test_the_assign_by_date_shows_only_while_an_assignment_is_owed(client, accounts):
+    """``assign_due and status == submitted or status == filed`` once showed an empty date (precedence)."""
+    motion = filed(accounts)
+    signed_in(client, accounts, "staff")
+    url = reverse("motions:detail", args=[motion.pk])
+    assert "交办期限" in client.get(url).content.decode()
+    Motion.objects.filter(pk=motion.pk).update(assign_due=None)
+    assert "交办期限" not in client.get(url).content.decode()
+    motion = assigned(accounts)
+    assert motion.assign_due is not None
+    assert "交办期限" not in client.get(reverse("motions:detail", args=[motion.pk])).content.decode()

@@ -216,3 +216,29 @@ def test_permission_matrix(state, accounts):
     allowed = {(action, role) for (action, role), ok in outcome.items() if ok}
     expected = {(action, role) for action, cells in EXPECTED.items() for (s, role) in cells if s == state}
     assert allowed == expected
+
+
+# The pages offer a form exactly where the services allow the action. A co-unit may also return its
+# own part or ask for more time on it (the matrix above tries the lead unit's part only).
+OFFERED: dict[str, set[tuple[str, str]]] = {
+    **EXPECTED,
+    "return": EXPECTED["return"] | {("assigned", "co_handler")},
+    "request_extension": EXPECTED["request_extension"] | {("assigned", "co_handler")},
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_pages_offer_exactly_the_allowed_actions(state, accounts):
+    from minsheng.motions.selectors import motion_detail
+    from minsheng.motions.views import available_actions
+
+    users = _people(accounts)
+    motion = _in_state(state, users, accounts)
+    offered: set[tuple[str, str]] = set()
+    for role in ROLES:
+        user = type(users[role]).objects.get(pk=users[role].pk)
+        shown = motion_detail(user, motion.pk)
+        if shown is not None:
+            offered |= {(form.name, role) for form in available_actions(user, shown)}
+    expected = {(action, role) for action, cells in OFFERED.items() for (s, role) in cells if s == state}
+    assert offered == expected

@@ -11,7 +11,6 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -20,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_or_none
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.models import Attachment
 
@@ -155,7 +155,7 @@ def uploads_check(
     return [upload_check(upload, allowed=allowed, max_bytes=max_bytes) for upload in uploads]
 
 
-def attachments_save(*, actor: Any, owner: models.Model, files: Sequence[CheckedFile]) -> list[Attachment]:
+def attachments_save(*, actor: Actor, owner: models.Model, files: Sequence[CheckedFile]) -> list[Attachment]:
     """Store checked files for ``owner``; call inside the owner's transaction."""
     owner_type = ContentType.objects.get_for_model(owner)
     saved = []
@@ -169,7 +169,7 @@ def attachments_save(*, actor: Any, owner: models.Model, files: Sequence[Checked
                 extension=checked.kind.extension,
                 size=len(checked.data),
                 sha256=checked.sha256,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=account_or_none(actor),
             )
             stored_name = attachment.file.field.generate_filename(attachment, checked.name)
             if attachment.file.storage.exists(stored_name):

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import ActorOrSystem
 from minsheng.core.middleware import request_id_get
 from minsheng.core.models import Event, EventChainHead
 
@@ -90,7 +91,7 @@ def _chain_head_locked() -> EventChainHead:
 
 def event_record(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     verb: str,
     target: models.Model | None = None,
     from_state: str = "",

@@ -13,20 +13,28 @@ state is the one the caller saw (``ConflictError``), that the action is possible
 (``InvalidTransitionError``) and that the actor holds the permission on the object
 (``PermissionDeniedError``), then writes the new state and an Event in the same transaction. A refused
 action changes nothing and leaves no Event.
+
+An action whose rule is more than its table row (a bill only, a co-unit only, within a period) has one
+guard, ``can_<verb>``, written once with ``@guard``: it returns why the action is refused (a
+``DomainError``) or ``None``. Views and templates ask ``can_verb(user, obj)`` (a bool), the service
+calls ``can_verb.check(actor, obj)`` (raises the refusal), so what the page offers is what the service
+allows. ``transition_refusal`` is the table's part of such a rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 
-from minsheng.core.errors import ConflictError, InvalidTransitionError, PermissionDeniedError
+from minsheng.core.actors import Actor
+from minsheng.core.errors import ConflictError, DomainError, InvalidTransitionError, PermissionDeniedError
 from minsheng.core.events import event_record
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+SubjectT = TypeVar("SubjectT")
 
 
 @dataclass(frozen=True, init=False)
@@ -80,7 +88,7 @@ class TransitionTable:
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if t.starts_from(state)]
 
-    def allowed_actions(self, obj: models.Model, user: Any) -> list[str]:
+    def allowed_actions(self, obj: models.Model, user: Actor) -> list[str]:
         """The actions ``user`` may take on ``obj`` in its current state (for buttons and API hints)."""
         state = self.state_of(obj)
         return [t.action for t in self.transitions_from(state) if user.has_perm(t.permission, obj)]
@@ -95,16 +103,18 @@ def transition_apply(
     table: TransitionTable,
     obj: ModelT,
     action: str,
-    actor: Any,
+    actor: Actor,
     expected_state: str | None = None,
     payload: dict[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
+    guard: Guard[ModelT] | None = None,
 ) -> ModelT:
     """Apply ``action`` to ``obj`` as ``actor`` and return the fresh object.
 
     ``expected_state`` is the state the actor saw (e.g. from a hidden form field); when the row has
     moved on since, the actor gets a ``ConflictError`` instead of acting on a state they never saw.
     ``changes`` are further field values written with the new state; ``payload`` goes into the Event.
+    ``guard`` is the action's further rule (see ``Guard``), checked on the locked row after the table's.
     """
     if changes and table.state_field in changes:
         raise ValueError("The state changes only through the transition's target, not through changes.")
@@ -119,6 +129,8 @@ def transition_apply(
             raise InvalidTransitionError(action=action, state=current)
         if not actor.has_perm(transition.permission, fresh):
             raise PermissionDeniedError()
+        if guard is not None:
+            guard.check(actor, fresh)
 
         setattr(fresh, table.state_field, transition.target)
         for name, value in (changes or {}).items():
@@ -134,3 +146,43 @@ def transition_apply(
             payload=payload,
         )
     return fresh
+
+
+def transition_refusal(
+    *, table: TransitionTable, obj: models.Model, action: str, actor: Actor
+) -> DomainError | None:
+    """Why ``actor`` may not take ``action`` on ``obj`` as it is now (``transition_apply``'s checks
+    on an unlocked object), or ``None`` when they may."""
+    transition = table.lookup(action)
+    current = table.state_of(obj)
+    if transition is None or not transition.starts_from(current):
+        return InvalidTransitionError(action=action, state=current)
+    if not actor.has_perm(transition.permission, obj):
+        return PermissionDeniedError()
+    return None
+
+
+class Guard(Generic[SubjectT]):
+    """The rule of one action, written once (see the module docstring).
+
+    ``guard(user, obj)`` answers whether the action is allowed now; ``guard.check(user, obj)`` raises
+    the ``DomainError`` that says why not; ``guard.refusal(user, obj)`` returns it.
+    """
+
+    def __init__(self, refusal: Callable[[Actor, SubjectT], DomainError | None]) -> None:
+        self.refusal = refusal
+        self.__name__ = refusal.__name__
+        self.__doc__ = refusal.__doc__
+
+    def __call__(self, user: Actor, obj: SubjectT) -> bool:
+        return self.refusal(user, obj) is None
+
+    def check(self, user: Actor, obj: SubjectT) -> None:
+        refusal = self.refusal(user, obj)
+        if refusal is not None:
+            raise refusal
+
+
+def guard(refusal: Callable[[Actor, SubjectT], DomainError | None]) -> Guard[SubjectT]:
+    """Decorator: ``@guard def can_convert(user, motion) -> DomainError | None``."""
+    return Guard(refusal)

@@ -26,6 +26,7 @@ from minsheng.legislation.models import (
     TaskStatus,
 )
 from minsheng.legislation.rules import contact_points_staffed_by
+from minsheng.org.models import User
 from minsheng.org.rules import has_admin_role
 
 ADOPTED = (Outcome.ADOPTED, Outcome.PARTLY)
@@ -325,7 +326,7 @@ VERB_LABELS = {
 @dataclass
 class TimelineRow:
     at: Any
-    actor: Any
+    actor: User | None
     label: str
 
 

@@ -32,6 +32,7 @@ from minsheng.analysis.text.lawparse import (
     parse_bytes,
     parse_text,
 )
+from minsheng.core.actors import Actor, account_or_none, account_required
 from minsheng.core.attachments import DOCX, CheckedFile, attachments_save
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
@@ -120,7 +121,7 @@ def issue_message(issue: ParseIssue) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _require(actor: Any, permission: str, obj: Any) -> None:
+def _require(actor: Actor, permission: str, obj: Any) -> None:
     if not actor.has_perm(permission, obj):
         raise PermissionDeniedError()
 
@@ -249,7 +250,7 @@ def comment_deadline_minimum(*, contact_point: Body, start: dt.date) -> dt.date:
 
 def task_create(
     *,
-    actor: Any,
+    actor: Actor,
     contact_point: Body,
     title: str,
     issuing_body: str,
@@ -293,7 +294,7 @@ def task_create(
             comment_deadline=deadline,
             is_public_draft=is_public_draft,
             key_questions=key_questions,
-            created_by=actor,
+            created_by=account_required(actor),
         )
         version = _version_store(task=task, draft=draft, number=1)
         event_record(
@@ -306,7 +307,7 @@ def task_create(
     return task
 
 
-def version_add(*, actor: Any, task: ConsultationTask, draft: DraftInput) -> DraftVersion:
+def version_add(*, actor: Actor, task: ConsultationTask, draft: DraftInput) -> DraftVersion:
     """A new version of the draft; opinions and report entries move to the matching new article."""
     _require(actor, CHANGE_TASK, task)
     with transaction.atomic():
@@ -342,7 +343,7 @@ def version_add(*, actor: Any, task: ConsultationTask, draft: DraftInput) -> Dra
 
 
 def task_advance(
-    *, actor: Any, task: ConsultationTask, action: str, expected_state: str | None = None
+    *, actor: Actor, task: ConsultationTask, action: str, expected_state: str | None = None
 ) -> ConsultationTask:
     """Move the task one step (study, open, close, review, submit)."""
     if action in SPECIAL_ACTIONS:
@@ -398,7 +399,7 @@ def _anchor_resolve(
 
 def opinion_submit(
     *,
-    actor: Any,
+    actor: Actor,
     task: ConsultationTask,
     text: str,
     article_id: int | None = None,
@@ -442,6 +443,7 @@ def opinion_submit(
             if article
             else locked.versions.order_by("-number").values_list("number", flat=True).first() or 1
         )
+        account = account_or_none(actor)
         opinion = Opinion.objects.create(
             task=locked,
             article=article,
@@ -451,8 +453,8 @@ def opinion_submit(
             original_version=version,
             text=text,
             source=OpinionSource.ONLINE,
-            author=actor if signed_in else None,
-            author_name=author_name or (actor.get_full_name() if signed_in else ""),
+            author=account,
+            author_name=author_name or (account.get_full_name() if account else ""),
             phone="" if signed_in else str(verified_phone),
         )
         event_record(actor=actor, verb="opinion_submit", target=locked, payload={"opinion": opinion.pk})
@@ -470,7 +472,7 @@ class MeetingOpinion:
 
 def meeting_record(
     *,
-    actor: Any,
+    actor: Actor,
     task: ConsultationTask,
     kind: str,
     held_on: dt.date,
@@ -515,7 +517,7 @@ def meeting_record(
             place=place,
             participants=participants,
             attendance=attendance,
-            recorded_by=actor,
+            recorded_by=account_required(actor),
         )
         version = locked.versions.order_by("-number").values_list("number", flat=True).first() or 1
         Opinion.objects.bulk_create(
@@ -555,7 +557,7 @@ def _opinions_of(task: ConsultationTask, ids: Sequence[int]) -> list[Opinion]:
 
 
 def entry_create(
-    *, actor: Any, task: ConsultationTask, opinion_ids: Sequence[int], summary: str, submitted: bool = True
+    *, actor: Actor, task: ConsultationTask, opinion_ids: Sequence[int], summary: str, submitted: bool = True
 ) -> ReportEntry:
     """Group opinions into one summarised opinion for the report (on the article they share)."""
     _require(actor, "legislation.change_reportentry", task)
@@ -583,7 +585,7 @@ def entry_create(
 
 
 def entry_update(
-    *, actor: Any, entry: ReportEntry, summary: str | None = None, submitted: bool | None = None
+    *, actor: Actor, entry: ReportEntry, summary: str | None = None, submitted: bool | None = None
 ) -> ReportEntry:
     """Change the summary or whether the entry goes into the report."""
     task = ConsultationTask.objects.get(pk=entry.task_id)
@@ -604,7 +606,7 @@ def entry_update(
     return entry
 
 
-def opinion_mark_duplicate(*, actor: Any, opinion: Opinion, original: Opinion | None) -> Opinion:
+def opinion_mark_duplicate(*, actor: Actor, opinion: Opinion, original: Opinion | None) -> Opinion:
     """Mark an opinion as a duplicate of another (it is counted, not listed twice); None unmarks it."""
     task = ConsultationTask.objects.get(pk=opinion.task_id)
     _require(actor, "legislation.change_opinion", task)
@@ -634,7 +636,7 @@ def opinion_mark_duplicate(*, actor: Any, opinion: Opinion, original: Opinion | 
 # ---------------------------------------------------------------------------------------------------
 
 
-def report_generate(*, actor: Any, task: ConsultationTask) -> Attachment:
+def report_generate(*, actor: Actor, task: ConsultationTask) -> Attachment:
     """Build the report (docx) from the submitted entries and store it; from sorting, step 5 starts."""
     from minsheng.legislation.documents import report_docx
     from minsheng.legislation.selectors import report_content
@@ -670,7 +672,7 @@ def report_generate(*, actor: Any, task: ConsultationTask) -> Attachment:
 
 
 def adoption_record(
-    *, actor: Any, entry: ReportEntry, outcome: str, final_article: str = "", note: str = ""
+    *, actor: Actor, entry: ReportEntry, outcome: str, final_article: str = "", note: str = ""
 ) -> ReportEntry:
     """Whether the legislature adopted a submitted opinion, and where it is in the final text."""
     task = ConsultationTask.objects.get(pk=entry.task_id) if entry.task_id else entry.task
@@ -707,7 +709,7 @@ def adoption_record(
 
 
 def feedback_give(
-    *, actor: Any, task: ConsultationTask, expected_state: str | None = None
+    *, actor: Actor, task: ConsultationTask, expected_state: str | None = None
 ) -> ConsultationTask:
     """Step 8: every submitted opinion has its outcome; tell each participant about their own."""
     if task.entries.filter(submitted=True, outcome="").exists():

@@ -18,9 +18,9 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from minsheng.core.errors import NotFoundError, PermissionDeniedError, RateLimitedError, ValidationFailedError
+from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
-from minsheng.core.throttle import client_ip, throttle_count, throttle_exceeded
+from minsheng.core.throttle import client_ip
 from minsheng.core.verification import mobile_normalise, phone_code_check, phone_code_send
 from minsheng.org.models import Body, Membership, Role
 from minsheng.voices import selectors, services
@@ -41,12 +41,6 @@ from minsheng.voices.models import (
 from minsheng.voices.presenters import timeline_rows
 from minsheng.voices.rules import TrackingActor
 from minsheng.voices.services import VOICE_TRANSITIONS
-from minsheng.voices.views import (
-    SUBMISSIONS_PER_CLIENT_PER_HOUR,
-    TRACK_FAILURES_PER_CLIENT,
-    TRACK_WINDOW_SECONDS,
-    _target_from,
-)
 
 router = Router(tags=["voices"])
 
@@ -394,18 +388,7 @@ def _visible_voice(request: HttpRequest, voice_id: int) -> Voice:
 
 
 def _track_lookup(request: HttpRequest, data: VoiceTrackIn) -> Voice:
-    key = f"voices:track-fail:{client_ip(request)}"
-    if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
-        raise RateLimitedError()
-    try:
-        phone = mobile_normalise(data.phone)
-    except ValidationFailedError:
-        phone = ""
-    voice = selectors.voice_for_tracking(code=data.code, phone=phone)
-    if voice is None:
-        throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT + 1, seconds=TRACK_WINDOW_SECONDS)
-        raise NotFoundError()
-    return voice
+    return services.voice_track(client=client_ip(request), code=data.code, phone=data.phone)
 
 
 def _day_out(day: ReceptionDay) -> dict[str, Any]:
@@ -468,8 +451,8 @@ def voice_submit(
             phone_code_check(phone=phone, purpose="voice", code=data.code)
         except ValidationFailedError as error:
             raise PermissionDeniedError(error.message, field="code") from error
-    throttle_count(f"voices:submit:{client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
-    addressed_to, station = _target_from(data.to)
+    services.voice_submission_throttle(client=client_ip(request))
+    addressed_to, station = selectors.voice_target_from(data.to)
     if data.to and addressed_to is None and station is None:
         raise NotFoundError(field="to")
     voice = services.voice_create(

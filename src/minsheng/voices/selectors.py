@@ -375,3 +375,19 @@ def reception_days_held(stations: QuerySet[Body], limit: int = 30) -> QuerySet[R
     ).order_by("-date")
     # The form's choice field filters the set again, which a sliced queryset cannot be: a subquery.
     return ReceptionDay.objects.filter(pk__in=days.values("pk")[:limit]).select_related("station")
+
+
+def voice_target_from(param: str) -> tuple[Membership | None, Body | None]:
+    """``deputy:<person_id>``, ``member:<person_id>`` or ``station:<body_id>`` from a QR link."""
+    kind, _sep, raw_id = (param or "").partition(":")
+    if not raw_id.isdigit():
+        return None, None
+    if kind in ("deputy", "member"):
+        role = Role.DEPUTY if kind == "deputy" else Role.CPPCC_MEMBER
+        seat = representatives_for_qr().filter(person_id=int(raw_id), role=role).first()
+        return seat, None
+    if kind == "station":
+        return None, Body.objects.filter(pk=int(raw_id), kind__in=STATION_KINDS).select_related(
+            "jurisdiction"
+        ).first()
+    return None, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -14,14 +15,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_or_none, account_required
 from minsheng.core.attachments import attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
-from minsheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailedError
+from minsheng.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ValidationFailedError,
+)
 from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
+from minsheng.core.throttle import throttle_count, throttle_exceeded
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.verification import mobile_normalise
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, JurisdictionLevel, Membership, Unit, User
@@ -85,6 +94,10 @@ NAME_MAX_LENGTH = 64
 FORWARDED_TEXT_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 500
 RECEPTION_NOTICE_DAYS = 3  # DOMAIN.md §2: date, place and deputies posted 3 days ahead
+# Public counters, the same for the web pages and the API (one throttle each, here).
+SUBMISSIONS_PER_CLIENT_PER_HOUR = 10
+TRACK_FAILURES_PER_CLIENT = 10
+TRACK_WINDOW_SECONDS = 15 * 60
 # The start of an HTML tag, comment or doctype ("<" before a letter, "/", "!" or "?"), or a script URL.
 # The API states the same rule in its schema (voices/api.py TEXT_PATTERN).
 _MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript:", re.IGNORECASE)
@@ -101,6 +114,35 @@ def tracking_code_normalise(code: str) -> str:
 
 # Voices are long by default; shorter fields pass their own limit.
 _clean_text = partial(plain_text_checked, max_length=TEXT_MAX_LENGTH)
+
+
+def voice_submission_throttle(*, client: str) -> None:
+    """Count one submission from ``client`` (its address); RateLimitedError past the hourly limit."""
+    throttle_count(f"voices:submit:{client}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
+
+
+def voice_track(*, client: str, code: str, phone: str) -> Voice:
+    """The voice a tracking code and mobile number open, for the resident who sent it.
+
+    Failures are counted per ``client``: after TRACK_FAILURES_PER_CLIENT of them in the window every
+    look-up is refused (RateLimitedError), so codes cannot be guessed. A mismatch of either part is a
+    NotFoundError that does not say which part was wrong.
+    """
+    from minsheng.voices.selectors import voice_for_tracking  # selectors import this module
+
+    key = f"voices:track-fail:{client}"
+    if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
+        raise RateLimitedError()
+    try:
+        phone = mobile_normalise(phone)
+    except ValidationFailedError:
+        phone = ""
+    voice = voice_for_tracking(code=code, phone=phone)
+    if voice is None:
+        with contextlib.suppress(RateLimitedError):  # the refusal comes with the next look-up
+            throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT, seconds=TRACK_WINDOW_SECONDS)
+        raise NotFoundError(_("No message matches this tracking code and mobile number."))
+    return voice
 
 
 def voice_text_check(text: str, name: str = "") -> None:
@@ -165,7 +207,7 @@ def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:
 
 def voice_create(
     *,
-    actor: Any,
+    actor: Actor,
     channel: str,
     text: str,
     phone: str,
@@ -204,7 +246,7 @@ def voice_create(
     today = timezone.localdate()
     triage = deadline_compute(rule_name="voice_forward", start=today, jurisdiction=jurisdiction)
     # The person is the submitter only when they submit for themselves while signed in.
-    submitter = actor if signed_in and channel in (VoiceChannel.WEB, VoiceChannel.QR) else None
+    submitter = account_or_none(actor) if channel in (VoiceChannel.WEB, VoiceChannel.QR) else None
     with transaction.atomic():
         voice = Voice.objects.create(
             tracking_code=tracking_code_new(),
@@ -214,7 +256,7 @@ def voice_create(
             name=clean_name,
             phone=number,
             submitter=submitter,
-            entered_by=actor if signed_in and submitter is None else None,
+            entered_by=account_or_none(actor) if submitter is None else None,
             addressed_to=addressed_to,
             station=station,
             place=place,
@@ -250,21 +292,23 @@ def voice_create(
     return voice
 
 
-def voice_answer(*, actor: Any, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
+def voice_answer(*, actor: Actor, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
     """The receiving deputy, member or station answers the person directly."""
     clean = _clean_text(text, field="text")
     with transaction.atomic():
         voice = transition_apply(
             table=VOICE_TRANSITIONS, obj=voice, action="answer", actor=actor, expected_state=expected_state
         )
-        VoiceReply.objects.create(voice=voice, source=ReplySource.DIRECT, text=clean, author=actor)
+        VoiceReply.objects.create(
+            voice=voice, source=ReplySource.DIRECT, text=clean, author=account_required(actor)
+        )
         _tell_submitter(voice, _("Your message has been answered. Please rate the answer."))
     return voice
 
 
 def voice_forward(
     *,
-    actor: Any,
+    actor: Actor,
     voice: Voice,
     unit: Unit,
     reply_rule: str = ReplyRule.COMPLAINT,
@@ -295,7 +339,7 @@ def voice_forward(
                     instructions=clean_instructions,
                     due=due.due,
                     due_rule=due.rule_name,
-                    forwarded_by=actor,
+                    forwarded_by=account_required(actor),
                 )
         except IntegrityError as exc:  # another open work order: someone else forwarded it first
             raise ConflictError() from exc
@@ -311,7 +355,7 @@ def voice_forward(
 
 
 def voice_refer(
-    *, actor: Any, voice: Voice, reason: str, note: str = "", expected_state: str | None = None
+    *, actor: Actor, voice: Voice, reason: str, note: str = "", expected_state: str | None = None
 ) -> Voice:
     """Not accepted here: the person is told where the matter belongs (courts, arbitration, review…)."""
     if reason not in ReferralReason.values:
@@ -334,7 +378,7 @@ def voice_refer(
     return voice
 
 
-def voice_merge(*, actor: Any, voice: Voice, into: Voice, expected_state: str | None = None) -> Voice:
+def voice_merge(*, actor: Actor, voice: Voice, into: Voice, expected_state: str | None = None) -> Voice:
     """A duplicate: ``voice`` is handled together with ``into`` and its person hears the same answer."""
     if into.pk == voice.pk:
         raise ValidationFailedError(_("A voice cannot be merged into itself."), field="into")
@@ -358,7 +402,7 @@ def voice_merge(*, actor: Any, voice: Voice, into: Voice, expected_state: str | 
     return voice
 
 
-def voice_adopt(*, actor: Any, voice: Voice, motion_label: str) -> Voice:
+def voice_adopt(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
     """Taken up in a suggestion or proposal (the motions app links back with ``source_voice``)."""
     label = _clean_text(motion_label, field="motion_label", max_length=200)
     with transaction.atomic():
@@ -375,7 +419,7 @@ def _open_work_order(voice: Voice) -> WorkOrder | None:
     )
 
 
-def voice_reply(*, actor: Any, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
+def voice_reply(*, actor: Actor, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
     """The unit answers its work order; the person (and those of merged duplicates) is told."""
     clean = _clean_text(text, field="text")
     # Only the unit answers for itself: not even a superuser replies in its name.
@@ -391,7 +435,11 @@ def voice_reply(*, actor: Any, voice: Voice, text: str, expected_state: str | No
         now = timezone.now()
         WorkOrder.objects.filter(pk=work_order.pk).update(is_open=False, replied_at=now)
         VoiceReply.objects.create(
-            voice=voice, work_order=work_order, source=ReplySource.UNIT, text=clean, author=actor
+            voice=voice,
+            work_order=work_order,
+            source=ReplySource.UNIT,
+            text=clean,
+            author=account_required(actor),
         )
         message = _("%(unit)s replied to your message. Please rate the reply.") % {
             "unit": work_order.unit.name
@@ -403,7 +451,7 @@ def voice_reply(*, actor: Any, voice: Voice, text: str, expected_state: str | No
 
 
 def voice_rate(
-    *, actor: Any, voice: Voice, rating: str, comment: str = "", expected_state: str | None = None
+    *, actor: Actor, voice: Voice, rating: str, comment: str = "", expected_state: str | None = None
 ) -> Voice:
     """The person rates the latest answer; 不满意 sends it back (to the unit with a new deadline)."""
     if rating not in Rating.values:
@@ -459,7 +507,7 @@ def voice_rate(
     return voice
 
 
-def work_order_remind(*, actor: Any, voice: Voice, note: str = "") -> WorkOrder:
+def work_order_remind(*, actor: Actor, voice: Voice, note: str = "") -> WorkOrder:
     """Chase (催办) the unit of the open work order: an Event on the voice and a notice to its handlers."""
     clean = _clean_text(note, field="note", max_length=REASON_MAX_LENGTH, required=False)
     if not actor.has_perm("voices.remind_voice", voice):
@@ -533,7 +581,7 @@ def _reception_slot_checked(
 
 def reception_day_publish(
     *,
-    actor: Any,
+    actor: Actor,
     station: Body,
     date: dt.date,
     start_time: dt.time,
@@ -561,7 +609,7 @@ def reception_day_publish(
             end_time=end_time,
             place=clean_place,
             note=clean_note,
-            created_by=actor,
+            created_by=account_required(actor),
         )
         day.deputies.set(deputies)
         event_record(
@@ -584,7 +632,7 @@ def reception_day_publish(
 
 def reception_day_update(
     *,
-    actor: Any,
+    actor: Actor,
     day: ReceptionDay,
     date: dt.date,
     start_time: dt.time,
@@ -671,7 +719,7 @@ def _reception_change_notify(
                link="/voices/reception/")  # fmt: skip
 
 
-def reception_day_cancel(*, actor: Any, day: ReceptionDay, reason: str) -> ReceptionDay:
+def reception_day_cancel(*, actor: Actor, day: ReceptionDay, reason: str) -> ReceptionDay:
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     if not actor.has_perm("voices.manage_station", day.station):
         raise PermissionDeniedError()
@@ -695,7 +743,7 @@ def reception_day_cancel(*, actor: Any, day: ReceptionDay, reason: str) -> Recep
 # Social-conditions reports (社情民意) ------------------------------------------------------------
 
 
-def social_report_create(*, actor: Any, title: str, text: str, source_label: str = "") -> SocialReport:
+def social_report_create(*, actor: Actor, title: str, text: str, source_label: str = "") -> SocialReport:
     """A CPPCC member or staff files a social-conditions report."""
     if not actor.has_perm("voices.add_socialreport"):
         raise PermissionDeniedError()
@@ -711,7 +759,7 @@ def social_report_create(*, actor: Any, title: str, text: str, source_label: str
             title=clean_title,
             text=clean_text,
             source_label=clean_source,
-            author=actor,
+            author=account_required(actor),
             jurisdiction=jurisdiction,
         )
         event_record(actor=actor, verb="create", target=report, to_state=report.status)
@@ -719,7 +767,7 @@ def social_report_create(*, actor: Any, title: str, text: str, source_label: str
     return report
 
 
-def social_report_adopt(*, actor: Any, report: SocialReport, note: str = "") -> SocialReport:
+def social_report_adopt(*, actor: Actor, report: SocialReport, note: str = "") -> SocialReport:
     clean = _clean_text(note, field="note", max_length=REASON_MAX_LENGTH, required=False)
     with transaction.atomic():
         report = transition_apply(
@@ -729,5 +777,5 @@ def social_report_adopt(*, actor: Any, report: SocialReport, note: str = "") -> 
     return report
 
 
-def social_report_archive(*, actor: Any, report: SocialReport) -> SocialReport:
+def social_report_archive(*, actor: Actor, report: SocialReport) -> SocialReport:
     return transition_apply(table=SOCIAL_REPORT_TRANSITIONS, obj=report, action="archive", actor=actor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Callable
 from typing import Any
@@ -19,17 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.attachments import attachments_for
-from minsheng.core.errors import DomainError, RateLimitedError, ValidationFailedError
+from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.search import CappedPaginator, lookahead_for
-from minsheng.core.throttle import client_ip, throttle_count, throttle_exceeded
+from minsheng.core.throttle import client_ip
 from minsheng.core.verification import (
     phone_code_check,
     phone_code_send,
     phone_session_remember,
     phone_session_verified,
 )
-from minsheng.org.models import STATION_KINDS, Body, Membership, Role
+from minsheng.org.models import Body, Membership
 from minsheng.voices import selectors, services
 from minsheng.voices.exports import voices_xlsx
 from minsheng.voices.forms import (
@@ -58,9 +57,6 @@ from minsheng.voices.rules import TrackingActor, is_handler_of
 from minsheng.voices.services import VOICE_TRANSITIONS
 
 PAGE_SIZE = 25
-SUBMISSIONS_PER_CLIENT_PER_HOUR = 10
-TRACK_FAILURES_PER_CLIENT = 10
-TRACK_WINDOW_SECONDS = 15 * 60
 TRACKED_SESSION_KEY = "voices_tracked"
 SENT_SESSION_KEY = "voices_sent"
 
@@ -73,22 +69,6 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
-def _target_from(param: str) -> tuple[Membership | None, Body | None]:
-    """``deputy:<person_id>``, ``member:<person_id>`` or ``station:<body_id>`` from a QR link."""
-    kind, _sep, raw_id = (param or "").partition(":")
-    if not raw_id.isdigit():
-        return None, None
-    if kind in ("deputy", "member"):
-        role = Role.DEPUTY if kind == "deputy" else Role.CPPCC_MEMBER
-        seat = selectors.representatives_for_qr().filter(person_id=int(raw_id), role=role).first()
-        return seat, None
-    if kind == "station":
-        return None, Body.objects.filter(pk=int(raw_id), kind__in=STATION_KINDS).select_related(
-            "jurisdiction"
-        ).first()
-    return None, None
-
-
 # Resident: submit ---------------------------------------------------------------------------
 
 
@@ -96,7 +76,7 @@ def _target_from(param: str) -> tuple[Membership | None, Body | None]:
 def voice_new(request: HttpRequest) -> HttpResponse:
     """The resident's form (phone first): message, optional name, mobile number proven by a code."""
     target_param = request.GET.get("to", "")[:40]
-    addressed_to, station = _target_from(target_param)
+    addressed_to, station = selectors.voice_target_from(target_param)
     channel = VoiceChannel.QR if request.GET.get("via") == "qr" else VoiceChannel.WEB
     initial = {"phone": getattr(request.user, "phone", "") or ""} if request.user.is_authenticated else {}
     form = VoiceSubmitForm(request.POST or None, request.FILES or None, initial=initial)
@@ -161,7 +141,7 @@ def _submit(
             raise ValidationFailedError(_("Enter the verification code sent to your phone."), field="code")
         phone_code_check(phone=phone, purpose="voice", code=code)
         phone_session_remember(request.session, phone)
-    throttle_count(f"voices:submit:{client_ip(request)}", limit=SUBMISSIONS_PER_CLIENT_PER_HOUR, seconds=3600)
+    services.voice_submission_throttle(client=client_ip(request))
     return services.voice_create(
         actor=request.user,
         channel=channel,
@@ -196,22 +176,20 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     status = 200
     if request.method == "POST":
-        key = f"voices:track-fail:{client_ip(request)}"
-        if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
-            form.add_error(None, RateLimitedError().message)
-            status = 429
-        elif form.is_valid():
-            voice = selectors.voice_for_tracking(
-                code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
-            )
-            if voice is not None:
+        if form.is_valid():
+            try:
+                voice = services.voice_track(
+                    client=client_ip(request),
+                    code=form.cleaned_data["code"],
+                    phone=form.cleaned_data["phone"],
+                )
+            except (RateLimitedError, NotFoundError) as error:
+                form.add_error(None, error.message)
+                status = 429 if isinstance(error, RateLimitedError) else 404
+            else:
                 tracked = _tracked_ids(request)
                 request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], voice.pk]
                 return redirect("voices:tracked", voice_id=voice.pk)
-            with contextlib.suppress(RateLimitedError):
-                throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT, seconds=TRACK_WINDOW_SECONDS)
-            form.add_error(None, _("No message matches this tracking code and mobile number."))
-            status = 404
         else:
             status = 400
     return render(request, "voices/track.html", {"form": form}, status=status)
@@ -658,7 +636,7 @@ def qr_image(request: HttpRequest, kind: str, target_id: int, fmt: str) -> HttpR
     """A printable QR code for a deputy, a member or a station (public: it is printed on posters)."""
     if fmt not in ("svg", "png"):
         raise Http404
-    seat, station = _target_from(f"{kind}:{target_id}")
+    seat, station = selectors.voice_target_from(f"{kind}:{target_id}")
     if seat is None and station is None:
         raise Http404
     qr = segno.make(qr_target_url(request, kind, target_id), error="m")
@@ -676,7 +654,7 @@ def qr_image(request: HttpRequest, kind: str, target_id: int, fmt: str) -> HttpR
 
 def qr_poster(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     """A printable page with the QR code and whom it reaches."""
-    seat, station = _target_from(f"{kind}:{target_id}")
+    seat, station = selectors.voice_target_from(f"{kind}:{target_id}")
     if seat is None and station is None:
         raise Http404
     context = {

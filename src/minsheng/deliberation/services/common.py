@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
     PermissionDeniedError,
 )
@@ -33,6 +34,6 @@ def count_within_hour(key: str, limit: int) -> None:
     )
 
 
-def require_perm(actor: Any, permission: str, obj: Any) -> None:
+def require_perm(actor: Actor, permission: str, obj: Any) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.has_perm(permission, obj):
         raise PermissionDeniedError()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
     InvalidTransitionError,
     ValidationFailedError,
@@ -34,7 +34,7 @@ from minsheng.deliberation.services.workflow import (
 )
 
 
-def meeting_schedule(*, actor: Any, topic: Topic, starts_at: dt.datetime, place: str) -> Meeting:
+def meeting_schedule(*, actor: Actor, topic: Topic, starts_at: dt.datetime, place: str) -> Meeting:
     require_perm(actor, "deliberation.change_meeting", topic)
     clean_place = plain_text_checked(place, field="place", max_length=200)
     if timezone.is_naive(starts_at):
@@ -59,7 +59,7 @@ class AttendeeIn:
 
 def meeting_hold(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     minutes: str,
     attendees: Sequence[AttendeeIn],
@@ -101,7 +101,7 @@ def meeting_hold(
     return meeting
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
     clean = plain_text_checked(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
         return transition_apply(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.errors import (
     ConflictError,
     ValidationFailedError,
@@ -33,7 +34,7 @@ from minsheng.deliberation.services.workflow import (
 from minsheng.org.models import Person, Unit
 
 
-def outcome_add(*, actor: Any, meeting: Meeting, text: str, unit: Unit, due: dt.date) -> Outcome:
+def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: dt.date) -> Outcome:
     """An agreed outcome of a held meeting, with the unit responsible and its deadline."""
     require_perm(actor, "deliberation.add_outcome", meeting.topic)
     clean = plain_text_checked(text, field="text", max_length=1000)
@@ -53,28 +54,32 @@ def outcome_add(*, actor: Any, meeting: Meeting, text: str, unit: Unit, due: dt.
     return outcome
 
 
-def outcome_progress(*, actor: Any, outcome: Outcome, text: str) -> OutcomeProgress:
+def outcome_progress(*, actor: Actor, outcome: Outcome, text: str) -> OutcomeProgress:
     clean = plain_text_checked(text, field="text", max_length=1000)
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="progress", actor=actor, payload={"text": clean}
         )
-        return OutcomeProgress.objects.create(outcome=outcome, text=clean, author=actor, at=timezone.now())
+        return OutcomeProgress.objects.create(
+            outcome=outcome, text=clean, author=account_required(actor), at=timezone.now()
+        )
 
 
-def outcome_complete(*, actor: Any, outcome: Outcome, text: str) -> Outcome:
+def outcome_complete(*, actor: Actor, outcome: Outcome, text: str) -> Outcome:
     clean = plain_text_checked(text, field="text", max_length=1000)
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="complete", actor=actor, payload={"text": clean}
         )
-        OutcomeProgress.objects.create(outcome=outcome, text=clean, author=actor, at=timezone.now())
+        OutcomeProgress.objects.create(
+            outcome=outcome, text=clean, author=account_required(actor), at=timezone.now()
+        )
     return outcome
 
 
 def outcome_convert(
     *,
-    actor: Any,
+    actor: Actor,
     outcome: Outcome,
     kind: str,
     text: str = "",
@@ -126,7 +131,7 @@ def _proposal_title(outcome: Outcome) -> str:
 
 
 def _proposal_draft(
-    *, actor: Any, outcome: Outcome, title: str, text: str, lead_signer: Person | None
+    *, actor: Actor, outcome: Outcome, title: str, text: str, lead_signer: Person | None
 ) -> Any:
     from minsheng.motions import services as motions
     from minsheng.motions.models import MotionKind

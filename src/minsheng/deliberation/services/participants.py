@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_or_none
 from minsheng.core.errors import (
     PermissionDeniedError,
 )
@@ -29,7 +30,7 @@ from minsheng.deliberation.services.workflow import (
     NotOpenError,
     T,
 )
-from minsheng.org.models import Role
+from minsheng.org.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Joined:
     """The participant's API token, shown once (only its hash is stored)."""
 
 
-def _eligible_user(topic: Topic, user: Any) -> bool:
+def _eligible_user(topic: Topic, user: User) -> bool:
     if topic.audience == Audience.PUBLIC:
         return True
     if topic.audience == Audience.NAMED:
@@ -64,7 +65,7 @@ def _new_participant(topic: Topic, **identity: Any) -> Joined:
     return Joined(participant=participant, token=token)
 
 
-def participant_join(*, topic: Topic, user: Any = None, verified_phone: str | None = None) -> Joined:
+def participant_join(*, topic: Topic, user: Actor | None = None, verified_phone: str | None = None) -> Joined:
     """Join a topic as a signed-in user or with a phone number verified in this session.
 
     Returns a fresh token each time (the previous one stops working): the browser keeps its
@@ -72,12 +73,13 @@ def participant_join(*, topic: Topic, user: Any = None, verified_phone: str | No
     """
     if topic.status != T.OPEN:
         raise NotOpenError(_("This topic is not open for votes."), action="join", state=topic.status)
-    if user is not None and getattr(user, "is_authenticated", False):
-        if not _eligible_user(topic, user):
+    account = account_or_none(user)
+    if account is not None:
+        if not _eligible_user(topic, account):
             raise PermissionDeniedError(_("This topic is open to invited participants only."))
-        existing = Participant.objects.filter(topic=topic, user=user).first()
+        existing = Participant.objects.filter(topic=topic, user=account).first()
         if existing is None:
-            return _new_participant(topic, user=user)
+            return _new_participant(topic, user=account)
         return _token_renew(existing)
     if not verified_phone:
         raise PermissionDeniedError(_("Verify your mobile number first."))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
     InvalidTransitionError,
     ValidationFailedError,
@@ -39,7 +39,7 @@ def _id_order(external_id: str) -> tuple[int, int, str]:
     return (0, int(external_id), "") if external_id.isdigit() else (1, 0, external_id)
 
 
-def conversation_import(*, actor: Any, topic: Topic, votes_csv: str, comments_csv: str) -> dict[str, int]:
+def conversation_import(*, actor: Actor, topic: Topic, votes_csv: str, comments_csv: str) -> dict[str, int]:
     """Staff load an external conversation (pol.is openData votes.csv and comments.csv) into a topic.
 
     For consultations held elsewhere or on paper: statements keep their ids as ``external_id``,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
     ValidationFailedError,
 )
@@ -64,7 +64,7 @@ def _tell_author(statement: Statement, text: str) -> None:
 
 
 def statement_moderate(
-    *, actor: Any, statement: Statement, action: str, reason: str = "", expected_state: str | None = None
+    *, actor: Actor, statement: Statement, action: str, reason: str = "", expected_state: str | None = None
 ) -> Statement:
     """Publish, moderate out (with a reason the author is told) or restore a statement."""
     if action not in STATEMENT_TRANSITIONS.actions:

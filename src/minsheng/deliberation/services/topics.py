@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_or_none
 from minsheng.core.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
@@ -51,7 +52,7 @@ SEEDS_MAX = 200
 PROPOSALS_PER_PHONE_PER_HOUR = 3
 
 
-def _proposer_kind(actor: Any) -> str:
+def _proposer_kind(actor: Actor) -> str:
     roles = {m.role for m in memberships_of(actor)}
     if Role.STAFF in roles or Role.ADMIN in roles:
         return ProposerKind.STAFF
@@ -67,7 +68,7 @@ def _proposer_kind(actor: Any) -> str:
 
 def topic_propose(
     *,
-    actor: Any,
+    actor: Actor,
     body: Body,
     title: str,
     question: str,
@@ -102,7 +103,7 @@ def topic_propose(
             title=clean_title,
             question=clean_question,
             background=clean_background,
-            proposer=actor if signed_in else None,
+            proposer=account_or_none(actor),
             proposer_kind=_proposer_kind(actor) if signed_in else ProposerKind.RESIDENT,
             proposer_phone_hash=phone_hash(phone) if phone else "",
             proposer_phone_masked=mask_phone(phone) if phone else "",
@@ -168,7 +169,7 @@ def _seeds_create(topic: Topic, texts: Sequence[str]) -> list[Statement]:
 
 def topic_accept(
     *,
-    actor: Any,
+    actor: Actor,
     topic: Topic,
     setup: TopicSetup,
     seeds: Sequence[str] = (),
@@ -201,7 +202,7 @@ def topic_accept(
     return topic
 
 
-def topic_reject(*, actor: Any, topic: Topic, reason: str, expected_state: str | None = None) -> Topic:
+def topic_reject(*, actor: Actor, topic: Topic, reason: str, expected_state: str | None = None) -> Topic:
     clean = plain_text_checked(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
         topic = transition_apply(
@@ -223,14 +224,14 @@ def topic_reject(*, actor: Any, topic: Topic, reason: str, expected_state: str |
     return topic
 
 
-def _topic_step(action: str, *, actor: Any, topic: Topic, expected_state: str | None = None) -> Topic:
+def _topic_step(action: str, *, actor: Actor, topic: Topic, expected_state: str | None = None) -> Topic:
     with transaction.atomic():
         return transition_apply(
             table=TOPIC_TRANSITIONS, obj=topic, action=action, actor=actor, expected_state=expected_state
         )
 
 
-def topic_open(*, actor: Any, topic: Topic, expected_state: str | None = None) -> Topic:
+def topic_open(*, actor: Actor, topic: Topic, expected_state: str | None = None) -> Topic:
     if not Statement.objects.filter(topic=topic, status=S.PUBLISHED).exists():
         raise ValidationFailedError(
             _("Add at least one seed statement before opening the topic."), field="seeds"
@@ -238,18 +239,18 @@ def topic_open(*, actor: Any, topic: Topic, expected_state: str | None = None) -
     return _topic_step("open", actor=actor, topic=topic, expected_state=expected_state)
 
 
-def topic_close(*, actor: Any, topic: Topic, expected_state: str | None = None) -> Topic:
+def topic_close(*, actor: Actor, topic: Topic, expected_state: str | None = None) -> Topic:
     topic = _topic_step("close", actor=actor, topic=topic, expected_state=expected_state)
     # The last votes are in: make sure the map shows them all.
     analysis_request(topic_id=topic.pk, force=True)
     return topic
 
 
-def topic_conclude(*, actor: Any, topic: Topic, expected_state: str | None = None) -> Topic:
+def topic_conclude(*, actor: Actor, topic: Topic, expected_state: str | None = None) -> Topic:
     return _topic_step("conclude", actor=actor, topic=topic, expected_state=expected_state)
 
 
-def seeds_add(*, actor: Any, topic: Topic, texts: Sequence[str]) -> list[Statement]:
+def seeds_add(*, actor: Actor, topic: Topic, texts: Sequence[str]) -> list[Statement]:
     """Staff add seed statements while the topic is being set up or is open."""
     require_perm(actor, "deliberation.change_topic", topic)
     with transaction.atomic():

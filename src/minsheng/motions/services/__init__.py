@@ -8,6 +8,10 @@ import services``). Statuses change only through the transition tables in ``work
 - ``assignment``: assignment to units, returns, reassignment, co-unit views, extensions
 - ``replies``: replies, category review, disclosure, ratings and what follows them
 - ``supervision``: key supervision by a leader
+
+An action whose rule is more than its transition-table row has one guard, ``can_<verb>(user, obj)``,
+beside its service (``core.transitions.guard``); the service checks it and the pages ask it, so the
+forms a page offers are exactly what the services allow.
 """
 
 from minsheng.motions.services.assignment import (
@@ -15,6 +19,11 @@ from minsheng.motions.services.assignment import (
     assignment_extension_request,
     assignment_return,
     assignment_send_views,
+    can_extend,
+    can_reassign,
+    can_request_extension,
+    can_return,
+    can_send_views,
     motion_assign,
     motion_reassign,
 )
@@ -22,6 +31,7 @@ from minsheng.motions.services.common import (
     KIND_PREFIX,
     REASON_MAX_LENGTH,
     cn_day,
+    handling_refusal,
     motion_get,
     motion_index,
     motion_link,
@@ -35,6 +45,8 @@ from minsheng.motions.services.common import (
 from minsheng.motions.services.drafting import (
     MAX_INVITEES,
     accepted_deputy_signatures,
+    can_edit,
+    can_invite,
     motion_create,
     motion_create_from_voice,
     motion_draft_for,
@@ -46,6 +58,7 @@ from minsheng.motions.services.drafting import (
 )
 from minsheng.motions.services.filing import (
     FORWARD_CHOICES,
+    can_convert,
     motion_convert,
     motion_decline,
     motion_file,
@@ -53,15 +66,22 @@ from minsheng.motions.services.filing import (
 )
 from minsheng.motions.services.replies import (
     assignment_reply,
+    can_disclose,
+    can_rate,
+    can_reply,
+    can_review_category,
     motion_rate,
     reply_disclose,
     reply_review,
 )
 from minsheng.motions.services.supervision import (
+    can_supervise,
+    key_supervision_of,
     motion_supervise,
 )
 from minsheng.motions.services.workflow import (
     ASSIGNMENT_TRANSITIONS,
+    AWAITING_ASSIGNMENT_STATES,
     DISCLOSABLE_STATES,
     HANDLING_STATES,
     MOTION_TRANSITIONS,
@@ -71,6 +91,7 @@ from minsheng.motions.services.workflow import (
 
 __all__ = [
     "ASSIGNMENT_TRANSITIONS",
+    "AWAITING_ASSIGNMENT_STATES",
     "DISCLOSABLE_STATES",
     "FORWARD_CHOICES",
     "HANDLING_STATES",
@@ -86,7 +107,22 @@ __all__ = [
     "assignment_reply",
     "assignment_return",
     "assignment_send_views",
+    "can_convert",
+    "can_disclose",
+    "can_edit",
+    "can_extend",
+    "can_invite",
+    "can_rate",
+    "can_reassign",
+    "can_reply",
+    "can_request_extension",
+    "can_return",
+    "can_review_category",
+    "can_send_views",
+    "can_supervise",
     "cn_day",
+    "handling_refusal",
+    "key_supervision_of",
     "motion_assign",
     "motion_convert",
     "motion_create",

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Assignment,
     AssignmentRole,
@@ -28,6 +29,7 @@ from minsheng.motions.models import (
 from minsheng.motions.selectors import motion_settings_for
 from minsheng.motions.services.common import (
     cn_day,
+    handling_refusal,
     motion_link,
     notify_later,
     office_staff,
@@ -74,10 +76,63 @@ def _new_assignment(motion: Motion, unit: Unit, role: str, start: dt.date) -> As
     )
 
 
+@guard
+def can_return(user: Actor, assignment: Assignment) -> DomainError | None:
+    """A unit returns a misassigned part (退回) while the item is assigned, within the set period."""
+    refusal = transition_refusal(table=ASSIGNMENT_TRANSITIONS, obj=assignment, action="return", actor=user)
+    if refusal is not None:
+        return refusal
+    if assignment.motion.status != S.ASSIGNED:
+        return InvalidTransitionError(action="return", state=assignment.motion.status)
+    if today() > assignment.return_by:
+        return ValidationFailedError(
+            _("The period for returning this item ended on %(day)s.") % {"day": cn_day(assignment.return_by)}
+        )
+    return None
+
+
+@guard
+def can_reassign(user: Actor, assignment: Assignment) -> DomainError | None:
+    """Office staff give a returned part (not yet given again) to another unit."""
+    if assignment.status != A.RETURNED or assignment.replacement_id:
+        return ValidationFailedError(_("Only a returned part can be given to another unit."))
+    return transition_refusal(table=MOTION_TRANSITIONS, obj=assignment.motion, action="reassign", actor=user)
+
+
+@guard
+def can_send_views(user: Actor, assignment: Assignment) -> DomainError | None:
+    """A co-unit sends its written views to the lead unit while the item is being handled."""
+    refusal = transition_refusal(
+        table=ASSIGNMENT_TRANSITIONS, obj=assignment, action="send_views", actor=user
+    )
+    if refusal is not None:
+        return refusal
+    if assignment.role != AssignmentRole.CO:
+        return ValidationFailedError(_("Only a co-unit sends views to the lead unit."))
+    return handling_refusal(assignment, "send_views")
+
+
+@guard
+def can_request_extension(user: Actor, assignment: Assignment) -> DomainError | None:
+    """A unit with a pending part asks for more time while the item is being handled."""
+    if assignment.status != A.PENDING or assignment.motion.status not in HANDLING_STATES:
+        return InvalidTransitionError(action="request_extension", state=assignment.status)
+    if not user.has_perm("motions.handle_assignment", assignment):
+        return PermissionDeniedError()
+    return None
+
+
+@guard
+def can_extend(user: Actor, assignment: Assignment) -> DomainError | None:
+    """Office staff extend a pending part's deadline while the item is being handled."""
+    refusal = transition_refusal(table=ASSIGNMENT_TRANSITIONS, obj=assignment, action="extend", actor=user)
+    return refusal if refusal is not None else handling_refusal(assignment, "extend")
+
+
 @transaction.atomic
 def motion_assign(
     *,
-    actor: Any,
+    actor: Actor,
     motion: Motion,
     mode: str,
     lead_unit: Unit | None = None,
@@ -127,23 +182,17 @@ def motion_assign(
 
 @transaction.atomic
 def assignment_return(
-    *, actor: Any, assignment: Assignment, reason: str, expected_state: str | None = A.PENDING
+    *, actor: Actor, assignment: Assignment, reason: str, expected_state: str | None = A.PENDING
 ) -> Assignment:
     """退回: the unit says the item is not its business, within the configured period."""
     reason = reason_checked(reason)
-    if today() > assignment.return_by:
-        raise ValidationFailedError(
-            _("The period for returning this item ended on %(day)s.") % {"day": cn_day(assignment.return_by)}
-        )
-    motion_status = Motion.objects.filter(pk=assignment.motion_id).values_list("status", flat=True).get()
-    if motion_status != S.ASSIGNED:
-        raise InvalidTransitionError(action="return", state=motion_status)
     fresh = transition_apply(
         table=ASSIGNMENT_TRANSITIONS,
         obj=assignment,
         action="return",
         actor=actor,
         expected_state=expected_state,
+        guard=can_return,
         changes={"return_reason": reason},
         payload={"reason": reason},
     )
@@ -157,11 +206,10 @@ def assignment_return(
 
 
 @transaction.atomic
-def motion_reassign(*, actor: Any, assignment: Assignment, unit: Unit) -> Assignment:
+def motion_reassign(*, actor: Actor, assignment: Assignment, unit: Unit) -> Assignment:
     """Give a returned part to another unit, in the same role, with a fresh deadline."""
     assignment = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
-    if assignment.status != A.RETURNED or assignment.replacement_id:
-        raise ValidationFailedError(_("Only a returned part can be given to another unit."))
+    can_reassign.check(actor, assignment)
     if unit.pk == assignment.unit_id:
         raise ValidationFailedError(_("Choose a different unit."), field="unit")
     motion = assignment.motion
@@ -200,14 +248,9 @@ def motion_reassign(*, actor: Any, assignment: Assignment, unit: Unit) -> Assign
 
 @transaction.atomic
 def assignment_send_views(
-    *, actor: Any, assignment: Assignment, text: str, expected_state: str | None = A.PENDING
+    *, actor: Actor, assignment: Assignment, text: str, expected_state: str | None = A.PENDING
 ) -> Assignment:
     """A co-unit's written views to the lead unit (协办意见)."""
-    if assignment.role != AssignmentRole.CO:
-        raise ValidationFailedError(_("Only a co-unit sends views to the lead unit."))
-    motion_status = Motion.objects.filter(pk=assignment.motion_id).values_list("status", flat=True).get()
-    if motion_status not in HANDLING_STATES:
-        raise InvalidTransitionError(action="send_views", state=motion_status)
     settings = motion_settings_for(assignment.motion.jurisdiction)
     text = plain_text_checked(text, field="text", label=_("The views"), max_length=settings.text_max_length)
     fresh = transition_apply(
@@ -216,6 +259,7 @@ def assignment_send_views(
         action="send_views",
         actor=actor,
         expected_state=expected_state,
+        guard=can_send_views,
     )
     UnitView.objects.create(assignment=fresh, text=text)
     lead_units = assignment.motion.assignments.filter(role=AssignmentRole.LEAD).exclude(status=A.RETURNED)
@@ -240,14 +284,11 @@ def _deadline_checked(assignment: Assignment, until: dt.date) -> None:
 
 @transaction.atomic
 def assignment_extension_request(
-    *, actor: Any, assignment: Assignment, until: dt.date, reason: str
+    *, actor: Actor, assignment: Assignment, until: dt.date, reason: str
 ) -> Assignment:
     """The unit asks the office for more time on a broad or hard matter; the office decides."""
     fresh = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
-    if fresh.status != A.PENDING or fresh.motion.status not in HANDLING_STATES:
-        raise InvalidTransitionError(action="request_extension", state=fresh.status)
-    if not actor.has_perm("motions.handle_assignment", fresh):
-        raise PermissionDeniedError()
+    can_request_extension.check(actor, fresh)
     reason = reason_checked(reason)
     _deadline_checked(fresh, until)
     fresh.extension_requested_to = until
@@ -272,7 +313,12 @@ def assignment_extension_request(
 
 @transaction.atomic
 def assignment_extend(
-    *, actor: Any, assignment: Assignment, until: dt.date, reason: str, expected_state: str | None = A.PENDING
+    *,
+    actor: Actor,
+    assignment: Assignment,
+    until: dt.date,
+    reason: str,
+    expected_state: str | None = A.PENDING,
 ) -> Assignment:
     """An approved extension: later than the current deadline, never beyond the legal maximum."""
     reason = reason_checked(reason)
@@ -283,6 +329,7 @@ def assignment_extend(
         action="extend",
         actor=actor,
         expected_state=expected_state,
+        guard=can_extend,
         changes={
             "due": until,
             "extension_reason": reason,

@@ -11,16 +11,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import (
+    DomainError,
+    InvalidTransitionError,
     NotFoundError,
 )
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
 from minsheng.motions.models import (
+    Assignment,
     Motion,
     MotionKind,
 )
 from minsheng.motions.rules import proposer_ids
+from minsheng.motions.services.workflow import HANDLING_STATES
 from minsheng.org.models import BodyKind, Membership, Role, User
 from minsheng.org.selectors import today
 
@@ -81,3 +85,12 @@ def motion_get(pk: int) -> Motion:
     if motion is None:
         raise NotFoundError()
     return motion
+
+
+def handling_refusal(assignment: Assignment, action: str) -> DomainError | None:
+    """Refuses ``action`` on a unit's part unless its item is being handled (assigned, re-handled,
+    followed up)."""
+    status = assignment.motion.status
+    if status not in HANDLING_STATES:
+        return InvalidTransitionError(action=action, state=status)
+    return None

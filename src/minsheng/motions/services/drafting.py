@@ -11,16 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.attachments import attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply
 from minsheng.motions.models import (
     Motion,
     MotionKind,
@@ -50,7 +52,7 @@ from minsheng.org.selectors import today
 MAX_INVITEES = 50
 
 
-def _seat_for(actor: Any, kind: str) -> Membership:
+def _seat_for(actor: Actor, kind: str) -> Membership:
     """The actor's representative seat that allows drafting ``kind`` (deputy for suggestions/bills)."""
     wanted = Role.CPPCC_MEMBER if kind == MotionKind.PROPOSAL else Role.DEPUTY
     body_kind = BodyKind.CPPCC_COMMITTEE if kind == MotionKind.PROPOSAL else BodyKind.CONGRESS
@@ -72,7 +74,7 @@ def _seat_for(actor: Any, kind: str) -> Membership:
 
 @transaction.atomic
 def motion_draft_for(
-    *, actor: Any, lead_signer: Person, kind: str, title: str, text: str, source: dict[str, Any]
+    *, actor: Actor, lead_signer: Person, kind: str, title: str, text: str, source: dict[str, Any]
 ) -> Motion:
     """A draft prepared by staff for a deputy or member, who stays in charge of it.
 
@@ -106,7 +108,7 @@ def motion_draft_for(
 @transaction.atomic
 def motion_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     title: str,
     text: str,
@@ -116,17 +118,17 @@ def motion_create(
     proposer_body_id: int | None = None,
     proposer_org: str = "",
     files: Sequence[UploadedFile] = (),
-    author: Any = None,
+    author: User | None = None,
 ) -> Motion:
     """A new draft with the actor as lead signer (领衔). Everything is checked before anything is saved.
 
     With ``author`` (see ``motion_draft_for``) the draft is the author's, their seat and their lead
     signature; ``actor`` is who typed it in.
     """
-    author = author or actor
+    drafter: Actor = author or actor
     if kind not in MotionKind.values:
         raise ValidationFailedError(_("Choose a suggestion, a proposal or a bill."), field="kind")
-    seat = _seat_for(author, kind)
+    seat = _seat_for(drafter, kind)
     assert seat.body is not None and seat.term_id is not None
     settings = motion_settings_for(seat.body.jurisdiction)
     title = plain_text_checked(
@@ -151,7 +153,7 @@ def motion_create(
     if proposer_kind == ProposerKind.SPECIAL_COMMITTEE:
         committees = {
             m.body_id
-            for m in memberships_of(author)
+            for m in memberships_of(drafter)
             if m.body is not None and m.body.kind == BodyKind.CPPCC_SPECIAL_COMMITTEE
         }
         if proposer_body_id not in committees:
@@ -173,7 +175,7 @@ def motion_create(
         session=session,
         title=title,
         text=text,
-        lead_signer_id=author.person_id,
+        lead_signer_id=seat.person_id,
         proposer_kind=proposer_kind,
         proposer_sector_id=sector_id,
         proposer_body_id=body_id,
@@ -181,7 +183,7 @@ def motion_create(
     )
     Signature.objects.create(
         motion=motion,
-        person_id=author.person_id,
+        person_id=seat.person_id,
         role=SignatureRole.LEAD,
         status=SignatureStatus.ACCEPTED,
         answered_at=timezone.now(),
@@ -198,13 +200,30 @@ def motion_create(
     return motion
 
 
+def _draft_refusal(user: Actor, motion: Motion, *, action: str, permission: str) -> DomainError | None:
+    if motion.status != S.DRAFT:
+        return InvalidTransitionError(action=action, state=motion.status)
+    if not user.has_perm(permission, motion):
+        return PermissionDeniedError()
+    return None
+
+
+@guard
+def can_edit(user: Actor, motion: Motion) -> DomainError | None:
+    """The lead signer edits the draft until it is submitted."""
+    return _draft_refusal(user, motion, action="edit", permission="motions.change_motion")
+
+
+@guard
+def can_invite(user: Actor, motion: Motion) -> DomainError | None:
+    """The lead signer invites co-signers while the item is a draft."""
+    return _draft_refusal(user, motion, action="invite", permission="motions.invite_motion")
+
+
 @transaction.atomic
-def motion_update(*, actor: Any, motion: Motion, title: str, text: str) -> Motion:
+def motion_update(*, actor: Actor, motion: Motion, title: str, text: str) -> Motion:
     fresh = Motion.objects.select_for_update().get(pk=motion.pk)
-    if fresh.status != S.DRAFT:
-        raise InvalidTransitionError(action="edit", state=fresh.status)
-    if not actor.has_perm("motions.change_motion", fresh):
-        raise PermissionDeniedError()
+    can_edit.check(actor, fresh)
     settings = motion_settings_for(fresh.jurisdiction)
     fresh.title = plain_text_checked(
         title, field="title", label=_("The title"), max_length=settings.title_max_length
@@ -219,13 +238,10 @@ def motion_update(*, actor: Any, motion: Motion, title: str, text: str) -> Motio
 
 
 @transaction.atomic
-def motion_invite(*, actor: Any, motion: Motion, people: Sequence[Person]) -> list[Signature]:
+def motion_invite(*, actor: Actor, motion: Motion, people: Sequence[Person]) -> list[Signature]:
     """Invite co-signers (联名); each answers within the configured number of days."""
     fresh = Motion.objects.select_for_update().get(pk=motion.pk)
-    if fresh.status != S.DRAFT:
-        raise InvalidTransitionError(action="invite", state=fresh.status)
-    if not actor.has_perm("motions.invite_motion", fresh):
-        raise PermissionDeniedError()
+    can_invite.check(actor, fresh)
     if not people:
         raise ValidationFailedError(_("Choose at least one person to invite."), field="people")
     if len(people) > MAX_INVITEES:
@@ -283,7 +299,7 @@ def motion_invite(*, actor: Any, motion: Motion, people: Sequence[Person]) -> li
 
 
 @transaction.atomic
-def signature_respond(*, actor: Any, signature: Signature, accept: bool) -> Signature:
+def signature_respond(*, actor: Actor, signature: Signature, accept: bool) -> Signature:
     motion = Motion.objects.select_for_update().get(pk=signature.motion_id)
     if motion.status != S.DRAFT:
         raise InvalidTransitionError(action="accept" if accept else "decline", state=motion.status)
@@ -321,7 +337,7 @@ def accepted_deputy_signatures(motion: Motion) -> int:
 
 @transaction.atomic
 def motion_submit(
-    *, actor: Any, motion: Motion, as_suggestion: bool = False, expected_state: str | None = S.DRAFT
+    *, actor: Actor, motion: Motion, as_suggestion: bool = False, expected_state: str | None = S.DRAFT
 ) -> Motion:
     """Submit for filing review. A bill without the configured number of deputies' signatures can
     only go in as a suggestion (``as_suggestion``)."""
@@ -362,7 +378,7 @@ def motion_submit(
 
 
 @transaction.atomic
-def motion_withdraw(*, actor: Any, motion: Motion, expected_state: str | None = None) -> Motion:
+def motion_withdraw(*, actor: Actor, motion: Motion, expected_state: str | None = None) -> Motion:
     return transition_apply(
         table=MOTION_TRANSITIONS, obj=motion, action="withdraw", actor=actor, expected_state=expected_state
     )
@@ -370,7 +386,7 @@ def motion_withdraw(*, actor: Any, motion: Motion, expected_state: str | None = 
 
 @transaction.atomic
 def motion_create_from_voice(
-    *, actor: Any, voice: Any, kind: str, title: str, text: str, lead_signer: Person | None = None
+    *, actor: Actor, voice: Any, kind: str, title: str, text: str, lead_signer: Person | None = None
 ) -> Motion:
     """Adopt a voice into a suggestion or proposal drafted by the actor, linked both ways."""
     if lead_signer is not None and lead_signer.pk != getattr(actor, "person_id", None):

@@ -7,12 +7,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
+    DomainError,
     PermissionDeniedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Motion,
     MotionKind,
@@ -30,7 +32,7 @@ from minsheng.org.models import Term
 
 
 @transaction.atomic
-def motion_file(*, actor: Any, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
+def motion_file(*, actor: Actor, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
     # Numbers are handed out in order per term and kind: lock the term so two reviewers filing at once
     # cannot both take the same number (the unique constraint is the last line of defence).
     Term.objects.select_for_update().filter(pk=motion.term_id).first()
@@ -57,7 +59,7 @@ FORWARD_CHOICES = ("", "voice", "social_report")
 
 @transaction.atomic
 def motion_decline(
-    *, actor: Any, motion: Motion, reason: str, forward: str = "", expected_state: str | None = S.SUBMITTED
+    *, actor: Actor, motion: Motion, reason: str, forward: str = "", expected_state: str | None = S.SUBMITTED
 ) -> Motion:
     """Not filed (不予立案), with the reason the proposers are told; optionally forward the content."""
     reason = reason_checked(reason)
@@ -91,7 +93,7 @@ def motion_decline(
     return fresh
 
 
-def _forward_content(*, actor: Any, motion: Motion, forward: str) -> Any:
+def _forward_content(*, actor: Actor, motion: Motion, forward: str) -> Any:
     from minsheng.voices import services as voices  # the voices app's public interface
 
     text = f"{motion.title}\n{motion.text}"
@@ -103,7 +105,7 @@ def _forward_content(*, actor: Any, motion: Motion, forward: str) -> Any:
 
 
 @transaction.atomic
-def motion_merge(*, actor: Any, motion: Motion, into: Motion, expected_state: str | None = None) -> Motion:
+def motion_merge(*, actor: Actor, motion: Motion, into: Motion, expected_state: str | None = None) -> Motion:
     """并案: ``motion`` is handled as part of ``into``; its proposers are answered with it."""
     if into.pk == motion.pk:
         raise ValidationFailedError(_("An item cannot be merged into itself."), field="into")
@@ -146,17 +148,25 @@ def motion_merge(*, actor: Any, motion: Motion, into: Motion, expected_state: st
     return fresh
 
 
+@guard
+def can_convert(user: Actor, motion: Motion) -> DomainError | None:
+    """Office staff may have a bill that does not go on the agenda handled as a suggestion."""
+    refusal = transition_refusal(table=MOTION_TRANSITIONS, obj=motion, action="convert", actor=user)
+    if refusal is None and motion.kind != MotionKind.BILL:
+        return ValidationFailedError(_("Only a bill can be converted into a suggestion."), field="kind")
+    return refusal
+
+
 @transaction.atomic
-def motion_convert(*, actor: Any, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
+def motion_convert(*, actor: Actor, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
     """A bill that does not go on the agenda is handled as a suggestion."""
-    if motion.kind != MotionKind.BILL:
-        raise ValidationFailedError(_("Only a bill can be converted into a suggestion."), field="kind")
     fresh = transition_apply(
         table=MOTION_TRANSITIONS,
         obj=motion,
         action="convert",
         actor=actor,
         expected_state=expected_state,
+        guard=can_convert,
         changes={"kind": MotionKind.SUGGESTION},
         payload={"from": MotionKind.BILL, "to": MotionKind.SUGGESTION},
     )

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     ConflictError,
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Assignment,
     AssignmentRole,
@@ -32,6 +32,7 @@ from minsheng.motions.rules import proposer_ids
 from minsheng.motions.selectors import motion_settings_for
 from minsheng.motions.services.common import (
     REASON_MAX_LENGTH,
+    handling_refusal,
     motion_link,
     notify_later,
     proposer_users,
@@ -40,12 +41,57 @@ from minsheng.motions.services.common import (
 from minsheng.motions.services.workflow import (
     ASSIGNMENT_TRANSITIONS,
     DISCLOSABLE_STATES,
-    HANDLING_STATES,
     MOTION_TRANSITIONS,
     A,
     S,
 )
 from minsheng.org.selectors import today
+
+
+@guard
+def can_reply(user: Actor, assignment: Assignment) -> DomainError | None:
+    """The lead unit, or each unit of a separate assignment, replies while the item is being handled."""
+    refusal = transition_refusal(table=ASSIGNMENT_TRANSITIONS, obj=assignment, action="reply", actor=user)
+    if refusal is not None:
+        return refusal
+    if assignment.role == AssignmentRole.CO:
+        return ValidationFailedError(_("A co-unit sends its views to the lead unit; the lead unit replies."))
+    return handling_refusal(assignment, "reply")
+
+
+@guard
+def can_review_category(user: Actor, reply: Reply) -> DomainError | None:
+    """Office staff review the category of a reply of the current round, once every reply is in."""
+    refusal = transition_refusal(
+        table=MOTION_TRANSITIONS, obj=reply.motion, action="review_category", actor=user
+    )
+    if refusal is None and reply.round != reply.motion.round:
+        return ValidationFailedError(_("Only the replies of the current round can be reviewed."))
+    return refusal
+
+
+@guard
+def can_disclose(user: Actor, reply: Reply) -> DomainError | None:
+    """Office staff decide each reply's public disclosure once the item has been answered."""
+    motion = reply.motion
+    if motion.status not in DISCLOSABLE_STATES:
+        return InvalidTransitionError(action="disclose", state=motion.status)
+    if not user.has_perm("motions.disclose_motion", motion):
+        return PermissionDeniedError()
+    return None
+
+
+@guard
+def can_rate(user: Actor, motion: Motion) -> DomainError | None:
+    """Each proposer rates the replies of the current round once."""
+    if motion.status != S.REPLIED:
+        return InvalidTransitionError(action="rate", state=motion.status)
+    person_id = getattr(user, "person_id", None)
+    if person_id is None or not user.has_perm("motions.rate_motion", motion):
+        return PermissionDeniedError()
+    if any(e.round == motion.round and e.proposer_id == person_id for e in motion.evaluations.all()):
+        return ValidationFailedError(_("You have already rated this reply."))
+    return None
 
 
 def _replying(motion: Motion) -> list[Assignment]:
@@ -58,12 +104,10 @@ def _replying(motion: Motion) -> list[Assignment]:
 
 @transaction.atomic
 def assignment_reply(
-    *, actor: Any, assignment: Assignment, category: str, text: str, expected_state: str | None = A.PENDING
+    *, actor: Actor, assignment: Assignment, category: str, text: str, expected_state: str | None = A.PENDING
 ) -> Reply:
     """The lead unit's (or a separate unit's) reply with its result category."""
     motion = Motion.objects.select_for_update().get(pk=assignment.motion_id)
-    if assignment.role == AssignmentRole.CO:
-        raise ValidationFailedError(_("A co-unit sends its views to the lead unit; the lead unit replies."))
     settings = motion_settings_for(motion.jurisdiction)
     if category not in settings.categories:
         raise ValidationFailedError(
@@ -77,11 +121,8 @@ def assignment_reply(
         actor=actor,
         expected_state=expected_state,
         payload={"category": category, "round": motion.round},
+        guard=can_reply,  # after the part's own state: a stale page is a conflict
     )
-    if (
-        motion.status not in HANDLING_STATES
-    ):  # checked after the assignment's own state: a stale page is a conflict
-        raise InvalidTransitionError(action="reply", state=motion.status)
     reply = Reply.objects.create(
         motion=motion, assignment=fresh, round=motion.round, category=category, text=text
     )
@@ -103,14 +144,16 @@ def assignment_reply(
 
 
 @transaction.atomic
-def reply_review(*, actor: Any, reply: Reply, category: str) -> Reply:
+def reply_review(*, actor: Actor, reply: Reply, category: str) -> Reply:
     """The office's review of the category; a change is recorded with the old and new category."""
-    motion = reply.motion
+    motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
     settings = motion_settings_for(motion.jurisdiction)
     if category not in settings.categories:
         raise ValidationFailedError(
             _("Choose a category among %(set)s.") % {"set": "/".join(settings.categories)}, field="category"
         )
+    reply.motion = motion
+    can_review_category.check(actor, reply)
     transition_apply(
         table=MOTION_TRANSITIONS,
         obj=motion,
@@ -125,13 +168,11 @@ def reply_review(*, actor: Any, reply: Reply, category: str) -> Reply:
 
 
 @transaction.atomic
-def reply_disclose(*, actor: Any, reply: Reply, disclosure: str, summary: str = "") -> Reply:
+def reply_disclose(*, actor: Actor, reply: Reply, disclosure: str, summary: str = "") -> Reply:
     """Staff decide per reply: full text, a summary, or not public. Nothing is public before this."""
     motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
-    if motion.status not in DISCLOSABLE_STATES:
-        raise InvalidTransitionError(action="disclose", state=motion.status)
-    if not actor.has_perm("motions.disclose_motion", motion):
-        raise PermissionDeniedError()
+    reply.motion = motion
+    can_disclose.check(actor, reply)
     if disclosure not in (Disclosure.FULL, Disclosure.SUMMARY, Disclosure.NONE):
         raise ValidationFailedError(_("Choose full text, summary or not public."), field="disclosure")
     if disclosure == Disclosure.SUMMARY:
@@ -158,7 +199,7 @@ def reply_disclose(*, actor: Any, reply: Reply, disclosure: str, summary: str = 
 @transaction.atomic
 def motion_rate(
     *,
-    actor: Any,
+    actor: Actor,
     motion: Motion,
     overall: str,
     process: str = "",
@@ -171,17 +212,15 @@ def motion_rate(
     fresh = Motion.objects.select_for_update().get(pk=motion.pk)
     if expected_state is not None and fresh.status != expected_state:
         raise ConflictError(expected=str(expected_state), actual=fresh.status)
-    if fresh.status != S.REPLIED:
-        raise InvalidTransitionError(action="rate", state=fresh.status)
-    if not actor.has_perm("motions.rate_motion", fresh):
-        raise PermissionDeniedError()
+    can_rate.check(actor, fresh)
     for name, value in (("overall", overall), ("process", process), ("result", result)):
         if (value and value not in Rating.values) or (name == "overall" and not value):
             raise ValidationFailedError(
                 _("Choose satisfied, basically satisfied or dissatisfied."), field=name
             )
-    if fresh.evaluations.filter(round=fresh.round, proposer_id=actor.person_id).exists():
-        raise ValidationFailedError(_("You have already rated this reply."))
+    proposer_id = account_required(actor).person_id
+    if proposer_id is None:  # can_rate passes proposers only, who are people
+        raise PermissionDeniedError()
     comment = (comment or "").strip()
     if comment:
         comment = plain_text_checked(
@@ -190,7 +229,7 @@ def motion_rate(
     evaluation = Evaluation.objects.create(
         motion=fresh,
         round=fresh.round,
-        proposer_id=actor.person_id,
+        proposer_id=proposer_id,
         overall=overall,
         process=process,
         result=result,
@@ -211,7 +250,7 @@ def motion_rate(
     return evaluation
 
 
-def _after_ratings(*, actor: Any, motion: Motion, overall: list[str]) -> None:
+def _after_ratings(*, actor: Actor, motion: Motion, overall: list[str]) -> None:
     replies = list(motion.replies.filter(round=motion.round))
     if Rating.DISSATISFIED in overall:
         action, rule = "rehandle", "motion_rehandle"

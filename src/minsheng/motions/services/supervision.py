@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.transitions import guard
 from minsheng.motions.models import (
     KeySupervision,
     Motion,
@@ -30,14 +32,31 @@ from minsheng.org.selectors import today
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|javascript:", re.IGNORECASE)
 
 
+def key_supervision_of(motion: Motion) -> KeySupervision | None:
+    """The item's key supervision, if any (read through the one-to-one link, cached on the object)."""
+    try:
+        return motion.key_supervision
+    except KeySupervision.DoesNotExist:
+        return None
+
+
+@guard
+def can_supervise(user: Actor, motion: Motion) -> DomainError | None:
+    """Office staff put an item that is under way under a leader's key supervision, once."""
+    if not user.has_perm("motions.supervise_motion", motion):
+        return PermissionDeniedError()
+    if motion.status in SUPERVISE_CLOSED_STATES:
+        return InvalidTransitionError(action="supervise", state=motion.status)
+    if key_supervision_of(motion) is not None:
+        return ValidationFailedError(_("This item is already under key supervision."))
+    return None
+
+
 @transaction.atomic
-def motion_supervise(*, actor: Any, motion: Motion, leader: Person, note: str = "") -> KeySupervision:
+def motion_supervise(*, actor: Actor, motion: Motion, leader: Person, note: str = "") -> KeySupervision:
     """重点督办 with a named supervising leader."""
     fresh = Motion.objects.select_for_update().get(pk=motion.pk)
-    if not actor.has_perm("motions.supervise_motion", fresh):
-        raise PermissionDeniedError()
-    if fresh.status in SUPERVISE_CLOSED_STATES:
-        raise InvalidTransitionError(action="supervise", state=fresh.status)
+    can_supervise.check(actor, fresh)
     is_leader = Membership.objects.active_on(today()).filter(person=leader, role__in=LEADER_ROLES).exists()
     if not is_leader:
         raise ValidationFailedError(
@@ -46,8 +65,6 @@ def motion_supervise(*, actor: Any, motion: Motion, leader: Person, note: str = 
     note = (note or "").strip()[:200]
     if note and _HTML.search(note):
         raise ValidationFailedError(_("The note must not contain HTML tags or scripts."), field="note")
-    if KeySupervision.objects.filter(motion=fresh).exists():
-        raise ValidationFailedError(_("This item is already under key supervision."))
     supervision = KeySupervision.objects.create(motion=fresh, leader=leader, note=note)
     event_record(
         actor=actor,

@@ -43,6 +43,8 @@ SIGNATURE_TRANSITIONS = TransitionTable(
     Transition("decline", {SignatureStatus.INVITED}, SignatureStatus.DECLINED, "motions.sign_signature"),
 )
 
+# Submitted or filed: the office owes an assignment by the item's assign-by date.
+AWAITING_ASSIGNMENT_STATES = (S.SUBMITTED, S.FILED)
 HANDLING_STATES = (S.ASSIGNED, S.REHANDLING, S.FOLLOW_UP)
 DISCLOSABLE_STATES = (S.REPLIED, S.REHANDLING, S.FOLLOW_UP, S.CLOSED)
 # A finished or never-started item cannot be put under key supervision.

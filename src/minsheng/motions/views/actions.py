@@ -11,25 +11,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import NotFoundError
+from minsheng.core.transitions import Guard
 from minsheng.motions import forms as f
 from minsheng.motions import services
 from minsheng.motions.models import (
     Assignment,
-    AssignmentRole,
-    AssignmentStatus,
     Motion,
     MotionKind,
-    MotionStatus,
     Reply,
 )
 from minsheng.motions.selectors import (
     motion_settings_for,
     motions_visible_to,
 )
-from minsheng.motions.services import ASSIGNMENT_TRANSITIONS, MOTION_TRANSITIONS, SUPERVISE_CLOSED_STATES
+from minsheng.motions.services import MOTION_TRANSITIONS
 from minsheng.org.models import Role
-from minsheng.org.selectors import today
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def _state(data: dict[str, Any]) -> str | None:
     return data.get("state") or None
 
 
-def _run_merge(user: Any, motion: Motion, data: dict[str, Any]) -> Any:
+def _run_merge(user: Actor, motion: Motion, data: dict[str, Any]) -> Any:
     into = motions_visible_to(user).filter(pk=data["into"]).first()
     if into is None:
         raise NotFoundError(_("No item with this number is visible to you."))
@@ -231,49 +229,42 @@ def action_form_make(
     return ActionForm(name=name, label=LABELS[name], form=form, target=target, subject=subject)
 
 
-def _assignment_action_fits(name: str, assignment: Assignment, motion: Motion) -> bool:
-    """Only the forms that make sense for this unit's part now (the services enforce the same)."""
-    if name == "reopen":
-        return False
-    if name == "reply":
-        return assignment.role != AssignmentRole.CO
-    if name == "send_views":
-        return assignment.role == AssignmentRole.CO
-    if name == "return":
-        return motion.status == MotionStatus.ASSIGNED and today() <= assignment.return_by
-    return True
+# Actions whose rule is their transition-table row alone; the others ask their service's guard.
+TABLE_ACTIONS = ("submit", "withdraw", "file", "decline", "merge", "convert", "assign")
+MOTION_GUARDS: dict[str, Guard[Motion]] = {"convert": services.can_convert}
+ASSIGNMENT_GUARDS: tuple[tuple[str, Guard[Assignment]], ...] = (
+    ("return", services.can_return),
+    ("send_views", services.can_send_views),
+    ("reply", services.can_reply),
+    ("request_extension", services.can_request_extension),
+    ("extend", services.can_extend),
+)
 
 
-def available_actions(user: Any, motion: Motion) -> list[ActionForm]:
-    """The forms the user may use on the motion now (the same predicates the services check)."""
+def available_actions(user: Actor, motion: Motion) -> list[ActionForm]:
+    """The forms the user may use on the motion now: the transition table's actions and the services'
+    guards, so a page offers exactly what the services allow."""
     actions: list[ActionForm] = []
+    if services.can_edit(user, motion):
+        actions.append(action_form_make("edit", motion, initial={"title": motion.title, "text": motion.text}))
+    if services.can_invite(user, motion):
+        actions.append(action_form_make("invite", motion))
     for name in MOTION_TRANSITIONS.allowed_actions(motion, user):
-        if name == "convert" and motion.kind != MotionKind.BILL:
-            continue
-        if name in RUNNERS and name not in ("review_category",):
+        motion_guard = MOTION_GUARDS.get(name)
+        if name in TABLE_ACTIONS and (motion_guard is None or motion_guard(user, motion)):
             actions.append(action_form_make(name, motion))
-    if motion.status == MotionStatus.DRAFT and user.has_perm("motions.change_motion", motion):
-        actions.insert(
-            0, action_form_make("edit", motion, initial={"title": motion.title, "text": motion.text})
-        )
-        actions.insert(1, action_form_make("invite", motion))
-    if motion.status == MotionStatus.ASSIGNED and user.has_perm("motions.assign_motion", motion):
-        actions = [a for a in actions if a.name != "reassign"]
-        for a in motion.assignments.all():
-            if a.status == AssignmentStatus.RETURNED and not a.replacement_id:
-                actions.append(
-                    action_form_make(
-                        "reassign",
-                        motion,
-                        initial={"assignment": a.pk},
-                        target=str(a.pk),
-                        subject=a.unit.name,
-                    )
+    assignments = list(motion.assignments.all())
+    for a in assignments:
+        a.motion = motion  # the guards read the item's state; it is this one
+        if services.can_reassign(user, a):
+            actions.append(
+                action_form_make(
+                    "reassign", motion, initial={"assignment": a.pk}, target=str(a.pk), subject=a.unit.name
                 )
-    handling = motion.status in services.HANDLING_STATES
-    for a in motion.assignments.all() if handling else []:
-        for name in ASSIGNMENT_TRANSITIONS.allowed_actions(a, user):
-            if not _assignment_action_fits(name, a, motion):
+            )
+    for a in assignments:
+        for name, assignment_guard in ASSIGNMENT_GUARDS:
+            if not assignment_guard(user, a):
                 continue
             initial: dict[str, Any] = {"assignment": a.pk, "state": a.status}
             if name == "extend" and a.extension_requested_to:
@@ -281,24 +272,19 @@ def available_actions(user: Any, motion: Motion) -> list[ActionForm]:
             actions.append(
                 action_form_make(name, motion, initial=initial, target=str(a.pk), subject=a.unit.name)
             )
-            if name == "reply":
-                actions.append(
-                    action_form_make(
-                        "request_extension", motion, initial=initial, target=str(a.pk), subject=a.unit.name
-                    )
+    for reply in motion.replies.all():
+        reply.motion = motion
+        if services.can_review_category(user, reply):
+            actions.append(
+                action_form_make(
+                    "review_category",
+                    motion,
+                    initial={"reply": reply.pk, "category": reply.final_category},
+                    target=str(reply.pk),
+                    subject=reply.assignment.unit.name,
                 )
-    if user.has_perm("motions.review_motion", motion) and motion.status in services.DISCLOSABLE_STATES:
-        for reply in motion.replies.all():
-            if motion.status == MotionStatus.REPLIED and reply.round == motion.round:
-                actions.append(
-                    action_form_make(
-                        "review_category",
-                        motion,
-                        initial={"reply": reply.pk, "category": reply.final_category},
-                        target=str(reply.pk),
-                        subject=reply.assignment.unit.name,
-                    )
-                )
+            )
+        if services.can_disclose(user, reply):
             actions.append(
                 action_form_make(
                     "disclose",
@@ -309,24 +295,8 @@ def available_actions(user: Any, motion: Motion) -> list[ActionForm]:
                     % {"unit": reply.assignment.unit.name, "n": reply.round},
                 )
             )
-    if (
-        motion.status not in SUPERVISE_CLOSED_STATES
-        and user.has_perm("motions.supervise_motion", motion)
-        and not hasattr_key(motion)
-    ):
+    if services.can_supervise(user, motion):
         actions.append(action_form_make("supervise", motion))
-    if motion.status == MotionStatus.REPLIED and user.has_perm("motions.rate_motion", motion):
-        rated = any(
-            e.round == motion.round and e.proposer_id == user.person_id for e in motion.evaluations.all()
-        )
-        actions = [a for a in actions if a.name not in ("rehandle", "follow_up", "close")]
-        if not rated:
-            actions.append(action_form_make("rate", motion))
-    return [a for a in actions if a.name in RUNNERS]
-
-
-def hasattr_key(motion: Motion) -> bool:
-    try:
-        return motion.key_supervision is not None
-    except Motion.key_supervision.RelatedObjectDoesNotExist:
-        return False
+    if services.can_rate(user, motion):
+        actions.append(action_form_make("rate", motion))
+    return actions

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
-from minsheng.motions import exports
+from minsheng.motions import exports, services
 from minsheng.motions import forms as f
 from minsheng.motions.models import (
     Motion,
@@ -68,6 +68,7 @@ def _render_detail(
         )
     context = {
         "motion": motion,
+        "awaiting_assignment": motion.status in services.AWAITING_ASSIGNMENT_STATES,
         "actions": actions,
         "timeline": timeline_for(motion),
         "similar": similar,
