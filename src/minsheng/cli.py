@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 USAGE = """用法 / usage: minsheng <command> [options]
@@ -90,6 +92,16 @@ def _option_value(argv: Sequence[str], name: str, default: str) -> str | None:
     return argv[index + 1] if index + 1 < len(argv) else None
 
 
+def _metrics_dir_fresh() -> Path:
+    """The folder where the web processes share their counters (emptied: counts start with the service)."""
+    from minsheng.settings import env
+
+    folder = env.data_dir() / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def serve(argv: Sequence[str]) -> int:
     """Serve with gunicorn and, unless ``--no-worker``, a task worker that also runs periodic jobs."""
     bind = _option_value(argv, "--bind", DEFAULT_BIND)
@@ -99,11 +111,12 @@ def serve(argv: Sequence[str]) -> int:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "minsheng.settings.prod"),
+        "PROMETHEUS_MULTIPROC_DIR": str(_metrics_dir_fresh()),
     }
+    # Every request is logged by RequestLogMiddleware (JSON, with its request id): no gunicorn access log.
     web = [
         sys.executable, "-m", "gunicorn", "minsheng.wsgi:application",
         "--bind", bind, "--workers", os.environ.get("MINSHENG_WORKERS", "2"), "--threads", "4",
-        "--access-logfile", "-",
     ]  # fmt: skip
     worker = None if "--no-worker" in argv else [sys.executable, "-m", "minsheng.cli", "worker"]
     from minsheng.supervise import supervise

@@ -5,12 +5,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.api import api
+from minsheng.core import views as core_views
 
 admin.site.site_header = _("Minsheng administration")
 admin.site.site_title = _("Minsheng administration")
 admin.site.index_title = _("Configuration")
 
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,4 +57,42 @@ class RequestIdMiddleware:
         with request_id_bound(request_id):
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+request_logger = logging.getLogger("minsheng.request")
+
+
+class RequestLogMiddleware:
+    """One log line and one metrics observation per request (after RequestIdMiddleware: the id is bound).
+
+    The path is logged without its query string (searches may hold names or phone numbers); the view
+    label is the URL pattern's name, so that metrics do not grow with every distinct URL.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from minsheng.core.metrics import request_observe
+
+        started = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        match = request.resolver_match
+        view = (match.view_name or match.route) if match is not None else "unmatched"
+        request_observe(method=request.method or "", view=view, status=response.status_code, seconds=seconds)
+        user = getattr(request, "user", None)
+        request_logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "view": view,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "client": request.META.get("REMOTE_ADDR", ""),
+            },
+        )
         return response

@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.logs import logging_config
 from minsheng.settings import env
 
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -43,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minsheng.core.middleware.RequestIdMiddleware",
+    "minsheng.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,9 +161,4 @@ MINSHENG = {
     "DIRECTORY_PAGE_SIZE": 20,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"minsheng": {"handlers": ["console"], "level": "INFO"}},
-}
+LOGGING = logging_config(env.log_format())

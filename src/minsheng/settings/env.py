@@ -48,3 +48,13 @@ def allowed_hosts() -> list[str]:
 
 def message_backend() -> str:
     return text("MINSHENG_MESSAGE_BACKEND", "minsheng.core.messaging.LogBackend")
+
+
+def log_format() -> str:
+    """``json`` (default: one object per line, for log collectors) or ``text`` (for people)."""
+    return text("MINSHENG_LOG_FORMAT", "json").strip().lower()
+
+
+def metrics_token() -> str:
+    """A bearer token that lets a scraper from another machine read ``/metrics``; empty: loopback only."""
+    return text("MINSHENG_METRICS_TOKEN", "")
