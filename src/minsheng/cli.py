@@ -42,6 +42,43 @@ def _progress(stage: str, done: int, total: int) -> None:
     sys.stdout.flush()
 
 
+def _migrations_pending() -> bool:
+    """Whether ``migrate`` has anything to do (it costs seconds even when it has not: checks, signals)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _static_stamp() -> Path:
+    from django.conf import settings
+
+    return Path(settings.STATIC_ROOT) / ".minsheng-sources"
+
+
+def _static_fingerprint() -> str:
+    """A digest of every source static file's path, size and modification time, and of the storage.
+
+    ``collectstatic`` with whitenoise's manifest storage re-reads, re-hashes and re-compresses every
+    file each time (seconds); when nothing changed since the last run, it can be skipped.
+    """
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256(repr(settings.STORAGES["staticfiles"]).encode())
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for entry in sorted(entries):
+        digest.update(entry.encode())
+    return digest.hexdigest()
+
+
 def prepare(*, with_demo_data: bool) -> None:
     """Migrate, build the cache table and static files; seed the demo district once."""
     from django.core.management import call_command
@@ -49,11 +86,20 @@ def prepare(*, with_demo_data: bool) -> None:
     from minsheng.settings import env
 
     env.data_dir().mkdir(parents=True, exist_ok=True)
-    print("· 数据库迁移 (migrate)")
-    call_command("migrate", interactive=False, verbosity=0)
+    if _migrations_pending():
+        print("· 数据库迁移 (migrate)")
+        call_command("migrate", interactive=False, verbosity=0)
+    else:
+        print("· 数据库已是最新 (database up to date)")
     call_command("createcachetable", verbosity=0)
-    print("· 静态文件 (collectstatic)")
-    call_command("collectstatic", interactive=False, verbosity=0)
+    fingerprint = _static_fingerprint()
+    manifest = _static_stamp().with_name("staticfiles.json")
+    if manifest.is_file() and _static_stamp().is_file() and _static_stamp().read_text() == fingerprint:
+        print("· 静态文件未变 (static files unchanged)")
+    else:
+        print("· 静态文件 (collectstatic)")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        _static_stamp().write_text(fingerprint)
     if not with_demo_data:
         return
     from minsheng.org.demo import demo_exists, demo_seed
@@ -102,31 +148,57 @@ def _metrics_dir_fresh() -> Path:
     return folder
 
 
+def _web_server(bind: str) -> Any:
+    """gunicorn, serving the application this process has already loaded (its workers are forked)."""
+    from gunicorn.app.base import BaseApplication
+
+    from minsheng.wsgi import application
+
+    options = {
+        "bind": bind,
+        "workers": int(os.environ.get("MINSHENG_WORKERS", "2")),
+        "threads": 4,
+        "preload_app": True,
+        # Every request is logged by RequestLogMiddleware (JSON, with its request id): no access log.
+        "accesslog": None,
+        "control_socket_disable": True,  # several nodes may run on one machine
+    }
+
+    class WebServer(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    return WebServer()
+
+
+def _task_worker() -> None:
+    from minsheng.core.worker import JobWorker, worker_id_new
+
+    worker = JobWorker(worker_id=worker_id_new())
+    worker.configure_signals()
+    worker.run()
+
+
 def serve(argv: Sequence[str]) -> int:
     """Serve with gunicorn and, unless ``--no-worker``, a task worker that also runs periodic jobs."""
     bind = _option_value(argv, "--bind", DEFAULT_BIND)
     if bind is None:
         print("--bind 需要地址，例如 127.0.0.1:8000", file=sys.stderr)
         return 2
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "minsheng.settings.prod"),
-        "PROMETHEUS_MULTIPROC_DIR": str(_metrics_dir_fresh()),
-    }
-    # Every request is logged by RequestLogMiddleware (JSON, with its request id): no gunicorn access log.
-    web = [
-        sys.executable, "-m", "gunicorn", "minsheng.wsgi:application",
-        "--bind", bind, "--workers", os.environ.get("MINSHENG_WORKERS", "2"), "--threads", "4",
-    ]  # fmt: skip
-    worker = None if "--no-worker" in argv else [sys.executable, "-m", "minsheng.cli", "worker"]
     from minsheng.supervise import supervise
 
+    web = _web_server(bind)  # loads and warms the application here, once, before forking
+    with_worker = "--no-worker" not in argv
     print(f"民声 Minsheng: http://{bind}/  (Ctrl+C 停止)")
-    if worker is None:
-        print("· 后台任务由单独的 `minsheng worker` 运行 (--no-worker)")
-    else:
+    if with_worker:
         print("· 后台任务与定时任务随服务运行 (task worker and periodic jobs included)")
-    return supervise(web=web, worker=worker, env=env)
+    else:
+        print("· 后台任务由单独的 `minsheng worker` 运行 (--no-worker)")
+    return supervise(web=web.run, worker=_task_worker if with_worker else None)
 
 
 def demo_accounts() -> list[Any]:
@@ -163,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minsheng.legislation.cli import main as legislation_main
 
         return legislation_main(rest)
+    if command in {"demo", "serve"}:
+        # Before anything imports prometheus_client: the web processes will share counters there.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir_fresh())
     _setup_django()
     if command == "demo":
         prepare(with_demo_data=True)
