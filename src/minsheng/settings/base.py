@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minsheng.core.middleware.RequestIdMiddleware",
     "minsheng.core.middleware.RequestLogMiddleware",
+    "minsheng.core.routers.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +99,13 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A read replica (PostgreSQL streaming replica): selectors' reads go there, see core/routers.py.
+if env.replica_database_url():
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env.replica_database_url(), conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["minsheng.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -159,6 +167,8 @@ MINSHENG = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "DIRECTORY_PAGE_SIZE": 20,
+    # Send selectors' reads to DATABASES["replica"] (set when MINSHENG_REPLICA_DATABASE_URL is).
+    "READ_REPLICA": bool(env.replica_database_url()),
 }
 
 LOGGING = logging_config(env.log_format())

@@ -29,6 +29,11 @@ def database_url() -> str:
     return text("DATABASE_URL", "")
 
 
+def replica_database_url() -> str:
+    """A read replica of DATABASE_URL (PostgreSQL); empty: every read goes to the primary."""
+    return text("MINSHENG_REPLICA_DATABASE_URL", "")
+
+
 def secret_key() -> str:
     """MINSHENG_SECRET_KEY, else a random key kept in the data folder (made once, readable by us only)."""
     configured = text("MINSHENG_SECRET_KEY")

@@ -20,6 +20,12 @@ CACHES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory for unit tests
+# A second database standing in for a read replica (tests/core/test_routers.py); the router uses it
+# only where a test turns MINSHENG["READ_REPLICA"] on, and pytest creates it only for tests that ask.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": ""}}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    _replica = f"{DATABASES['default']['NAME']}_replica"
+    DATABASES["replica"] = {**DATABASES["default"], "NAME": _replica, "TEST": {"NAME": f"test_{_replica}"}}
 
 STATIC_ROOT = Path(tempfile.gettempdir()) / "minsheng-test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
