@@ -18,6 +18,7 @@ USAGE = """用法 / usage: minsheng <command> [options]
   worker               run background tasks and periodic jobs (beside `serve --no-worker`)
   jobs [run NAME]      list the periodic jobs, or queue one now
   verify-events        check the hash chain of the Event log
+  backup DEST, restore SRC  a consistent backup with a manifest, and its restore
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
   <django command>     any management command (migrate, createsuperuser, …)

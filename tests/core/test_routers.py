@@ -36,7 +36,9 @@ def names() -> set[str]:
 def _two_databases() -> None:
     """One row only the primary has (not yet replicated) and one only the replica has."""
     fresh(lambda: Jurisdiction.objects.create(name="主库新写入", level=JurisdictionLevel.DISTRICT, code="1"))
-    Jurisdiction.objects.using("replica").create(name="副本中的行", level=JurisdictionLevel.DISTRICT, code="2")
+    Jurisdiction.objects.using("replica").create(
+        name="副本中的行", level=JurisdictionLevel.DISTRICT, code="2"
+    )
 
 
 def test_a_selector_outside_a_write_reads_the_replica(replica_on):
