@@ -8,6 +8,8 @@ each engine's timed part starts from the votes as records and ends with groups.
     .venv/bin/python bench/consensus.py                  # everything, writes docs/benchmarks.md
     .venv/bin/python bench/consensus.py --skip-huge      # without 20,000 x 10,000
     .venv/bin/python bench/consensus.py --no-write       # print only
+    .venv/bin/python bench/consensus.py --command        # the whole `minsheng consensus analyze`
+                                                         # on a 1,000,000-vote votes.csv (own section)
 """
 
 from __future__ import annotations
@@ -268,12 +270,12 @@ HEADER = (
 )
 
 
-def write_section(text: str, path: Path) -> None:
-    section = f"{START}\n{text}\n{END}"
+def write_section(text: str, path: Path, start: str = START, end: str = END) -> None:
+    section = f"{start}\n{text}\n{end}"
     if path.exists():
         current = path.read_text(encoding="utf-8")
-        if START in current and END in current:
-            pattern = re.escape(START) + r".*?" + re.escape(END)
+        if start in current and end in current:
+            pattern = re.escape(start) + r".*?" + re.escape(end)
             updated = re.sub(pattern, lambda _: section, current, flags=re.S)
         else:
             updated = current.rstrip("\n") + "\n\n" + section + "\n"
@@ -281,6 +283,84 @@ def write_section(text: str, path: Path) -> None:
         updated = "# Benchmarks\n\n" + section + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(updated, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the whole command, as a user runs it
+
+COMMAND_START, COMMAND_END = "<!-- consensus-command:start -->", "<!-- consensus-command:end -->"
+COMMAND_SIZE = (8_000, 7_750, 1_000_000)
+COMMAND_RUNS = 3
+CACHE = Path(os.environ.get("MINSHENG_BENCH_CACHE", ROOT / "data" / "bench-cache"))
+
+
+def votes_csv_cached() -> Path:
+    """A pol.is-style votes.csv of COMMAND_SIZE (synthetic, seed 1), written once into the cache folder."""
+    from minsheng.analysis.consensus.synthetic import camps_conversation
+
+    participants, statements, n_votes = COMMAND_SIZE
+    path = CACHE / f"votes-{participants}x{statements}-{n_votes}.csv"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    votes = camps_conversation(participants, statements, n_votes, n_camps=3, seed=1).votes
+    stamps = (1.5e12 + votes.time * 1000).astype(np.int64).tolist()
+    voters = votes.participant_ids[votes.row].tolist()
+    comments = votes.statement_ids[votes.col].tolist()
+    partial = path.with_suffix(".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        out.write("timestamp,datetime,comment-id,voter-id,vote\n")
+        for stamp, comment, voter, value in zip(stamps, comments, voters, votes.value.tolist(), strict=True):
+            out.write(f"{stamp},Mon Jan 08 2018 14:28:16 GMT-0800 (PST),{comment},{voter},{value}\n")
+    partial.rename(path)
+    return path
+
+
+def command_run(votes_csv: Path, output: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one `minsheng consensus analyze` process."""
+    command = [str(Path(sys.executable).with_name("minsheng")), "consensus", "analyze", str(votes_csv),
+               "-o", str(output)]  # fmt: skip
+    started = time.perf_counter()
+    process = subprocess.Popen(command)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def command_bench(write: bool) -> None:
+    votes_csv = votes_csv_cached()
+    load_at_start = os.getloadavg()[0]
+    runs = [command_run(votes_csv, CACHE / "analysis.json") for _ in range(COMMAND_RUNS)]
+    best = min(seconds for seconds, _, _ in runs)
+    cpu = min(cpu for _, cpu, _ in runs)
+    peak = max(mb for _, _, mb in runs)
+    participants, statements, n_votes = COMMAND_SIZE
+    label = f"votes.csv {n_votes:,} votes ({participants:,} x {statements:,})"
+    row = f"| {label} | {best:.2f} | {cpu:.2f} | {peak:.0f} |"
+    print(row)
+    section = "\n".join(
+        [
+            "## The consensus command (`bench/consensus.py --command`)",
+            "",
+            f"Run {time.strftime('%Y-%m-%d %H:%M')} on {machine()}; 1-minute load average "
+            f"{load_at_start:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (shared machine).",
+            "",
+            "`minsheng consensus analyze votes.csv -o analysis.json` as a user runs it: wall time from "
+            "process start to exit (start-up, reading the CSV, the analysis, JSON out), best of "
+            f"{COMMAND_RUNS} runs, its CPU time (user + system; less sensitive to a loaded machine), and "
+            "the process's peak RSS. The CSV is read by numpy's C reader "
+            "straight into columns (the row-by-row reader remains for files it cannot take); the votes "
+            "stay coordinate arrays and the matrix sparse throughout. Before this change the same "
+            "command took about 6 s and 0.94 GB (4.4 s of it reading the CSV into Python lists).",
+            "",
+            "| input | wall s | CPU s | peak MB |",
+            "|---|---|---|---|",
+            row,
+        ]
+    )
+    if write:
+        write_section(section, ROOT / "docs" / "benchmarks.md", COMMAND_START, COMMAND_END)
 
 
 def main() -> int:
@@ -291,9 +371,13 @@ def main() -> int:
     parser.add_argument("--skip-huge", action="store_true", help="skip the 20,000 x 10,000 conversation")
     parser.add_argument("--skip-synthetic", action="store_true", help="openData conversations only")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--command", action="store_true", help="only the whole command on 1 M votes")
     args = parser.parse_args()
     if args.worker:
         run_worker(*args.worker)
+        return 0
+    if args.command:
+        command_bench(write=not args.no_write)
         return 0
     rows = []
     load_at_start = os.getloadavg()[0]

@@ -68,3 +68,70 @@ def test_long_and_wide_opendata_exports_hold_the_same_latest_votes(polis_data: P
         zip(wide.row.tolist(), wide.statement_ids[wide.col].tolist(), wide.value.tolist(), strict=True)
     )
     assert long_cells == wide_cells
+
+
+def _exact(path: Path):
+    """The row-by-row reader the fast path stands in for."""
+    from minsheng.analysis.consensus import votes as module
+
+    original = module._read_votes_csv_fast
+    module._read_votes_csv_fast = lambda *args: None
+    try:
+        return read_votes(path)
+    finally:
+        module._read_votes_csv_fast = original
+
+
+def _same_votes(a, b) -> bool:
+    fields = ("participant_ids", "statement_ids", "row", "col", "value", "time")
+    return all(
+        getattr(a, f).dtype == getattr(b, f).dtype and np.array_equal(getattr(a, f), getattr(b, f))
+        for f in fields
+    )
+
+
+def test_the_fast_reader_reads_every_opendata_export_exactly_like_the_exact_one(polis_data: Path) -> None:
+    from minsheng.analysis.consensus.votes import _read_csv_header, _read_votes_csv_fast
+
+    exports = sorted((polis_data / "opendata").glob("*/votes.csv"))
+    assert exports
+    for path in exports:
+        fast = _read_votes_csv_fast(path, _read_csv_header(path))
+        assert fast is not None, path
+        assert _same_votes(fast, _exact(path)), path
+
+
+def test_the_fast_reader_handles_quotes_blank_lines_and_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text(
+        "\ufefftimestamp,datetime,comment-id,voter-id,vote\n"
+        '3,"Mon, Jan 08 2018",2,10,1\n\n'
+        '1,"a ""quoted"" date",2,10,-1\n'
+        "2,x,11,9,0\n",
+        encoding="utf-8",
+    )
+    from minsheng.analysis.consensus.votes import _read_csv_header, _read_votes_csv_fast
+
+    fast = _read_votes_csv_fast(path, _read_csv_header(path))
+    assert fast is not None and _same_votes(fast, _exact(path))
+    assert fast.participant_ids.tolist() == [9, 10] and fast.value.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["1,d,s1,v1,1", "1,d,1.0,2,1", "1,d,1,2,", "1,d,1"],
+    ids=["text ids", "decimal id", "empty vote", "short row"],
+)
+def test_files_the_fast_reader_cannot_take_are_read_row_by_row_as_before(tmp_path: Path, row: str) -> None:
+    from minsheng.analysis.consensus.votes import _read_csv_header, _read_votes_csv_fast
+
+    path = tmp_path / "votes.csv"
+    path.write_text(f"timestamp,datetime,comment-id,voter-id,vote\n0,d,1,2,1\n{row}\n")
+    assert _read_votes_csv_fast(path, _read_csv_header(path)) is None
+    try:
+        expected = _exact(path)
+    except ConsensusInputError as error:
+        with pytest.raises(ConsensusInputError, match=str(error)[:20]):
+            read_votes(path)
+    else:
+        assert _same_votes(read_votes(path), expected)

@@ -118,6 +118,22 @@ def _normalise_votes(raw: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.in
     return numbers.astype(np.int8)
 
 
+def _unique_inverse(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
+    """``np.unique(ids, return_inverse=True)``; for integer ids of a compact range, by a presence table
+    in linear time instead of a sort (a tenth of the time at a million votes)."""
+    if ids.dtype.kind in "iu" and len(ids):
+        low, high = int(ids.min()), int(ids.max())
+        span = high - low + 1
+        if span <= 4 * len(ids) + 1024:
+            offsets = ids - low
+            present = np.zeros(span, dtype=bool)
+            present[offsets] = True
+            position = np.cumsum(present, dtype=np.int64) - 1
+            return np.flatnonzero(present).astype(ids.dtype) + low, position[offsets]
+    unique, inverse = np.unique(ids, return_inverse=True)
+    return unique, inverse.astype(np.int64)
+
+
 def votes_from_records(
     participants: Sequence[Any] | npt.NDArray[Any],
     statements: Sequence[Any] | npt.NDArray[Any],
@@ -135,8 +151,8 @@ def votes_from_records(
     if len(participants) != n or len(statements) != n or (times is not None and len(times) != n):
         raise ConsensusInputError("participant, statement, vote and time columns differ in length")
     vote_values = _normalise_votes(values)
-    participant_ids, row = np.unique(_normalise_ids(participants, "participant"), return_inverse=True)
-    statement_ids, col = np.unique(_normalise_ids(statements, "statement"), return_inverse=True)
+    participant_ids, row = _unique_inverse(_normalise_ids(participants, "participant"))
+    statement_ids, col = _unique_inverse(_normalise_ids(statements, "statement"))
     vote_times = np.arange(n, dtype=np.float64) if times is None else np.asarray(times, dtype=np.float64)
     if times is not None and not np.all(np.isfinite(vote_times)):
         raise ConsensusInputError("vote timestamps must be numbers")
@@ -197,8 +213,61 @@ def _read_csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         raise ConsensusInputError(f"{path.name}: malformed CSV ({error})") from None
 
 
+def _read_csv_header(path: Path) -> list[str]:
+    """The header row only (telling formats apart must not read a million rows)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except OSError as error:
+        raise ConsensusInputError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConsensusInputError(f"{path.name}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise ConsensusInputError(f"{path.name}: malformed CSV ({error})") from None
+    if header is None:
+        raise ConsensusInputError(f"{path.name}: the file is empty")
+    return [name.strip() for name in header]
+
+
+def _read_votes_csv_fast(path: Path, header: list[str]) -> Votes | None:
+    """numpy's C reader, straight into columns, for the usual export: whole-number ids, numeric votes
+    and times. None when any row is not like that (text ids, an empty vote, a short row…): the exact
+    reader below then reads the file and gives its precise message. Both build the same Votes.
+    """
+    index = {name: position for position, name in enumerate(header)}
+    fields: list[tuple[str, Any, str]] = [
+        ("voter", np.int64, "voter-id"),
+        ("comment", np.int64, "comment-id"),
+    ]
+    fields.append(("vote", np.float64, "vote"))
+    if "timestamp" in index:
+        fields.append(("time", np.float64, "timestamp"))
+    try:
+        table = np.loadtxt(
+            path,
+            delimiter=",",
+            quotechar='"',
+            skiprows=1,
+            encoding="utf-8-sig",
+            usecols=[index[column] for _, _, column in fields],
+            dtype=[(name, kind) for name, kind, _ in fields],
+            ndmin=1,
+        )
+    except (ValueError, IndexError, OverflowError, UnicodeDecodeError):
+        return None
+    if len(table) == 0:
+        return None
+    times = table["time"] if "timestamp" in index else None
+    return votes_from_records(table["voter"], table["comment"], table["vote"], times)
+
+
 def read_votes_csv(path: Path) -> Votes:
     """openData `votes.csv`: timestamp, datetime, comment-id, voter-id, vote (agree = +1)."""
+    header = _read_csv_header(path)
+    _require_columns(header, ["comment-id", "voter-id", "vote"], path)
+    fast = _read_votes_csv_fast(path, header)
+    if fast is not None:
+        return fast
     header, rows = _read_csv_rows(path)
     _require_columns(header, ["comment-id", "voter-id", "vote"], path)
     index = {name: position for position, name in enumerate(header)}
@@ -353,7 +422,7 @@ def read_votes(path: Path) -> Votes:
         raise ConsensusInputError(f"no such file: {path}")
     if path.suffix.lower() == ".json":
         return read_votes_json(path)
-    header, _ = _read_csv_rows(path)
+    header = _read_csv_header(path)
     if "voter-id" in header:
         return read_votes_csv(path)
     if "participant" in header:
