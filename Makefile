@@ -8,7 +8,7 @@ VENDOR := src/minsheng/web/static/vendor
 INSTALLED := $(VENV)/.installed
 ASSETS := $(VENDOR)/.installed
 
-.PHONY: demo test setup lint typecheck migrations-check unit e2e test-postgres messages bench clean
+.PHONY: demo test setup lint typecheck migrations-check unit e2e test-postgres messages bench bundle clean
 
 demo: setup
 	$(VENV)/bin/minsheng demo
@@ -68,6 +68,10 @@ messages: $(INSTALLED)
 
 bench: setup
 	$(PY) bench/consensus.py
+
+# One archive with every wheel (hashes checked), the front-end assets and install.sh, for intranets.
+bundle: setup
+	PY=$(PY) bash bundle/build.sh
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -21,8 +21,10 @@ def flag(name: str, default: bool = False) -> bool:
 
 
 def data_dir() -> Path:
-    """Where the SQLite database, uploads and generated files live."""
-    return Path(text("MINSHENG_DATA_DIR", str(REPO_ROOT / "data"))).resolve()
+    """Where the SQLite database, uploads and generated files live: MINSHENG_DATA_DIR, else ``data/`` in
+    the checkout (run from source) or in the current folder (installed from a wheel or the bundle)."""
+    default = REPO_ROOT / "data" if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd() / "data"
+    return Path(text("MINSHENG_DATA_DIR", str(default))).resolve()
 
 
 def database_url() -> str:
