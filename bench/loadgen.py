@@ -75,7 +75,7 @@ def running_server(
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
                 connection = http.client.HTTPConnection(HOST, port, timeout=2)
-                connection.request("GET", "/healthz")
+                connection.request("GET", "/livez")
                 if connection.getresponse().status == 200:
                     break
             time.sleep(0.2)

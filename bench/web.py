@@ -232,7 +232,7 @@ def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
         return lambda i: Request("GET", path(i), headers=staff)
 
     return [
-        ("ceiling: /healthz", lambda i: Request("GET", "/healthz")),
+        ("ceiling: /livez", lambda i: Request("GET", "/livez")),
         ("home: find my deputies", lambda i: Request("GET", "/find/?place=" + quote("湖塘镇"))),
         ("voices list (staff)", staff_get(lambda i: f"/voices/?page={i % 50 + 1}")),
         ("voices search 道路", staff_get(lambda i: "/voices/?q=" + quote("道路"))),

@@ -13,6 +13,7 @@ admin.site.index_title = _("Configuration")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
     path("metrics", core_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -36,6 +36,13 @@ def metrics_allowed(request: HttpRequest) -> bool:
 
 @never_cache
 @require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process answers (no database, no worker): liveness, and the benchmarks' trivial-page ceiling."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     health = health_check()
     body = {"status": "ok" if health.ok else "fail", **asdict(health)}
