@@ -8,7 +8,7 @@ VENDOR := src/minsheng/web/static/vendor
 INSTALLED := $(VENV)/.installed
 ASSETS := $(VENDOR)/.installed
 
-.PHONY: demo test setup lint typecheck migrations-check unit e2e test-postgres messages bench bundle clean
+.PHONY: demo test setup lint typecheck migrations-check unit e2e test-postgres messages bench bundle cluster cluster-short clean
 
 demo: setup
 	$(VENV)/bin/minsheng demo
@@ -68,6 +68,14 @@ messages: $(INSTALLED)
 
 bench: setup
 	$(PY) bench/consensus.py
+
+# Two serve nodes and a worker on one PostgreSQL (DATABASE of MINSHENG_CLUSTER_DATABASE_URL is recreated),
+# mixed traffic, one node SIGKILLed mid-run: bench/cluster.py. The short form is CI's.
+cluster: setup
+	$(PY) bench/cluster.py
+
+cluster-short: setup
+	$(PY) bench/cluster.py --short
 
 # One archive with every wheel (hashes checked), the front-end assets and install.sh, for intranets.
 bundle: setup

@@ -149,6 +149,7 @@ def seed_motions(count: int, rng: random.Random) -> None:
             batch, texts = [], []
             for index in range(start, min(start + BATCH, count)):
                 kind = rng.choice([MotionKind.SUGGESTION, MotionKind.SUGGESTION, MotionKind.PROPOSAL])
+                status = rng.choice(statuses)
                 title = rng.choice(MOTION_TITLES)
                 text = f"{title}。{rng.choice(VOICE_TEXTS)}。"
                 texts.append(f"{title} {text}")
@@ -157,10 +158,11 @@ def seed_motions(count: int, rng: random.Random) -> None:
                         kind=kind,
                         jurisdiction=district,
                         term=cppcc_term if kind == MotionKind.PROPOSAL else congress_term,
-                        number=f"B{index}",
+                        # Numbers are given at filing: a submitted item has none yet.
+                        number="" if status == MotionStatus.SUBMITTED else f"B{index}",
                         title=title,
                         text=text,
-                        status=rng.choice(statuses),
+                        status=status,
                         lead_signer_id=rng.choice(members if kind == MotionKind.PROPOSAL else deputies),
                         submitted_at=time_aware(rng),
                     )
