@@ -8,7 +8,7 @@ PORT=${PORT:-8190}
 tar -C "$WORK" -xzf "$ARCHIVE"
 BUNDLE=$(ls -d "$WORK"/minsheng-bundle-*)
 PYTHON=${PYTHON:-$(command -v python3.11)}
-unshare --net -- env BUNDLE="$BUNDLE" PORT="$PORT" PYTHON="$PYTHON" bash -euo pipefail -c '
+unshare --net -- env -u DATABASE_URL -u MINSHENG_REPLICA_DATABASE_URL BUNDLE="$BUNDLE" PORT="$PORT" PYTHON="$PYTHON" bash -euo pipefail -c '
   ip link set lo up
   if python3 -c "import socket; socket.create_connection((\"1.1.1.1\", 443), 3)" 2>/dev/null; then
     echo "the namespace reaches the network: not an offline test"; exit 1
