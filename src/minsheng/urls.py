@@ -5,16 +5,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.api import api
-from minsheng.core import views as core_views
 
 admin.site.site_header = _("Minsheng administration")
 admin.site.site_title = _("Minsheng administration")
 admin.site.index_title = _("Configuration")
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("livez", core_views.livez, name="livez"),
-    path("metrics", core_views.metrics, name="metrics"),
+    path("", include("minsheng.core.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
