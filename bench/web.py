@@ -6,6 +6,8 @@ under concurrent clients, beside the same server's trivial-view ceiling, all in 
 section of docs/benchmarks.md. Usage: .venv/bin/python bench/web.py [--voices N] [--motions N]
 [--keep DIR] (seed once into DIR and keep it pristine; each run copies it to --data, applies new
 migrations there and measures the copy, so that every run starts from the same rows)
+[--database postgres] (PostgreSQL at --database-url, recreated each run: the seeded rows are dumped once
+with pg_dump into --cache and restored with pg_restore on later runs of the same size)
 """
 
 from __future__ import annotations
@@ -252,6 +254,27 @@ def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
     ]
 
 
+PG_DEFAULT_URL = "postgres://minsheng:minsheng@127.0.0.1:55432/minsheng_bench_web"
+
+
+def _pg_recreate(url: str) -> None:
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _pg_tool(tool: str, url: str, *args: str) -> None:
+    import subprocess
+
+    subprocess.run([tool, "--dbname", url, *args], check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", type=int, default=100_000)
@@ -263,9 +286,16 @@ def main() -> int:
     parser.add_argument(
         "--keep", type=Path, default=None, help="seed this folder once, measure copies of it on later runs"
     )
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("MINSHENG_BENCH_DATABASE_URL", PG_DEFAULT_URL)
+    )
+    parser.add_argument("--cache", type=Path, default=REPO / "data" / "bench-cache")
     args = parser.parse_args()
 
     size = {"voices": args.voices, "motions": args.motions}
+    if args.database == "postgres":
+        return main_postgres(args, size)
     marker = args.keep / "bench-web-seeded.json" if args.keep else None
     reuse = marker is not None and marker.exists() and json.loads(marker.read_text()) == size
     shutil.rmtree(args.data, ignore_errors=True)
@@ -291,6 +321,45 @@ def main() -> int:
             shutil.rmtree(args.keep, ignore_errors=True)
             shutil.copytree(args.data, args.keep)
             marker.write_text(json.dumps(size))
+    return measure_and_report(args, "SQLite (WAL)")
+
+
+def main_postgres(args: argparse.Namespace, size: dict[str, int]) -> int:
+    """Seed (or restore the cached dump of) the rows into a fresh PostgreSQL database, then measure."""
+    dump = args.cache / f"web-postgres-{args.voices}-{args.motions}.dump"
+    _pg_recreate(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    shutil.rmtree(args.data, ignore_errors=True)
+    restored = dump.exists()
+    if restored:
+        print(f"restoring {dump}")
+        _pg_tool("pg_restore", args.database_url, "--no-owner", "--no-privileges", "--jobs", "2", str(dump))
+    _setup_django(args.data)
+    from minsheng.cli import prepare
+
+    started = time.perf_counter()
+    prepare(with_demo_data=True)  # after a restore: new migrations only, the demo data exists
+    if not restored:
+        rng = random.Random(2026)
+        seed_voices(args.voices, rng)
+        seed_motions(args.motions, rng)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
+        args.cache.mkdir(parents=True, exist_ok=True)
+        _pg_tool("pg_dump", args.database_url, "--format=custom", "--file", str(dump.with_suffix(".partial")))
+        dump.with_suffix(".partial").rename(dump)
+    else:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return measure_and_report(args, "PostgreSQL")
+
+
+def measure_and_report(args: argparse.Namespace, database: str) -> int:
     pages = requests_to_measure()
 
     from django.db import connections
@@ -317,12 +386,17 @@ def main() -> int:
         body = (
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
-            f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on SQLite (WAL), "
+            f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
             f"gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive clients on loopback, "
             f"{args.requests} requests per client per page (the load generator shares the 2 cores). "
             f"Errors: {errors}.\n\n{table}\n"
         )
-        section_write(REPO / "docs" / "benchmarks.md", "web", body)
+        key = "web" if database.startswith("SQLite") else "web-postgres"
+        section_write(
+            REPO / "docs" / "benchmarks.md",
+            key,
+            body.replace("(`bench/web.py`)", f"(`bench/web.py`, {database})"),
+        )
     print(
         f"web p95_ms={worst_p95:.1f} rps={total_rps:.1f} ceiling_rps={ceiling:.1f} "
         f"voices={args.voices} motions={args.motions}"
