@@ -1,7 +1,8 @@
 """The JSON API: one NinjaAPI at /api/, its authentication, its error format, and every app's router.
 
-- Authentication: a bearer token (``Authorization: Bearer <key>``) or the browser session (with CSRF).
-  Every operation requires one of them unless it says ``auth=None`` (the public reads).
+- Authentication: ``minsheng.apiauth`` (a bearer token or the browser session with CSRF). Every
+  operation requires one of them unless it says ``auth=PUBLIC`` (public reads and forms), which also
+  lets anonymous callers in; no operation says ``auth=None`` (tests/test_api_auth.py checks).
 - Errors: every error, whatever raised it, is ``{"detail": <message in the user's language>,
   "code": <stable code>, "field": <the input it is about, or null>}``; validation errors are 400, not 422.
 - Documentation: OpenAPI at /api/openapi.json, Swagger UI at /api/docs from local static files.
@@ -22,9 +23,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
-from ninja.security import HttpBearer, SessionAuth
-from ninja.utils import check_csrf
 
+from minsheng.apiauth import (
+    SIGNED_IN,
+    Anonymous,
+    CsrfFailedError,
+    InvalidParticipantTokenError,
+    InvalidTokenError,
+)
 from minsheng.core.errors import (
     DomainError,
     NotFoundError,
@@ -37,8 +43,6 @@ from minsheng.deliberation.api import router as deliberation_router
 from minsheng.legislation.api import router as legislation_router
 from minsheng.motions.api import router as motions_router
 from minsheng.org.api import router as org_router
-from minsheng.org.models import ApiToken, User
-from minsheng.org.services import api_key_hash, api_token_mark_used
 from minsheng.voices.api import router as voices_router
 
 logger = logging.getLogger("minsheng.api")
@@ -54,14 +58,6 @@ class ErrorOut(Schema):
     detail: str
     code: str
     field: str | None = None
-
-
-class InvalidTokenError(AuthenticationError):
-    """A bearer token was sent but matches no active token: say so instead of falling back to the session."""
-
-
-class CsrfFailedError(AuthorizationError):
-    """A signed-in browser sent an unsafe request without a valid CSRF token."""
 
 
 def error_response(
@@ -163,6 +159,11 @@ def on_invalid_token(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, status=401, detail=detail, code="invalid_token")
 
 
+def on_invalid_participant_token(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = _("The participant token is not valid. Join the topic again.")
+    return error_response(request, status=403, detail=detail, code="invalid_participant_token")
+
+
 def on_throttled(request: HttpRequest, exc: Exception) -> HttpResponse:
     detail = _("Too many requests. Wait a moment and try again.")
     return error_response(request, status=429, detail=detail, code="throttled")
@@ -188,41 +189,11 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpRespo
     InvalidTokenError: on_invalid_token,
     AuthorizationError: on_permission_denied,
     CsrfFailedError: on_csrf_failed,
+    InvalidParticipantTokenError: on_invalid_participant_token,
     Throttled: on_throttled,
     HttpError: on_http_error,
     Exception: on_unexpected_error,
 }
-
-# ---------------------------------------------------------------------------------------------------
-# Authentication
-# ---------------------------------------------------------------------------------------------------
-
-
-class ApiTokenAuth(HttpBearer):
-    """``Authorization: Bearer <key>``, checked against the stored SHA-256 of the key."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User:
-        found = ApiToken.objects.select_related("user").filter(key_hash=api_key_hash(token)).first()
-        if found is None or not found.user.is_active:
-            raise InvalidTokenError()
-        api_token_mark_used(token=found)
-        # Views and rules read request.user whichever way the caller signed in.
-        request.user = found.user
-        return found.user
-
-
-class SessionCsrfAuth(SessionAuth):
-    """The browser session. CSRF is checked only once we know the session is signed in, so an
-    anonymous caller gets 401 (sign in), not 403 (CSRF)."""
-
-    def __call__(self, request: HttpRequest) -> User | None:
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request) is not None:
-            raise CsrfFailedError()
-        return user
-
 
 # ---------------------------------------------------------------------------------------------------
 # Documentation
@@ -251,12 +222,19 @@ WRITE_ERROR_STATUSES = {"409": "Conflict with the current state"}
 class MinshengAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Public operations: anonymous access is the empty (optional) security requirement.
+        anonymous = Anonymous.__name__
+        schema.get("components", {}).get("securitySchemes", {}).pop(anonymous, None)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "security" in operation:
+                    operation["security"] = [{} if anonymous in req else req for req in operation["security"]]
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ErrorOut.model_json_schema()
         error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 statuses = dict(COMMON_ERROR_STATUSES)
-                if operation.get("security"):
+                if operation.get("security"):  # a public operation too refuses a bad token or CSRF
                     statuses |= AUTHENTICATED_ERROR_STATUSES
                 if method.lower() not in {"get", "head", "options"}:
                     statuses |= WRITE_ERROR_STATUSES
@@ -276,7 +254,7 @@ api = MinshengAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     # The token first: a script's POST carries no CSRF token, and must not be refused by the session check.
-    auth=[ApiTokenAuth(), SessionCsrfAuth()],
+    auth=SIGNED_IN,
 )
 for exception_class, handler in EXCEPTION_HANDLERS.items():
     api.add_exception_handler(exception_class, handler)

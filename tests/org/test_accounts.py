@@ -34,8 +34,11 @@ def other_than(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
 
-def confirm(client: Client, login: str, code: str, password: str = "new-password-2026"):
-    return client.post(CONFIRM_URL, {"login": login, "code": code, "new_password": password}, **ZH)
+NEW_PASSWORD = "new-password-2026"
+
+
+def confirm(client: Client, login: str, code: str):
+    return client.post(CONFIRM_URL, {"login": login, "code": code, "new_password": NEW_PASSWORD}, **ZH)
 
 
 def answer_of(response) -> tuple[int, str]:

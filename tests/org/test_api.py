@@ -57,8 +57,10 @@ def test_openapi_document_is_served(client: Client) -> None:
     assert document["paths"]["/api/deputies"]["get"]["responses"]["404"]["content"]["application/json"][
         "schema"
     ] == {"$ref": "#/components/schemas/Error"}
-    assert "security" not in document["paths"]["/api/deputies"]["get"]
-    assert document["paths"]["/api/me"]["get"]["security"]
+    # Public: anonymous allowed (the empty requirement), and a token or session is still read.
+    assert {} in document["paths"]["/api/deputies"]["get"]["security"]
+    assert {} not in document["paths"]["/api/me"]["get"]["security"]
+    assert "Anonymous" not in document["components"]["securitySchemes"]
 
 
 def test_docs_page_loads_nothing_from_the_internet(client: Client) -> None:
@@ -425,7 +427,7 @@ def test_errors_raised_by_services_keep_their_status_and_code(rf: Any) -> None:
 
 
 def test_a_signed_in_session_must_send_the_csrf_token_on_writes(rf: Any, deputy_user: User) -> None:
-    from minsheng.api import CsrfFailedError, SessionCsrfAuth
+    from minsheng.apiauth import CsrfFailedError, SessionCsrfAuth
 
     auth = SessionCsrfAuth()
     request = rf.post("/api/anything")

@@ -2,7 +2,8 @@
 
 Participants vote through ``POST /topics/{id}/votes`` with the token ``POST /topics/{id}/join`` gave
 them (header ``X-Participant-Token``), or as the signed-in user (session with CSRF, or bearer token).
-The participant is never named in the request body, so no one can vote as someone else.
+The participant is never named in the request body, so no one can vote as someone else. Who is calling
+is decided in ``minsheng.apiauth`` only.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.utils import check_csrf
 from pydantic import Field
 
+from minsheng.apiauth import PARTICIPANT, PUBLIC
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.verification import phone_session_verified
 from minsheng.deliberation import selectors, services
@@ -33,7 +34,6 @@ from minsheng.org.models import Body, Person, Sector, Unit
 
 router = Router(tags=["deliberation"])
 
-TOKEN_HEADER = "HTTP_X_PARTICIPANT_TOKEN"  # noqa: S105 - a header name, not a secret
 SESSION_TOKENS = "deliberation_tokens"
 
 
@@ -201,41 +201,20 @@ def _topic(request: HttpRequest, topic_id: int) -> Topic:
 
 
 def _participant(request: HttpRequest, topic_id: int) -> Participant:
-    """Who is voting: the participant token, else the browser session, else the signed-in user.
-
-    Sessions (signed in or phone-verified) must pass the CSRF check; a token never rides on a cookie.
-    """
-    token = request.META.get(TOKEN_HEADER, "")
-    if token:
-        participant = services.participant_by_token(token)
-        if participant is None or participant.topic_id != topic_id:
+    """Who is voting: the participant token, else the signed-in user, else this browser's participant."""
+    participant = getattr(request, "participant", None)
+    if participant is not None:
+        if participant.topic_id != topic_id:
             raise PermissionDeniedError()
         return participant
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    if authorization.startswith("Bearer "):
-        from minsheng.org.models import ApiToken
-        from minsheng.org.services import api_key_hash
-
-        found = (
-            ApiToken.objects.select_related("user").filter(key_hash=api_key_hash(authorization[7:])).first()
-        )
-        if found is None or not found.user.is_active:
-            raise PermissionDeniedError()
-        participant = selectors.participant_for(topic_id, user=found.user)
+    if request.user.is_authenticated:
+        participant = selectors.participant_for(topic_id, user=request.user)
     else:
-        if check_csrf(request) is not None:
-            raise PermissionDeniedError(_csrf_message())
         session_token = request.session.get(SESSION_TOKENS, {}).get(str(topic_id), "")
-        participant = selectors.participant_for(topic_id, user=request.user, token=session_token)
+        participant = selectors.participant_for(topic_id, token=session_token) if session_token else None
     if participant is None:
         raise PermissionDeniedError(_not_joined_message())
     return participant
-
-
-def _csrf_message() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("The security check (CSRF) failed. Reload the page and try again.")
 
 
 def _not_joined_message() -> str:
@@ -247,12 +226,12 @@ def _not_joined_message() -> str:
 # Topics -------------------------------------------------------------------------------------------
 
 
-@router.get("/topics", response=list[TopicOut], auth=None)
+@router.get("/topics", response=list[TopicOut], auth=PUBLIC)
 def topics_list(request: HttpRequest) -> Any:
     return list(selectors.topics_visible_to(request.user)[:200])
 
 
-@router.get("/topics/{topic_id}", response=TopicOut, auth=None)
+@router.get("/topics/{topic_id}", response=TopicOut, auth=PUBLIC)
 def topic_get(request: HttpRequest, topic_id: int) -> Any:
     return _topic(request, topic_id)
 
@@ -336,31 +315,21 @@ def conversation_import(
 # Participation ------------------------------------------------------------------------------------
 
 
-@router.post("/topics/{topic_id}/join", response=JoinOut, auth=None)
+@router.post("/topics/{topic_id}/join", response=JoinOut, auth=PUBLIC)
 def participant_join(request: HttpRequest, topic_id: int) -> Any:
     """Join as the signed-in user, or with the mobile number verified in this browser session."""
     topic = _topic(request, topic_id)
-    if check_csrf(request) is not None and not request.META.get("HTTP_AUTHORIZATION"):
-        raise PermissionDeniedError(_csrf_message())
-    user = request.user
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    if authorization.startswith("Bearer "):
-        from minsheng.org.models import ApiToken
-        from minsheng.org.services import api_key_hash
-
-        found = (
-            ApiToken.objects.select_related("user").filter(key_hash=api_key_hash(authorization[7:])).first()
-        )
-        if found is None or not found.user.is_active:
-            raise PermissionDeniedError()
-        user = found.user
     joined = services.participant_join(
-        topic=topic, user=user, verified_phone=phone_session_verified(request.session)
+        topic=topic,
+        user=request.user,
+        verified_phone=phone_session_verified(request.session),
+        # A token handed to a script dies with the API token the script joined with.
+        api_token=getattr(request, "api_token", None),
     )
     return {"participant": joined.participant.pk, "token": joined.token}
 
 
-@router.post("/topics/{topic_id}/votes", response={200: VoteOut}, auth=None)
+@router.post("/topics/{topic_id}/votes", response={200: VoteOut}, auth=PARTICIPANT)
 def vote_cast(request: HttpRequest, topic_id: int, payload: VoteIn) -> Any:
     """Vote agree (1), disagree (-1) or pass (0) on one statement; voting again replaces the vote."""
     # No topic lookup: the participant belongs to one topic, and vote_cast checks its state.
@@ -369,14 +338,14 @@ def vote_cast(request: HttpRequest, topic_id: int, payload: VoteIn) -> Any:
     return {"statement": vote.statement_id, "vote": vote.value, "voted_at": vote.voted_at}
 
 
-@router.post("/topics/{topic_id}/statements", response={201: StatementOut}, auth=None)
+@router.post("/topics/{topic_id}/statements", response={201: StatementOut}, auth=PARTICIPANT)
 def statement_submit(request: HttpRequest, topic_id: int, payload: StatementIn) -> Any:
     _topic(request, topic_id)
     participant = _participant(request, topic_id)
     return Status(201, services.statement_submit(participant=participant, text=payload.text))
 
 
-@router.get("/topics/{topic_id}/statements", response=list[StatementOut], auth=None)
+@router.get("/topics/{topic_id}/statements", response=list[StatementOut], auth=PUBLIC)
 def statements_list(request: HttpRequest, topic_id: int) -> Any:
     """Published statements; staff also see those awaiting moderation and those moderated out."""
     topic = _topic(request, topic_id)
@@ -394,18 +363,17 @@ def statement_moderate(request: HttpRequest, statement_id: int, payload: Moderat
     )
 
 
-@router.get("/topics/{topic_id}/analysis", response=AnalysisOut, auth=None)
+@router.get("/topics/{topic_id}/analysis", response=AnalysisOut, auth=PARTICIPANT)
 def analysis_get(request: HttpRequest, topic_id: int) -> Any:
     """The latest opinion map as the consensus engine computed it, and the caller's group."""
     topic = _topic(request, topic_id)
     analysis = selectors.analysis_latest(topic)
     if analysis is None:
         raise NotFoundError()
-    participant = None
-    token = request.META.get(TOKEN_HEADER, "")
-    if token:
-        participant = selectors.participant_for(topic.pk, token=token)
-    elif request.user.is_authenticated:
+    participant = getattr(request, "participant", None)
+    if participant is not None and participant.topic_id != topic.pk:
+        participant = None
+    elif participant is None and request.user.is_authenticated:
         participant = selectors.participant_for(topic.pk, user=request.user)
     my_group = None
     if participant is not None:
@@ -465,7 +433,7 @@ def _outcome(outcome_id: int) -> Outcome:
     return get_object_or_404(Outcome.objects.select_related("topic__jurisdiction", "unit"), pk=outcome_id)
 
 
-@router.get("/topics/{topic_id}/outcomes", response=list[OutcomeOut], auth=None)
+@router.get("/topics/{topic_id}/outcomes", response=list[OutcomeOut], auth=PUBLIC)
 def outcomes_list(request: HttpRequest, topic_id: int) -> Any:
     return selectors.outcomes_of(_topic(request, topic_id))
 

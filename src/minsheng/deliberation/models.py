@@ -124,6 +124,17 @@ class Participant(TimeStampedModel):
     phone_masked = models.CharField(_("phone (masked)"), max_length=20, blank=True)
     external_id = models.CharField(_("id in an imported conversation"), max_length=64, blank=True)
     token_hash = models.CharField(_("token (hashed)"), max_length=64, unique=True)
+    # A token handed out to a script that joined with an API token lives only as long as that token:
+    # revoking the API token (or a password reset) clears ``api_token``, and the token stops working.
+    api_token = models.ForeignKey(
+        "org.ApiToken",
+        verbose_name=_("joined with API token"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_needs_api_token = models.BooleanField(_("token tied to an API token"), default=False)
 
     class Meta:
         verbose_name = _("participant")
@@ -141,6 +152,11 @@ class Participant(TimeStampedModel):
                 name="participant_identified",
             ),
         ]
+
+    @staticmethod
+    def live_token() -> Q:
+        """The participants whose token still works (not tied to a revoked API token)."""
+        return Q(token_needs_api_token=False) | Q(api_token__isnull=False)
 
     def __str__(self) -> str:
         return f"#{self.pk}"

@@ -70,7 +70,9 @@ def participant_for(topic: Topic | int, *, user: Any = None, token: str = "") ->
 
     topic_id = topic if isinstance(topic, int) else topic.pk
     if token:
-        found = Participant.objects.filter(topic_id=topic_id, token_hash=token_hash(token)).first()
+        found = Participant.objects.filter(
+            Participant.live_token(), topic_id=topic_id, token_hash=token_hash(token)
+        ).first()
         if found is not None:
             return found
     if user is not None and getattr(user, "is_authenticated", False):

@@ -15,6 +15,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from minsheng.apiauth import PUBLIC
 from minsheng.core.errors import NotFoundError, PermissionDeniedError
 from minsheng.legislation import selectors, services
 from minsheng.legislation.models import ConsultationTask, Opinion, ReportEntry
@@ -234,14 +235,17 @@ def _staff_task(request: HttpRequest, task_id: int) -> ConsultationTask:
 # ---------------------------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=list[TaskOut], auth=None, summary="Open consultations, then closed ones")
+@router.get("/tasks", response=list[TaskOut], auth=PUBLIC, summary="Open consultations, then closed ones")
 def tasks_list(request: HttpRequest, state: Literal["open", "closed"] = "open") -> list[TaskOut]:
     tasks = selectors.tasks_open() if state == "open" else selectors.tasks_closed()
     return [TaskOut.of(task) for task in tasks[:200]]
 
 
 @router.get(
-    "/tasks/{task_id}", response=DraftOut, auth=None, summary="A draft's current version, article by article"
+    "/tasks/{task_id}",
+    response=DraftOut,
+    auth=PUBLIC,
+    summary="A draft's current version, article by article",
 )
 def task_read(request: HttpRequest, task_id: int) -> DraftOut:
     task = selectors.task_visible(request.user, task_id)
@@ -267,7 +271,9 @@ def task_read(request: HttpRequest, task_id: int) -> DraftOut:
     )
 
 
-@router.get("/tasks/{task_id}/diff", response=list[DiffRowOut], auth=None, summary="Article-by-article diff")
+@router.get(
+    "/tasks/{task_id}/diff", response=list[DiffRowOut], auth=PUBLIC, summary="Article-by-article diff"
+)
 def task_diff(request: HttpRequest, task_id: int, from_version: int, to_version: int) -> list[DiffRowOut]:
     task = selectors.task_visible(request.user, task_id)
     rows = selectors.version_diff(task, from_version, to_version)
@@ -277,7 +283,9 @@ def task_diff(request: HttpRequest, task_id: int, from_version: int, to_version:
     ]
 
 
-@router.get("/tasks/{task_id}/results", response=list[EntryResultOut], auth=None, summary="Adoption results")
+@router.get(
+    "/tasks/{task_id}/results", response=list[EntryResultOut], auth=PUBLIC, summary="Adoption results"
+)
 def task_results(request: HttpRequest, task_id: int) -> list[EntryResultOut]:
     task = selectors.task_visible(request.user, task_id)
     if task.status != "feedback_given" and not request.user.has_perm(
@@ -287,7 +295,9 @@ def task_results(request: HttpRequest, task_id: int) -> list[EntryResultOut]:
     return [_entry_out(entry) for entry in selectors.adoption_results(task)]
 
 
-@router.get("/statistics", response=StatisticsOut, auth=None, summary="Opinions received, submitted, adopted")
+@router.get(
+    "/statistics", response=StatisticsOut, auth=PUBLIC, summary="Opinions received, submitted, adopted"
+)
 def statistics(request: HttpRequest) -> StatisticsOut:
     def rows(figures: list[selectors.Figures]) -> list[FiguresOut]:
         return [

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from minsheng.apiauth import PUBLIC
 from minsheng.core.errors import NotFoundError
 from minsheng.core.privacy import mask_text
 from minsheng.motions import services
@@ -271,7 +272,7 @@ def motion_list(request: HttpRequest, query: Query[ListQuery]) -> dict:
 
 
 @router.get(
-    "/public", response=list[PublicReplyOut], auth=None, summary="Published replies (personal data masked)"
+    "/public", response=list[PublicReplyOut], auth=PUBLIC, summary="Published replies (personal data masked)"
 )
 def public_list(request: HttpRequest, page: int = Query(1, ge=1, le=100_000)) -> list[dict]:
     rows = public_replies()[(page - 1) * PAGE : page * PAGE]
@@ -291,7 +292,9 @@ def _public(r: Reply) -> dict:
     }
 
 
-@router.get("/public/{pk}", response=list[PublicReplyOut], auth=None, summary="One item's published replies")
+@router.get(
+    "/public/{pk}", response=list[PublicReplyOut], auth=PUBLIC, summary="One item's published replies"
+)
 def public_detail(request: HttpRequest, pk: int) -> list[dict]:
     found = public_motion(pk)
     if found is None:

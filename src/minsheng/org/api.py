@@ -18,6 +18,7 @@ from ninja import Query, Router, Schema
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from minsheng.apiauth import PUBLIC
 from minsheng.core.errors import NotFoundError
 from minsheng.org.models import Body, BodyKind, Jurisdiction, Membership, Person, Role, Unit, UnitKind
 from minsheng.org.selectors import (
@@ -274,18 +275,18 @@ def _role_label(code: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-@router.get("/jurisdictions", response=list[JurisdictionOut], auth=None, summary="行政区划树")
+@router.get("/jurisdictions", response=list[JurisdictionOut], auth=PUBLIC, summary="行政区划树")
 def jurisdictions(request: HttpRequest) -> Any:
     return jurisdictions_all()
 
 
-@router.get("/bodies", response=list[BodyOut], auth=None, summary="人大、政协及其机构")
+@router.get("/bodies", response=list[BodyOut], auth=PUBLIC, summary="人大、政协及其机构")
 def bodies(request: HttpRequest, kind: BodyKind | None = None) -> Any:
     found = bodies_all()
     return found.filter(kind=kind) if kind else found
 
 
-@router.get("/units", response=list[UnitOut], auth=None, summary="承办单位")
+@router.get("/units", response=list[UnitOut], auth=PUBLIC, summary="承办单位")
 def units(request: HttpRequest, kind: UnitKind | None = None) -> Any:
     found = units_all()
     return found.filter(kind=kind) if kind else found
@@ -294,7 +295,7 @@ def units(request: HttpRequest, kind: UnitKind | None = None) -> Any:
 @router.get(
     "/stations",
     response=list[StationOut],
-    auth=None,
+    auth=PUBLIC,
     summary="代表之家、联络站、委员工作室、协商议事室、基层立法联系点",
 )
 def stations(
@@ -305,7 +306,7 @@ def stations(
     return public_places_for(_place_or_404(place))
 
 
-@router.get("/people/{id}", response=ProfileOut, auth=None, summary="代表、委员的公开信息")
+@router.get("/people/{id}", response=ProfileOut, auth=PUBLIC, summary="代表、委员的公开信息")
 def person_profile(request: HttpRequest, id: int) -> Any:
     profile = profile_public(id)
     if profile is None:
@@ -318,7 +319,7 @@ def _profile_out(person: Person, seats: list[Membership], duties: list[Membershi
     return {**{field: getattr(person, field) for field in public_fields}, "seats": seats, "duties": duties}
 
 
-@router.get("/directory", response=DirectoryPageOut, auth=None, summary="代表、委员名录")
+@router.get("/directory", response=DirectoryPageOut, auth=PUBLIC, summary="代表、委员名录")
 def directory(
     request: HttpRequest,
     q: SearchText = Query("", description="姓名、拼音或首字母、选区、界别"),
@@ -336,7 +337,7 @@ def directory(
     }
 
 
-@router.get("/deputies", response=DeputiesForPlaceOut, auth=None, summary="按乡镇或街道查找人大代表")
+@router.get("/deputies", response=DeputiesForPlaceOut, auth=PUBLIC, summary="按乡镇或街道查找人大代表")
 def deputies(request: HttpRequest, place: PlaceName = Query(..., description=PLACE_DESCRIPTION)) -> Any:
     town = _place_or_404(place)
     seats = list(deputies_for_place(town))

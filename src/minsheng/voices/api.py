@@ -1,6 +1,6 @@
 """The voices endpoints of the JSON API: every action of the web pages, with the same permissions.
 
-Public operations (``auth=None``): request a one-time code, submit a voice, follow it by tracking code
+Public operations (``auth=PUBLIC``): request a one-time code, submit a voice, follow it by tracking code
 and phone, rate the answer, list announced reception days. Everything else needs a signed-in user or a
 bearer token, and answers only with what that user may see. The resident's phone appears only to
 those allowed to contact them (``voices.view_contact_voice``).
@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
+from minsheng.apiauth import PUBLIC
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
 from minsheng.core.throttle import client_ip
@@ -422,7 +423,10 @@ def _report_out(report: SocialReport) -> dict[str, Any]:
 
 
 @router.post(
-    "/codes", response={200: VoiceCodeOut, **PUBLIC_ERRORS}, auth=None, summary="发送手机验证码（提交民声前）"
+    "/codes",
+    response={200: VoiceCodeOut, **PUBLIC_ERRORS},
+    auth=PUBLIC,
+    summary="发送手机验证码（提交民声前）",
 )
 def code_send(request: HttpRequest, data: VoiceCodeIn) -> dict[str, bool]:
     phone_code_send(phone=data.phone, purpose="voice", client_ip=client_ip(request))
@@ -432,7 +436,7 @@ def code_send(request: HttpRequest, data: VoiceCodeIn) -> dict[str, bool]:
 @router.post(
     "/",
     response={201: VoiceCreatedOut, **PUBLIC_ERRORS},
-    auth=None,
+    auth=PUBLIC,
     summary="提交民声（手机号须经验证码验证）",
 )
 def voice_submit(
@@ -473,7 +477,7 @@ def voice_submit(
 @router.post(
     "/track",
     response={200: VoiceTrackOut, **PUBLIC_ERRORS},
-    auth=None,
+    auth=PUBLIC,
     summary="凭查询码和手机号查看办理进度",
 )
 def voice_track(request: HttpRequest, data: VoiceTrackIn) -> dict[str, Any]:
@@ -493,7 +497,7 @@ def voice_track(request: HttpRequest, data: VoiceTrackIn) -> dict[str, Any]:
 @router.post(
     "/track/rate",
     response={200: VoiceCreatedOut, **PUBLIC_ERRORS},
-    auth=None,
+    auth=PUBLIC,
     summary="凭查询码和手机号评价答复",
 )
 def voice_track_rate(request: HttpRequest, data: VoiceRateIn) -> Voice:
@@ -503,7 +507,7 @@ def voice_track_rate(request: HttpRequest, data: VoiceRateIn) -> Voice:
     )
 
 
-@router.get("/reception-days", response=list[ReceptionDayOut], auth=None, summary="已公布的接待日")
+@router.get("/reception-days", response=list[ReceptionDayOut], auth=PUBLIC, summary="已公布的接待日")
 def reception_days(request: HttpRequest, station_id: ObjectId | None = None) -> list[dict[str, Any]]:
     station = Body.objects.filter(pk=station_id).first() if station_id else None
     if station_id and station is None:

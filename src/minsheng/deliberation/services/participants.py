@@ -30,7 +30,7 @@ from minsheng.deliberation.services.workflow import (
     NotOpenError,
     T,
 )
-from minsheng.org.models import Role, User
+from minsheng.org.models import ApiToken, Role, User
 
 
 @dataclass(frozen=True)
@@ -50,26 +50,36 @@ def _eligible_user(topic: Topic, user: User) -> bool:
     )
 
 
-def _new_participant(topic: Topic, **identity: Any) -> Joined:
+def _new_participant(topic: Topic, api_token: ApiToken | None = None, **identity: Any) -> Joined:
     token = secrets.token_urlsafe(24)
+    tie = {"api_token": api_token, "token_needs_api_token": api_token is not None}
     try:
         with transaction.atomic():
-            participant = Participant.objects.create(topic=topic, token_hash=token_hash(token), **identity)
+            participant = Participant.objects.create(
+                topic=topic, token_hash=token_hash(token), **tie, **identity
+            )
             event_record(
                 actor=identity.get("user"), verb="join", target=topic, payload={"participant": participant.pk}
             )
     except IntegrityError:
         # Joined concurrently from another tab: the other request's row wins; hand out a fresh token.
         participant = Participant.objects.get(topic=topic, **identity)
-        Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token))
+        Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token), **tie)
     return Joined(participant=participant, token=token)
 
 
-def participant_join(*, topic: Topic, user: Actor | None = None, verified_phone: str | None = None) -> Joined:
+def participant_join(
+    *,
+    topic: Topic,
+    user: Actor | None = None,
+    verified_phone: str | None = None,
+    api_token: ApiToken | None = None,
+) -> Joined:
     """Join a topic as a signed-in user or with a phone number verified in this session.
 
     Returns a fresh token each time (the previous one stops working): the browser keeps its
-    participant in the session, API clients keep the token.
+    participant in the session, API clients keep the token. A client that joined with ``api_token``
+    gets a participant token that stops working when that API token is revoked.
     """
     if topic.status != T.OPEN:
         raise NotOpenError(_("This topic is not open for votes."), action="join", state=topic.status)
@@ -79,8 +89,8 @@ def participant_join(*, topic: Topic, user: Actor | None = None, verified_phone:
             raise PermissionDeniedError(_("This topic is open to invited participants only."))
         existing = Participant.objects.filter(topic=topic, user=account).first()
         if existing is None:
-            return _new_participant(topic, user=account)
-        return _token_renew(existing)
+            return _new_participant(topic, api_token, user=account)
+        return _token_renew(existing, api_token)
     if not verified_phone:
         raise PermissionDeniedError(_("Verify your mobile number first."))
     if topic.audience != Audience.PUBLIC:
@@ -95,9 +105,10 @@ def participant_join(*, topic: Topic, user: Actor | None = None, verified_phone:
     return _token_renew(existing)
 
 
-def _token_renew(participant: Participant) -> Joined:
+def _token_renew(participant: Participant, api_token: ApiToken | None = None) -> Joined:
     token = secrets.token_urlsafe(24)
-    Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token))
+    tie = {"api_token": api_token, "token_needs_api_token": api_token is not None}
+    Participant.objects.filter(pk=participant.pk).update(token_hash=token_hash(token), **tie)
     participant.token_hash = token_hash(token)
     return Joined(participant=participant, token=token)
 
@@ -109,8 +120,10 @@ def participant_by_token(token: str) -> Participant | None:
     table = Participant._meta.db_table
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT id, topic_id, user_id FROM {table} WHERE token_hash = %s",  # noqa: S608 - table name
-            [token_hash(token)],
+            # A token tied to an API token dies with it (SET NULL on revocation).
+            f"SELECT id, topic_id, user_id FROM {table} WHERE token_hash = %s"  # noqa: S608 - table name
+            " AND (token_needs_api_token = %s OR api_token_id IS NOT NULL)",
+            [token_hash(token), False],
         )
         row = cursor.fetchone()
     if row is None:
