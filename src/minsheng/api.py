@@ -15,8 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -173,6 +176,25 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, status=exc.status_code, detail=exc.message, code=f"http_{exc.status_code}")
 
 
+def on_body_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = _("The request is too large (at most %(size)s MB of form or JSON data).") % {
+        "size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f}"
+    }
+    return error_response(request, status=413, detail=detail, code="too_large")
+
+
+def on_malformed_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = _("The request body could not be read (malformed form data or too many fields).")
+    return error_response(request, status=400, detail=detail, code="malformed_body")
+
+
+def on_number_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The schemas bound every number; this is the safety net for one they missed.
+    logger.warning("Out-of-range input reached the database in %s %s: %s", request.method, request.path, exc)
+    detail = _("A number in the request is too large.")
+    return error_response(request, status=400, detail=detail, code=ValidationFailedError.code)
+
+
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
     detail = _("Something went wrong on the server. Please try again later.")
@@ -191,6 +213,11 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpRespo
     CsrfFailedError: on_csrf_failed,
     InvalidParticipantTokenError: on_invalid_participant_token,
     Throttled: on_throttled,
+    RequestDataTooBig: on_body_too_large,
+    SuspiciousOperation: on_malformed_body,
+    MultiPartParserError: on_malformed_body,
+    OverflowError: on_number_out_of_range,
+    DataError: on_number_out_of_range,
     HttpError: on_http_error,
     Exception: on_unexpected_error,
 }

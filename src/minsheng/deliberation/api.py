@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from minsheng.apiauth import PARTICIPANT, PUBLIC
+from minsheng.core.apitypes import MAX_INT32, ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.verification import phone_session_verified
 from minsheng.deliberation import selectors, services
@@ -59,7 +60,7 @@ class TopicOut(Schema):
 
 
 class TopicIn(Schema):
-    body: int
+    body: ObjectId
     title: str = Field(min_length=1, max_length=100)
     question: str = Field(min_length=1, max_length=300)
     background: str = Field(default="", max_length=5000)
@@ -67,16 +68,16 @@ class TopicIn(Schema):
 
 class AcceptIn(Schema):
     audience: Literal["public", "named", "sector"] = "public"
-    sector: int | None = None
-    people: list[int] = Field(default_factory=list, max_length=1000)
+    sector: ObjectId | None = None
+    people: list[ObjectId] = Field(default_factory=list, max_length=1000)
     opens_on: dt.date | None = None
     closes_on: dt.date | None = None
     moderation: Literal["pre", "post"] = "post"
-    statement_max_length: int = STATEMENT_MAX_LENGTH
+    statement_max_length: int = Field(STATEMENT_MAX_LENGTH, ge=1, le=MAX_INT32)
     seeds: list[str] = Field(default_factory=list, max_length=200)
 
 
-class ReasonIn(Schema):
+class TopicReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -91,7 +92,7 @@ class JoinOut(Schema):
 
 class VoteIn(Schema):
     model_config = {"extra": "forbid"}
-    statement: int
+    statement: ObjectId
     vote: Literal[-1, 0, 1]
 
 
@@ -128,7 +129,7 @@ class AnalysisOut(Schema):
     my_group: int | None = None
 
 
-class MeetingIn(Schema):
+class TopicMeetingIn(Schema):
     starts_at: dt.datetime
     place: str = Field(min_length=1, max_length=200)
 
@@ -155,7 +156,7 @@ class HoldIn(Schema):
 
 class OutcomeIn(Schema):
     text: str = Field(min_length=1, max_length=1000)
-    unit: int
+    unit: ObjectId
     due: dt.date
 
 
@@ -181,7 +182,7 @@ class ConvertIn(Schema):
     kind: Literal["proposal", "social_report"]
     text: str = Field(default="", max_length=5000)
     title: str = Field(default="", max_length=60)
-    lead_signer_id: int | None = None
+    lead_signer_id: ObjectId | None = None
 
 
 class ImportOut(Schema):
@@ -232,7 +233,7 @@ def topics_list(request: HttpRequest) -> Any:
 
 
 @router.get("/topics/{topic_id}", response=TopicOut, auth=PUBLIC)
-def topic_get(request: HttpRequest, topic_id: int) -> Any:
+def topic_get(request: HttpRequest, topic_id: ObjectId) -> Any:
     return _topic(request, topic_id)
 
 
@@ -252,7 +253,7 @@ def topic_propose(request: HttpRequest, payload: TopicIn) -> Any:
 
 
 @router.post("/topics/{topic_id}/accept", response=TopicOut)
-def topic_accept(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
+def topic_accept(request: HttpRequest, topic_id: ObjectId, payload: AcceptIn) -> Any:
     topic = _topic(request, topic_id)
     setup = services.TopicSetup(
         audience=payload.audience,
@@ -267,27 +268,27 @@ def topic_accept(request: HttpRequest, topic_id: int, payload: AcceptIn) -> Any:
 
 
 @router.post("/topics/{topic_id}/reject", response=TopicOut)
-def topic_reject(request: HttpRequest, topic_id: int, payload: ReasonIn) -> Any:
+def topic_reject(request: HttpRequest, topic_id: ObjectId, payload: TopicReasonIn) -> Any:
     return services.topic_reject(actor=request.user, topic=_topic(request, topic_id), reason=payload.reason)
 
 
 @router.post("/topics/{topic_id}/open", response=TopicOut)
-def topic_open(request: HttpRequest, topic_id: int) -> Any:
+def topic_open(request: HttpRequest, topic_id: ObjectId) -> Any:
     return services.topic_open(actor=request.user, topic=_topic(request, topic_id))
 
 
 @router.post("/topics/{topic_id}/close", response=TopicOut)
-def topic_close(request: HttpRequest, topic_id: int) -> Any:
+def topic_close(request: HttpRequest, topic_id: ObjectId) -> Any:
     return services.topic_close(actor=request.user, topic=_topic(request, topic_id))
 
 
 @router.post("/topics/{topic_id}/conclude", response=TopicOut)
-def topic_conclude(request: HttpRequest, topic_id: int) -> Any:
+def topic_conclude(request: HttpRequest, topic_id: ObjectId) -> Any:
     return services.topic_conclude(actor=request.user, topic=_topic(request, topic_id))
 
 
 @router.post("/topics/{topic_id}/seeds", response={201: list[StatementOut]})
-def seeds_add(request: HttpRequest, topic_id: int, payload: SeedsIn) -> Any:
+def seeds_add(request: HttpRequest, topic_id: ObjectId, payload: SeedsIn) -> Any:
     return Status(
         201, services.seeds_add(actor=request.user, topic=_topic(request, topic_id), texts=payload.texts)
     )
@@ -295,7 +296,7 @@ def seeds_add(request: HttpRequest, topic_id: int, payload: SeedsIn) -> Any:
 
 @router.post("/topics/{topic_id}/import", response={201: ImportOut})
 def conversation_import(
-    request: HttpRequest, topic_id: int, votes: File[UploadedFile], comments: File[UploadedFile]
+    request: HttpRequest, topic_id: ObjectId, votes: File[UploadedFile], comments: File[UploadedFile]
 ) -> Any:
     """Load a pol.is openData conversation (votes.csv, comments.csv) into a topic being set up."""
     limit = 50 * 1024 * 1024
@@ -316,7 +317,7 @@ def conversation_import(
 
 
 @router.post("/topics/{topic_id}/join", response=JoinOut, auth=PUBLIC)
-def participant_join(request: HttpRequest, topic_id: int) -> Any:
+def participant_join(request: HttpRequest, topic_id: ObjectId) -> Any:
     """Join as the signed-in user, or with the mobile number verified in this browser session."""
     topic = _topic(request, topic_id)
     joined = services.participant_join(
@@ -330,7 +331,7 @@ def participant_join(request: HttpRequest, topic_id: int) -> Any:
 
 
 @router.post("/topics/{topic_id}/votes", response={200: VoteOut}, auth=PARTICIPANT)
-def vote_cast(request: HttpRequest, topic_id: int, payload: VoteIn) -> Any:
+def vote_cast(request: HttpRequest, topic_id: ObjectId, payload: VoteIn) -> Any:
     """Vote agree (1), disagree (-1) or pass (0) on one statement; voting again replaces the vote."""
     # No topic lookup: the participant belongs to one topic, and vote_cast checks its state.
     participant = _participant(request, topic_id)
@@ -339,14 +340,14 @@ def vote_cast(request: HttpRequest, topic_id: int, payload: VoteIn) -> Any:
 
 
 @router.post("/topics/{topic_id}/statements", response={201: StatementOut}, auth=PARTICIPANT)
-def statement_submit(request: HttpRequest, topic_id: int, payload: StatementIn) -> Any:
+def statement_submit(request: HttpRequest, topic_id: ObjectId, payload: StatementIn) -> Any:
     _topic(request, topic_id)
     participant = _participant(request, topic_id)
     return Status(201, services.statement_submit(participant=participant, text=payload.text))
 
 
 @router.get("/topics/{topic_id}/statements", response=list[StatementOut], auth=PUBLIC)
-def statements_list(request: HttpRequest, topic_id: int) -> Any:
+def statements_list(request: HttpRequest, topic_id: ObjectId) -> Any:
     """Published statements; staff also see those awaiting moderation and those moderated out."""
     topic = _topic(request, topic_id)
     statements = Statement.objects.filter(topic=topic).order_by("id")
@@ -356,7 +357,7 @@ def statements_list(request: HttpRequest, topic_id: int) -> Any:
 
 
 @router.post("/statements/{statement_id}/moderate", response=StatementOut)
-def statement_moderate(request: HttpRequest, statement_id: int, payload: ModerateIn) -> Any:
+def statement_moderate(request: HttpRequest, statement_id: ObjectId, payload: ModerateIn) -> Any:
     statement = get_object_or_404(Statement.objects.select_related("topic__jurisdiction"), pk=statement_id)
     return services.statement_moderate(
         actor=request.user, statement=statement, action=payload.action, reason=payload.reason
@@ -364,7 +365,7 @@ def statement_moderate(request: HttpRequest, statement_id: int, payload: Moderat
 
 
 @router.get("/topics/{topic_id}/analysis", response=AnalysisOut, auth=PARTICIPANT)
-def analysis_get(request: HttpRequest, topic_id: int) -> Any:
+def analysis_get(request: HttpRequest, topic_id: ObjectId) -> Any:
     """The latest opinion map as the consensus engine computed it, and the caller's group."""
     topic = _topic(request, topic_id)
     analysis = selectors.analysis_latest(topic)
@@ -393,7 +394,7 @@ def analysis_get(request: HttpRequest, topic_id: int) -> Any:
 
 
 @router.post("/topics/{topic_id}/meetings", response={201: MeetingOut})
-def meeting_schedule(request: HttpRequest, topic_id: int, payload: MeetingIn) -> Any:
+def meeting_schedule(request: HttpRequest, topic_id: ObjectId, payload: TopicMeetingIn) -> Any:
     topic = _topic(request, topic_id)
     meeting = services.meeting_schedule(
         actor=request.user, topic=topic, starts_at=payload.starts_at, place=payload.place
@@ -406,7 +407,7 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 @router.post("/meetings/{meeting_id}/hold", response=MeetingOut)
-def meeting_hold(request: HttpRequest, meeting_id: int, payload: HoldIn) -> Any:
+def meeting_hold(request: HttpRequest, meeting_id: ObjectId, payload: HoldIn) -> Any:
     attendees = [services.AttendeeIn(**a.dict()) for a in payload.attendees]
     return services.meeting_hold(
         actor=request.user, meeting=_meeting(meeting_id), minutes=payload.minutes, attendees=attendees
@@ -414,12 +415,12 @@ def meeting_hold(request: HttpRequest, meeting_id: int, payload: HoldIn) -> Any:
 
 
 @router.post("/meetings/{meeting_id}/cancel", response=MeetingOut)
-def meeting_cancel(request: HttpRequest, meeting_id: int, payload: ReasonIn) -> Any:
+def meeting_cancel(request: HttpRequest, meeting_id: ObjectId, payload: TopicReasonIn) -> Any:
     return services.meeting_cancel(actor=request.user, meeting=_meeting(meeting_id), reason=payload.reason)
 
 
 @router.post("/meetings/{meeting_id}/outcomes", response={201: OutcomeOut})
-def outcome_add(request: HttpRequest, meeting_id: int, payload: OutcomeIn) -> Any:
+def outcome_add(request: HttpRequest, meeting_id: ObjectId, payload: OutcomeIn) -> Any:
     unit = Unit.objects.filter(pk=payload.unit).first()
     if unit is None:
         raise ValidationFailedError(field="unit")
@@ -434,24 +435,24 @@ def _outcome(outcome_id: int) -> Outcome:
 
 
 @router.get("/topics/{topic_id}/outcomes", response=list[OutcomeOut], auth=PUBLIC)
-def outcomes_list(request: HttpRequest, topic_id: int) -> Any:
+def outcomes_list(request: HttpRequest, topic_id: ObjectId) -> Any:
     return selectors.outcomes_of(_topic(request, topic_id))
 
 
 @router.post("/outcomes/{outcome_id}/progress", response=OutcomeOut)
-def outcome_progress(request: HttpRequest, outcome_id: int, payload: ProgressIn) -> Any:
+def outcome_progress(request: HttpRequest, outcome_id: ObjectId, payload: ProgressIn) -> Any:
     outcome = _outcome(outcome_id)
     services.outcome_progress(actor=request.user, outcome=outcome, text=payload.text)
     return _outcome(outcome_id)
 
 
 @router.post("/outcomes/{outcome_id}/complete", response=OutcomeOut)
-def outcome_complete(request: HttpRequest, outcome_id: int, payload: ProgressIn) -> Any:
+def outcome_complete(request: HttpRequest, outcome_id: ObjectId, payload: ProgressIn) -> Any:
     return services.outcome_complete(actor=request.user, outcome=_outcome(outcome_id), text=payload.text)
 
 
 @router.post("/outcomes/{outcome_id}/convert", response=OutcomeOut)
-def outcome_convert(request: HttpRequest, outcome_id: int, payload: ConvertIn) -> Any:
+def outcome_convert(request: HttpRequest, outcome_id: ObjectId, payload: ConvertIn) -> Any:
     outcome = _outcome(outcome_id)
     lead = None
     if payload.lead_signer_id is not None:

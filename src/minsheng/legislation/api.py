@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
+from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError
 from minsheng.legislation import selectors, services
 from minsheng.legislation.models import ConsultationTask, Opinion, ReportEntry
@@ -105,12 +106,12 @@ class StatisticsOut(Schema):
     by_year: list[FiguresOut]
 
 
-class DraftIn(Schema):
+class LawDraftIn(Schema):
     text: str = Field(max_length=services.MAX_DRAFT_CHARS)
 
 
-class TaskIn(DraftIn):
-    contact_point_id: int
+class TaskIn(LawDraftIn):
+    contact_point_id: ObjectId
     title: str = Field(max_length=200)
     issuing_body: str = Field(max_length=200)
     received_on: dt.date
@@ -126,7 +127,7 @@ class ActionIn(Schema):
 
 class OpinionIn(Schema):
     text: str = Field(max_length=services.MAX_OPINION_CHARS)
-    article_id: int | None = None
+    article_id: ObjectId | None = None
     paragraph: int | None = Field(default=None, ge=1, le=99)
     item: int | None = Field(default=None, ge=1, le=99)
     author_name: str = Field(default="", max_length=100)
@@ -160,12 +161,12 @@ class OpinionOut(Schema):
 class MeetingOpinionIn(Schema):
     text: str = Field(max_length=services.MAX_OPINION_CHARS)
     speaker: str = Field(default="", max_length=100)
-    article_id: int | None = None
+    article_id: ObjectId | None = None
     paragraph: int | None = Field(default=None, ge=1, le=99)
     item: int | None = Field(default=None, ge=1, le=99)
 
 
-class MeetingIn(Schema):
+class LawMeetingIn(Schema):
     kind: Literal["meeting", "visit"] = "meeting"
     held_on: dt.date
     place: str = Field(max_length=200)
@@ -179,7 +180,7 @@ class IdOut(Schema):
 
 
 class EntryIn(Schema):
-    opinion_ids: list[int] = Field(min_length=1, max_length=1000)
+    opinion_ids: list[ObjectId] = Field(min_length=1, max_length=1000)
     summary: str = Field(max_length=services.MAX_SUMMARY_CHARS)
     submitted: bool = True
 
@@ -190,7 +191,7 @@ class EntryUpdateIn(Schema):
 
 
 class DuplicateIn(Schema):
-    original_id: int | None = None
+    original_id: ObjectId | None = None
 
 
 class AdoptionIn(Schema):
@@ -247,7 +248,7 @@ def tasks_list(request: HttpRequest, state: Literal["open", "closed"] = "open") 
     auth=PUBLIC,
     summary="A draft's current version, article by article",
 )
-def task_read(request: HttpRequest, task_id: int) -> DraftOut:
+def task_read(request: HttpRequest, task_id: ObjectId) -> DraftOut:
     task = selectors.task_visible(request.user, task_id)
     version = selectors.version_current(task)
     if version is None:
@@ -274,7 +275,9 @@ def task_read(request: HttpRequest, task_id: int) -> DraftOut:
 @router.get(
     "/tasks/{task_id}/diff", response=list[DiffRowOut], auth=PUBLIC, summary="Article-by-article diff"
 )
-def task_diff(request: HttpRequest, task_id: int, from_version: int, to_version: int) -> list[DiffRowOut]:
+def task_diff(
+    request: HttpRequest, task_id: ObjectId, from_version: ObjectId, to_version: ObjectId
+) -> list[DiffRowOut]:
     task = selectors.task_visible(request.user, task_id)
     rows = selectors.version_diff(task, from_version, to_version)
     return [
@@ -286,7 +289,7 @@ def task_diff(request: HttpRequest, task_id: int, from_version: int, to_version:
 @router.get(
     "/tasks/{task_id}/results", response=list[EntryResultOut], auth=PUBLIC, summary="Adoption results"
 )
-def task_results(request: HttpRequest, task_id: int) -> list[EntryResultOut]:
+def task_results(request: HttpRequest, task_id: ObjectId) -> list[EntryResultOut]:
     task = selectors.task_visible(request.user, task_id)
     if task.status != "feedback_given" and not request.user.has_perm(
         "legislation.change_consultationtask", task
@@ -320,7 +323,7 @@ def statistics(request: HttpRequest) -> StatisticsOut:
 @router.post(
     "/tasks/{task_id}/opinions", response={201: OpinionOut}, summary="Comment on the draft or a place in it"
 )
-def opinion_create(request: HttpRequest, task_id: int, payload: OpinionIn) -> Status[OpinionOut]:
+def opinion_create(request: HttpRequest, task_id: ObjectId, payload: OpinionIn) -> Status[OpinionOut]:
     task = selectors.task_visible(request.user, task_id)
     opinion = services.opinion_submit(actor=request.user, task=task, **payload.dict())
     return Status(201, OpinionOut.of(opinion))
@@ -359,7 +362,7 @@ def task_create(request: HttpRequest, payload: TaskIn) -> Status[TaskOut]:
 
 
 @router.post("/tasks/{task_id}/actions", response=TaskOut, summary="Move the task to its next step")
-def task_action(request: HttpRequest, task_id: int, payload: ActionIn) -> TaskOut:
+def task_action(request: HttpRequest, task_id: ObjectId, payload: ActionIn) -> TaskOut:
     task = _staff_task(request, task_id)
     if payload.action == "draft_report":
         services.report_generate(actor=request.user, task=task)
@@ -373,7 +376,7 @@ def task_action(request: HttpRequest, task_id: int, payload: ActionIn) -> TaskOu
 
 
 @router.post("/tasks/{task_id}/versions", response={201: IdOut}, summary="Add a new version of the draft")
-def version_create(request: HttpRequest, task_id: int, payload: DraftIn) -> Status[IdOut]:
+def version_create(request: HttpRequest, task_id: ObjectId, payload: LawDraftIn) -> Status[IdOut]:
     task = _staff_task(request, task_id)
     version = services.version_add(
         actor=request.user, task=task, draft=services.draft_read(text=payload.text)
@@ -386,14 +389,16 @@ def version_create(request: HttpRequest, task_id: int, payload: DraftIn) -> Stat
     response={201: IdOut},
     summary="Add a new version of the draft from a .docx, .txt or .md file",
 )
-def version_upload(request: HttpRequest, task_id: int, upload: UploadedFile = File(...)) -> Status[IdOut]:
+def version_upload(
+    request: HttpRequest, task_id: ObjectId, upload: UploadedFile = File(...)
+) -> Status[IdOut]:
     task = _staff_task(request, task_id)
     version = services.version_add(actor=request.user, task=task, draft=services.draft_read(upload=upload))
     return Status(201, IdOut(id=version.number))
 
 
 @router.post("/tasks/{task_id}/meetings", response={201: IdOut}, summary="Record a meeting and its opinions")
-def meeting_create(request: HttpRequest, task_id: int, payload: MeetingIn) -> Status[IdOut]:
+def meeting_create(request: HttpRequest, task_id: ObjectId, payload: LawMeetingIn) -> Status[IdOut]:
     task = _staff_task(request, task_id)
     meeting = services.meeting_record(
         actor=request.user,
@@ -409,7 +414,7 @@ def meeting_create(request: HttpRequest, task_id: int, payload: MeetingIn) -> St
 
 
 @router.get("/tasks/{task_id}/opinions", response=list[OpinionOut], summary="All opinions of a task (staff)")
-def opinions_list(request: HttpRequest, task_id: int) -> list[OpinionOut]:
+def opinions_list(request: HttpRequest, task_id: ObjectId) -> list[OpinionOut]:
     task = _staff_task(request, task_id)
     return [OpinionOut.of(opinion) for opinion in selectors.opinions_for_task(task)]
 
@@ -417,7 +422,7 @@ def opinions_list(request: HttpRequest, task_id: int) -> list[OpinionOut]:
 @router.post(
     "/tasks/{task_id}/entries", response={201: EntryResultOut}, summary="Sort opinions into a report entry"
 )
-def entry_create(request: HttpRequest, task_id: int, payload: EntryIn) -> Status[EntryResultOut]:
+def entry_create(request: HttpRequest, task_id: ObjectId, payload: EntryIn) -> Status[EntryResultOut]:
     task = _staff_task(request, task_id)
     entry = services.entry_create(
         actor=request.user,
@@ -437,7 +442,9 @@ def _entry(task: ConsultationTask, entry_id: int) -> ReportEntry:
 
 
 @router.patch("/tasks/{task_id}/entries/{entry_id}", response=EntryResultOut, summary="Edit a report entry")
-def entry_update(request: HttpRequest, task_id: int, entry_id: int, payload: EntryUpdateIn) -> EntryResultOut:
+def entry_update(
+    request: HttpRequest, task_id: ObjectId, entry_id: ObjectId, payload: EntryUpdateIn
+) -> EntryResultOut:
     task = _staff_task(request, task_id)
     entry = services.entry_update(
         actor=request.user, entry=_entry(task, entry_id), summary=payload.summary, submitted=payload.submitted
@@ -449,7 +456,7 @@ def entry_update(request: HttpRequest, task_id: int, entry_id: int, payload: Ent
     "/tasks/{task_id}/opinions/{opinion_id}/duplicate", response=OpinionOut, summary="Mark a duplicate"
 )
 def opinion_duplicate(
-    request: HttpRequest, task_id: int, opinion_id: int, payload: DuplicateIn
+    request: HttpRequest, task_id: ObjectId, opinion_id: ObjectId, payload: DuplicateIn
 ) -> OpinionOut:
     task = _staff_task(request, task_id)
     opinion = Opinion.objects.filter(task=task, pk=opinion_id).first()
@@ -465,7 +472,7 @@ def opinion_duplicate(
 @router.post(
     "/tasks/{task_id}/report", response={201: ReportOut}, summary="Generate and store the report (docx)"
 )
-def report_create(request: HttpRequest, task_id: int) -> Status[ReportOut]:
+def report_create(request: HttpRequest, task_id: ObjectId) -> Status[ReportOut]:
     task = _staff_task(request, task_id)
     attachment = services.report_generate(actor=request.user, task=task)
     task.refresh_from_db()
@@ -478,7 +485,9 @@ def report_create(request: HttpRequest, task_id: int) -> Status[ReportOut]:
 @router.post(
     "/tasks/{task_id}/entries/{entry_id}/adoption", response=EntryResultOut, summary="Record adoption"
 )
-def adoption_create(request: HttpRequest, task_id: int, entry_id: int, payload: AdoptionIn) -> EntryResultOut:
+def adoption_create(
+    request: HttpRequest, task_id: ObjectId, entry_id: ObjectId, payload: AdoptionIn
+) -> EntryResultOut:
     task = _staff_task(request, task_id)
     entry = services.adoption_record(actor=request.user, entry=_entry(task, entry_id), **payload.dict())
     return _entry_out(entry)

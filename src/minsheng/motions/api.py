@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
+from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError
 from minsheng.core.privacy import mask_text
 from minsheng.motions import services
@@ -236,9 +237,9 @@ class ListQuery(Schema):
     q: str = Field("", max_length=50)
     kind: Kind | None = None
     status: str = Field("", max_length=16)
-    unit: int | None = None
+    unit: ObjectId | None = None
     category: CategoryValue | None = None
-    term: int | None = None
+    term: ObjectId | None = None
     session: int | None = Field(None, ge=1, le=99)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -295,7 +296,7 @@ def _public(r: Reply) -> dict:
 @router.get(
     "/public/{pk}", response=list[PublicReplyOut], auth=PUBLIC, summary="One item's published replies"
 )
-def public_detail(request: HttpRequest, pk: int) -> list[dict]:
+def public_detail(request: HttpRequest, pk: ObjectId) -> list[dict]:
     found = public_motion(pk)
     if found is None:
         raise NotFoundError()
@@ -303,17 +304,17 @@ def public_detail(request: HttpRequest, pk: int) -> list[dict]:
 
 
 @router.get("/{pk}", response=MotionDetailOut, summary="One item")
-def motion_get(request: HttpRequest, pk: int) -> dict:
+def motion_get(request: HttpRequest, pk: ObjectId) -> dict:
     return _fresh(request, pk)
 
 
 @router.get("/{pk}/timeline", response=list[EventOut], summary="The item's timeline, from Events")
-def motion_timeline(request: HttpRequest, pk: int) -> list:
+def motion_timeline(request: HttpRequest, pk: ObjectId) -> list:
     return timeline_for(_visible(request, pk))
 
 
 @router.get("/{pk}/similar", response=list[SimilarOut], summary="Similar earlier items")
-def motion_similar(request: HttpRequest, pk: int) -> list[dict]:
+def motion_similar(request: HttpRequest, pk: ObjectId) -> list[dict]:
     motion = _visible(request, pk)
     if not (
         request.user.has_perm("motions.review_motion", motion)
@@ -332,18 +333,18 @@ def motion_similar(request: HttpRequest, pk: int) -> list[dict]:
 # --- drafting -------------------------------------------------------------------------------
 
 
-class DraftIn(Schema):
+class MotionDraftIn(Schema):
     kind: Kind
     title: str = Field(max_length=200)
     text: str = Field(max_length=MAX_TEXT)
     session: int | None = Field(None, ge=1, le=99)
     proposer_kind: Literal["individual", "joint", "sector", "party_org", "special_committee"] = "individual"
-    proposer_body_id: int | None = None
+    proposer_body_id: ObjectId | None = None
     proposer_org: str = Field("", max_length=64)
 
 
 @router.post("/", response={201: MotionDetailOut}, summary="Draft an item (you are the lead signer)")
-def motion_create(request: HttpRequest, payload: DraftIn) -> Status[dict]:
+def motion_create(request: HttpRequest, payload: MotionDraftIn) -> Status[dict]:
     motion = services.motion_create(actor=request.user, **payload.dict())
     return Status(201, _fresh(request, motion.pk))
 
@@ -357,7 +358,7 @@ class FromVoiceIn(Schema):
 @router.post(
     "/voices/{voice_id}/adopt", response={201: MotionDetailOut}, summary="Adopt a voice into your draft"
 )
-def motion_from_voice(request: HttpRequest, voice_id: int, payload: FromVoiceIn) -> Status[dict]:
+def motion_from_voice(request: HttpRequest, voice_id: ObjectId, payload: FromVoiceIn) -> Status[dict]:
     from minsheng.voices.models import Voice
 
     voice = Voice.objects.filter(pk=voice_id).first()
@@ -375,7 +376,7 @@ class EditIn(Schema):
 
 
 @router.post("/{pk}/edit", response=MotionDetailOut, summary="Edit a draft")
-def motion_edit(request: HttpRequest, pk: int, payload: EditIn) -> dict:
+def motion_edit(request: HttpRequest, pk: ObjectId, payload: EditIn) -> dict:
     services.motion_update(
         actor=request.user, motion=_visible(request, pk), title=payload.title, text=payload.text
     )
@@ -383,11 +384,11 @@ def motion_edit(request: HttpRequest, pk: int, payload: EditIn) -> dict:
 
 
 class InviteIn(Schema):
-    person_ids: list[int] = Field(min_length=1, max_length=services.MAX_INVITEES)
+    person_ids: list[ObjectId] = Field(min_length=1, max_length=services.MAX_INVITEES)
 
 
 @router.post("/{pk}/invite", response=MotionDetailOut, summary="Invite co-signers")
-def motion_invite(request: HttpRequest, pk: int, payload: InviteIn) -> dict:
+def motion_invite(request: HttpRequest, pk: ObjectId, payload: InviteIn) -> dict:
     people = list(Person.objects.filter(pk__in=payload.person_ids))
     if len(people) != len(set(payload.person_ids)):
         raise NotFoundError()
@@ -400,7 +401,7 @@ class SignIn(Schema):
 
 
 @router.post("/{pk}/sign", response=MotionDetailOut, summary="Answer an invitation to co-sign")
-def motion_sign(request: HttpRequest, pk: int, payload: SignIn) -> dict:
+def motion_sign(request: HttpRequest, pk: ObjectId, payload: SignIn) -> dict:
     signature = Signature.objects.filter(
         motion_id=pk, person_id=getattr(request.user, "person_id", None) or 0
     ).first()
@@ -421,7 +422,7 @@ class SubmitIn(StateIn):
 
 
 @router.post("/{pk}/submit", response=MotionDetailOut, summary="Submit for filing review")
-def motion_submit(request: HttpRequest, pk: int, payload: SubmitIn) -> dict:
+def motion_submit(request: HttpRequest, pk: ObjectId, payload: SubmitIn) -> dict:
     services.motion_submit(
         actor=request.user,
         motion=_visible(request, pk),
@@ -432,7 +433,7 @@ def motion_submit(request: HttpRequest, pk: int, payload: SubmitIn) -> dict:
 
 
 @router.post("/{pk}/withdraw", response=MotionDetailOut, summary="Withdraw")
-def motion_withdraw(request: HttpRequest, pk: int, payload: StateIn) -> dict:
+def motion_withdraw(request: HttpRequest, pk: ObjectId, payload: StateIn) -> dict:
     services.motion_withdraw(actor=request.user, motion=_visible(request, pk), expected_state=payload.state)
     return _fresh(request, pk)
 
@@ -441,7 +442,7 @@ def motion_withdraw(request: HttpRequest, pk: int, payload: StateIn) -> dict:
 
 
 @router.post("/{pk}/file", response=MotionDetailOut, summary="File (立案)")
-def motion_file(request: HttpRequest, pk: int, payload: StateIn) -> dict:
+def motion_file(request: HttpRequest, pk: ObjectId, payload: StateIn) -> dict:
     services.motion_file(actor=request.user, motion=_visible(request, pk), expected_state=payload.state)
     return _fresh(request, pk)
 
@@ -452,7 +453,7 @@ class DeclineIn(StateIn):
 
 
 @router.post("/{pk}/decline", response=MotionDetailOut, summary="Do not file, with a reason (不予立案)")
-def motion_decline(request: HttpRequest, pk: int, payload: DeclineIn) -> dict:
+def motion_decline(request: HttpRequest, pk: ObjectId, payload: DeclineIn) -> dict:
     services.motion_decline(
         actor=request.user,
         motion=_visible(request, pk),
@@ -464,11 +465,11 @@ def motion_decline(request: HttpRequest, pk: int, payload: DeclineIn) -> dict:
 
 
 class MergeIn(StateIn):
-    into: int
+    into: ObjectId
 
 
 @router.post("/{pk}/merge", response=MotionDetailOut, summary="Merge into another item (并案)")
-def motion_merge(request: HttpRequest, pk: int, payload: MergeIn) -> dict:
+def motion_merge(request: HttpRequest, pk: ObjectId, payload: MergeIn) -> dict:
     services.motion_merge(
         actor=request.user,
         motion=_visible(request, pk),
@@ -479,7 +480,7 @@ def motion_merge(request: HttpRequest, pk: int, payload: MergeIn) -> dict:
 
 
 @router.post("/{pk}/convert", response=MotionDetailOut, summary="Convert a bill into a suggestion")
-def motion_convert(request: HttpRequest, pk: int, payload: StateIn) -> dict:
+def motion_convert(request: HttpRequest, pk: ObjectId, payload: StateIn) -> dict:
     services.motion_convert(actor=request.user, motion=_visible(request, pk), expected_state=payload.state)
     return _fresh(request, pk)
 
@@ -489,13 +490,13 @@ def motion_convert(request: HttpRequest, pk: int, payload: StateIn) -> dict:
 
 class AssignIn(StateIn):
     mode: Literal["lead_co", "separate"]
-    lead_unit: int | None = None
-    co_units: list[int] = Field(default_factory=list, max_length=20)
-    units: list[int] = Field(default_factory=list, max_length=20)
+    lead_unit: ObjectId | None = None
+    co_units: list[ObjectId] = Field(default_factory=list, max_length=20)
+    units: list[ObjectId] = Field(default_factory=list, max_length=20)
 
 
 @router.post("/{pk}/assign", response=MotionDetailOut, summary="Assign (交办)")
-def motion_assign(request: HttpRequest, pk: int, payload: AssignIn) -> dict:
+def motion_assign(request: HttpRequest, pk: ObjectId, payload: AssignIn) -> dict:
     services.motion_assign(
         actor=request.user,
         motion=_visible(request, pk),
@@ -509,13 +510,13 @@ def motion_assign(request: HttpRequest, pk: int, payload: AssignIn) -> dict:
 
 
 class ReassignIn(Schema):
-    unit: int
+    unit: ObjectId
 
 
 @router.post(
     "/assignments/{pk}/reassign", response=AssignmentOut, summary="Give a returned part to another unit"
 )
-def assignment_reassign(request: HttpRequest, pk: int, payload: ReassignIn) -> dict:
+def assignment_reassign(request: HttpRequest, pk: ObjectId, payload: ReassignIn) -> dict:
     created = services.motion_reassign(
         actor=request.user, assignment=_assignment(request, pk), unit=_unit(payload.unit)
     )
@@ -536,12 +537,12 @@ def _assignment_out(a: Assignment) -> dict:
     }
 
 
-class ReasonIn(StateIn):
+class MotionReasonIn(StateIn):
     reason: str = Field(max_length=2000)
 
 
 @router.post("/assignments/{pk}/return", response=AssignmentOut, summary="Return as misassigned (退回)")
-def assignment_return(request: HttpRequest, pk: int, payload: ReasonIn) -> dict:
+def assignment_return(request: HttpRequest, pk: ObjectId, payload: MotionReasonIn) -> dict:
     return _assignment_out(
         services.assignment_return(
             actor=request.user,
@@ -557,7 +558,7 @@ class TextIn(StateIn):
 
 
 @router.post("/assignments/{pk}/views", response=AssignmentOut, summary="A co-unit's views to the lead unit")
-def assignment_views(request: HttpRequest, pk: int, payload: TextIn) -> dict:
+def assignment_views(request: HttpRequest, pk: ObjectId, payload: TextIn) -> dict:
     return _assignment_out(
         services.assignment_send_views(
             actor=request.user,
@@ -573,7 +574,7 @@ class ReplyIn(TextIn):
 
 
 @router.post("/assignments/{pk}/reply", response=ReplyOut, summary="Reply with a result category")
-def assignment_reply(request: HttpRequest, pk: int, payload: ReplyIn) -> Reply:
+def assignment_reply(request: HttpRequest, pk: ObjectId, payload: ReplyIn) -> Reply:
     return services.assignment_reply(
         actor=request.user,
         assignment=_assignment(request, pk),
@@ -583,12 +584,12 @@ def assignment_reply(request: HttpRequest, pk: int, payload: ReplyIn) -> Reply:
     )
 
 
-class ExtendIn(ReasonIn):
+class ExtendIn(MotionReasonIn):
     until: dt.date
 
 
 @router.post("/assignments/{pk}/request-extension", response=AssignmentOut, summary="Ask for more time")
-def assignment_request_extension(request: HttpRequest, pk: int, payload: ExtendIn) -> dict:
+def assignment_request_extension(request: HttpRequest, pk: ObjectId, payload: ExtendIn) -> dict:
     return _assignment_out(
         services.assignment_extension_request(
             actor=request.user,
@@ -600,7 +601,7 @@ def assignment_request_extension(request: HttpRequest, pk: int, payload: ExtendI
 
 
 @router.post("/assignments/{pk}/extend", response=AssignmentOut, summary="Approve an extension")
-def assignment_extend(request: HttpRequest, pk: int, payload: ExtendIn) -> dict:
+def assignment_extend(request: HttpRequest, pk: ObjectId, payload: ExtendIn) -> dict:
     return _assignment_out(
         services.assignment_extend(
             actor=request.user,
@@ -617,7 +618,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/replies/{pk}/review", response=ReplyOut, summary="Review the category")
-def reply_review(request: HttpRequest, pk: int, payload: ReviewIn) -> Reply:
+def reply_review(request: HttpRequest, pk: ObjectId, payload: ReviewIn) -> Reply:
     return services.reply_review(actor=request.user, reply=_reply(request, pk), category=payload.category)
 
 
@@ -627,7 +628,7 @@ class DiscloseIn(Schema):
 
 
 @router.post("/replies/{pk}/disclose", response=ReplyOut, summary="Decide the public disclosure")
-def reply_disclose(request: HttpRequest, pk: int, payload: DiscloseIn) -> Reply:
+def reply_disclose(request: HttpRequest, pk: ObjectId, payload: DiscloseIn) -> Reply:
     return services.reply_disclose(
         actor=request.user, reply=_reply(request, pk), disclosure=payload.disclosure, summary=payload.summary
     )
@@ -641,7 +642,7 @@ class RateIn(StateIn):
 
 
 @router.post("/{pk}/rate", response=MotionDetailOut, summary="Rate the reply")
-def motion_rate(request: HttpRequest, pk: int, payload: RateIn) -> dict:
+def motion_rate(request: HttpRequest, pk: ObjectId, payload: RateIn) -> dict:
     services.motion_rate(
         actor=request.user,
         motion=_visible(request, pk),
@@ -655,12 +656,12 @@ def motion_rate(request: HttpRequest, pk: int, payload: RateIn) -> dict:
 
 
 class SuperviseIn(Schema):
-    leader_id: int
+    leader_id: ObjectId
     note: str = Field("", max_length=200)
 
 
 @router.post("/{pk}/supervise", response=MotionDetailOut, summary="Key supervision with a named leader")
-def motion_supervise(request: HttpRequest, pk: int, payload: SuperviseIn) -> dict:
+def motion_supervise(request: HttpRequest, pk: ObjectId, payload: SuperviseIn) -> dict:
     leader = Person.objects.filter(pk=payload.leader_id).first()
     if leader is None:
         raise NotFoundError()

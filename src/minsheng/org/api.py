@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from minsheng.apiauth import PUBLIC
+from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError
 from minsheng.org.models import Body, BodyKind, Jurisdiction, Membership, Person, Role, Unit, UnitKind
 from minsheng.org.selectors import (
@@ -307,7 +308,7 @@ def stations(
 
 
 @router.get("/people/{id}", response=ProfileOut, auth=PUBLIC, summary="代表、委员的公开信息")
-def person_profile(request: HttpRequest, id: int) -> Any:
+def person_profile(request: HttpRequest, id: ObjectId) -> Any:
     profile = profile_public(id)
     if profile is None:
         raise NotFoundError(_("No deputy or member has the id %(id)s."), field="id", params={"id": id})

@@ -9,7 +9,7 @@ those allowed to contact them (``voices.view_contact_voice``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from minsheng.apiauth import PUBLIC
+from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
 from minsheng.core.throttle import client_ip
@@ -51,8 +52,6 @@ def _actor(request: HttpRequest) -> Any:
     return auth if auth is not None else request.user
 
 
-# Database ids: positive and within a 32-bit integer, so no input overflows the database's integer.
-ObjectId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 # What the services accept, stated in the schema so that clients (and fuzzers) know it in advance.
 PHONE_PATTERN = r"^(\+?86)?1[3-9][0-9]{9}$"
 CODE_PATTERN = r"^[0-9A-Za-z\- ]{1,20}$"
@@ -109,8 +108,8 @@ class VoiceStaffEntryIn(Schema):
     name: str = Field("", max_length=64)
     kind: VoiceKind = VoiceKind.SUGGESTION
     reception_day_id: ObjectId | None = None
-    addressed_to_id: int | None = None
-    station_id: int | None = None
+    addressed_to_id: ObjectId | None = None
+    station_id: ObjectId | None = None
 
 
 class VoiceCreatedOut(Schema):
@@ -214,7 +213,7 @@ class VoiceTextIn(VoiceActionIn):
 
 
 class VoiceForwardIn(VoiceActionIn):
-    unit_id: int
+    unit_id: ObjectId
     reply_rule: ReplyRule = ReplyRule.COMPLAINT
     instructions: str = Field("", max_length=500)
 
@@ -225,7 +224,7 @@ class VoiceReferIn(VoiceActionIn):
 
 
 class VoiceMergeIn(VoiceActionIn):
-    into_id: int
+    into_id: ObjectId
 
 
 class ReceptionDayChangeIn(Schema):
@@ -233,12 +232,12 @@ class ReceptionDayChangeIn(Schema):
     start_time: dt.time
     end_time: dt.time
     place: str = Field(max_length=200)
-    deputy_ids: list[int] = Field(default_factory=list, max_length=50)
+    deputy_ids: list[ObjectId] = Field(default_factory=list, max_length=50)
     note: str = Field("", max_length=300)
 
 
 class ReceptionDayIn(ReceptionDayChangeIn):
-    station_id: int
+    station_id: ObjectId
 
 
 class ReceptionDayOut(Schema):
@@ -279,7 +278,7 @@ class VoiceFiltersIn(Schema):
     status: VoiceStatus | None = None
     kind: VoiceKind | None = None
     channel: VoiceChannel | None = None
-    unit_id: int | None = None
+    unit_id: ObjectId | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     overdue: bool = False
