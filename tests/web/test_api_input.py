@@ -55,7 +55,7 @@ POSTS = [
             "place": "联络站",
             "deputy_ids": [HUGE],
         },
-    ),  # fmt: skip
+    ),
     ("/api/motions/1/invite", {"person_ids": [HUGE]}),
     ("/api/motions/1/merge", {"into": HUGE, "expected_state": "filed"}),
     ("/api/motions/1/assign", {"lead_unit": HUGE, "co_units": [HUGE], "expected_state": "filed"}),
