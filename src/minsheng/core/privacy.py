@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from minsheng.core.text import is_invisible
 
@@ -216,6 +216,14 @@ def mask_text(text: str) -> str:
         cursor = match.end()
     parts.append(_mask_numbers(text[cursor:]))
     return "".join(parts)
+
+
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with each of ``names`` (private persons) shown as its first character and ``*``s
+    (张三丰 → 张**). Longer names first, so that 张三丰 is not left as 张三* by 张三."""
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, name[0] + MASK * (len(name) - 1))
+    return text
 
 
 def mask_phone(value: str) -> str:

@@ -7,7 +7,7 @@ Each write calls the same service as the page; refusals come back as the API's e
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -26,6 +26,7 @@ from minsheng.motions.selectors import (
     motions_visible_to,
     public_motion,
     public_replies,
+    reply_public_text,
     similar_motions,
     timeline_for,
 )
@@ -281,14 +282,13 @@ def public_list(request: HttpRequest, page: int = Query(1, ge=1, le=100_000)) ->
 
 
 def _public(r: Reply) -> dict:
-    text = r.summary if r.disclosure == "summary" else r.text
     return {
         "motion_id": r.motion_id,
         "title": mask_text(r.motion.title),
         "number": r.motion.number,
         "unit": r.assignment.unit.name,
         "category": r.final_category,
-        "text": mask_text(text),
+        "text": reply_public_text(r),
         "disclosed_at": r.disclosed_at,
     }
 
@@ -625,12 +625,19 @@ def reply_review(request: HttpRequest, pk: ObjectId, payload: ReviewIn) -> Reply
 class DiscloseIn(Schema):
     disclosure: Literal["full", "summary", "none"]
     summary: str = Field("", max_length=2000)
+    private_names: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20, description="私人姓名（公开时隐去）"
+    )
 
 
 @router.post("/replies/{pk}/disclose", response=ReplyOut, summary="Decide the public disclosure")
 def reply_disclose(request: HttpRequest, pk: ObjectId, payload: DiscloseIn) -> Reply:
     return services.reply_disclose(
-        actor=request.user, reply=_reply(request, pk), disclosure=payload.disclosure, summary=payload.summary
+        actor=request.user,
+        reply=_reply(request, pk),
+        disclosure=payload.disclosure,
+        summary=payload.summary,
+        private_names=payload.private_names,
     )
 
 

@@ -210,6 +210,18 @@ class DiscloseForm(forms.Form):
     summary = forms.CharField(
         label=_("Public summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+    private_names = forms.CharField(
+        label=_("Names of private persons to mask"),
+        help_text=_(
+            "Separate names with commas. The resident whose voice became this item is masked anyway."
+        ),
+        required=False,
+        max_length=1000,
+    )
+
+    def clean_private_names(self) -> list[str]:
+        raw: str = self.cleaned_data["private_names"]
+        return [name.strip() for name in raw.replace("，", ",").replace("、", ",").split(",") if name.strip()]
 
 
 class RateForm(StateForm):

@@ -339,6 +339,9 @@ class Reply(models.Model):
     )
     summary = models.TextField(_("public summary"), blank=True)
     disclosed_at = models.DateTimeField(_("disclosed at"), null=True, blank=True)
+    # Names of private persons (residents, not deputies or officials) that staff marked when
+    # disclosing: the public text shows them masked (张** ), as it does the source voice's name.
+    private_names = models.JSONField(_("private names to mask"), default=list, blank=True)
     created_at = models.DateTimeField(_("replied at"), auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from minsheng.core.privacy import mask_names, mask_text
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
@@ -447,9 +448,21 @@ def public_replies() -> QuerySet[Reply]:
     """Replies staff chose to publish (full text or summary): the only public motion data."""
     return (
         Reply.objects.filter(disclosure__in=(Disclosure.FULL, Disclosure.SUMMARY))
-        .select_related("motion", "motion__lead_signer", "assignment__unit")
+        .select_related("motion", "motion__lead_signer", "assignment__unit", "motion__source_voice")
         .order_by("-disclosed_at", "-id")
     )
+
+
+def reply_public_text(reply: Reply) -> str:
+    """What the public reads of a disclosed reply: the full text or the summary, with personal data
+    masked (``core.privacy.mask_text``) and the names of private persons masked: the resident whose
+    voice became the item, and every name staff marked when disclosing."""
+    text = reply.summary if reply.disclosure == Disclosure.SUMMARY else reply.text
+    names = list(reply.private_names or [])
+    voice = reply.motion.source_voice
+    if voice is not None and voice.name:
+        names.append(voice.name)
+    return mask_text(mask_names(text, names))
 
 
 def public_motion(pk: int) -> tuple[Motion, list[Reply]] | None:

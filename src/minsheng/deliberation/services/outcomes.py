@@ -15,6 +15,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.privacy import mask_text
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
 from minsheng.deliberation.models import (
@@ -37,7 +38,7 @@ from minsheng.org.models import Person, Unit
 def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: dt.date) -> Outcome:
     """An agreed outcome of a held meeting, with the unit responsible and its deadline."""
     require_perm(actor, "deliberation.add_outcome", meeting.topic)
-    clean = plain_text_checked(text, field="text", max_length=1000)
+    clean = mask_text(plain_text_checked(text, field="text", max_length=1000))  # published
     if due < timezone.localdate():
         raise ValidationFailedError(_("The deadline cannot be in the past."), field="due")
     with transaction.atomic():
@@ -55,7 +56,7 @@ def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: d
 
 
 def outcome_progress(*, actor: Actor, outcome: Outcome, text: str) -> OutcomeProgress:
-    clean = plain_text_checked(text, field="text", max_length=1000)
+    clean = mask_text(plain_text_checked(text, field="text", max_length=1000))
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="progress", actor=actor, payload={"text": clean}
@@ -66,7 +67,7 @@ def outcome_progress(*, actor: Actor, outcome: Outcome, text: str) -> OutcomePro
 
 
 def outcome_complete(*, actor: Actor, outcome: Outcome, text: str) -> Outcome:
-    clean = plain_text_checked(text, field="text", max_length=1000)
+    clean = mask_text(plain_text_checked(text, field="text", max_length=1000))
     with transaction.atomic():
         outcome = transition_apply(
             table=OUTCOME_TRANSITIONS, obj=outcome, action="complete", actor=actor, payload={"text": clean}

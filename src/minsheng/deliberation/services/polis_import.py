@@ -15,6 +15,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.privacy import mask_text
 from minsheng.deliberation.models import (
     Participant,
     Statement,
@@ -91,7 +92,7 @@ def conversation_import(*, actor: Actor, topic: Topic, votes_csv: str, comments_
                 Statement(
                     topic=locked,
                     external_id=cid,
-                    text=strip_tags(text)[:1000] or cid,
+                    text=mask_text(strip_tags(text)[:1000]) or cid,
                     status=S.REJECTED if moderated == -1 else S.PUBLISHED,
                     moderation_reason=_("Moderated out in the imported conversation.")
                     if moderated == -1

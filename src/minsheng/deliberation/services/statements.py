@@ -13,6 +13,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
+from minsheng.core.privacy import mask_text
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
 from minsheng.deliberation.models import (
@@ -43,7 +44,9 @@ def statement_submit(*, participant: Participant, text: str) -> Statement:
         raise NotOpenError(
             _("This topic is closed: it takes no more statements."), action="write", state=topic.status
         )
-    clean = plain_text_checked(text, field="text", max_length=topic.statement_max_length)
+    # Statements are public by design: personal data is masked before it is stored, so that no
+    # surface (page, API, comments.csv, map, report) can show it.
+    clean = mask_text(plain_text_checked(text, field="text", max_length=topic.statement_max_length))
     count_within_hour(f"deliberation-statements:{participant.pk}", STATEMENTS_PER_PARTICIPANT_PER_HOUR)
     if Statement.objects.filter(topic=topic, text=clean).exclude(status=S.REJECTED).exists():
         raise ValidationFailedError(_("This statement is already there: vote on it instead."), field="text")

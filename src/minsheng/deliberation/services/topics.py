@@ -19,7 +19,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
-from minsheng.core.privacy import mask_phone
+from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
 from minsheng.core.verification import mobile_normalise
@@ -163,7 +163,7 @@ def _seeds_clean(seeds: Sequence[str], max_length: int) -> list[str]:
 
 def _seeds_create(topic: Topic, texts: Sequence[str]) -> list[Statement]:
     return Statement.objects.bulk_create(
-        [Statement(topic=topic, text=text, is_seed=True, status=S.PUBLISHED) for text in texts]
+        [Statement(topic=topic, text=mask_text(text), is_seed=True, status=S.PUBLISHED) for text in texts]
     )
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+<<<<<<< HEAD
+=======
+from collections.abc import Sequence
+from typing import Any
+
+>>>>>>> ff5ff40 (Masking on every public surface: deliberation statements and outcomes masked when stored (API, comments.csv, pages, report), published replies masked with the names of private persons (the source voice's resident and names staff mark); invisible-character tests on nine fields (issue 12.10, 11.5, 12.13))
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,9 +173,26 @@ def reply_review(*, actor: Actor, reply: Reply, category: str) -> Reply:
     return reply
 
 
+MAX_PRIVATE_NAMES = 20
+
+
 @transaction.atomic
+<<<<<<< HEAD
 def reply_disclose(*, actor: Actor, reply: Reply, disclosure: str, summary: str = "") -> Reply:
     """Staff decide per reply: full text, a summary, or not public. Nothing is public before this."""
+=======
+def reply_disclose(
+    *,
+    actor: Any,
+    reply: Reply,
+    disclosure: str,
+    summary: str = "",
+    private_names: Sequence[str] = (),
+) -> Reply:
+    """Staff decide per reply: full text, a summary, or not public. Nothing is public before this.
+
+    ``private_names`` are private persons named in the text; the public sees them masked."""
+>>>>>>> ff5ff40 (Masking on every public surface: deliberation statements and outcomes masked when stored (API, comments.csv, pages, report), published replies masked with the names of private persons (the source voice's resident and names staff mark); invisible-character tests on nine fields (issue 12.10, 11.5, 12.13))
     motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
     reply.motion = motion
     can_disclose.check(actor, reply)
@@ -179,9 +202,19 @@ def reply_disclose(*, actor: Actor, reply: Reply, disclosure: str, summary: str 
         summary = plain_text_checked(summary, field="summary", label=_("The summary"), max_length=2000)
     else:
         summary = ""
+    names = [
+        plain_text_checked(name, field="private_names", label=_("The name"), max_length=64)
+        for name in private_names
+        if (name or "").strip()
+    ]
+    if len(names) > MAX_PRIVATE_NAMES:
+        raise ValidationFailedError(
+            _("At most %(limit)s names."), field="private_names", params={"limit": MAX_PRIVATE_NAMES}
+        )
     Reply.objects.filter(pk=reply.pk).update(
         disclosure=disclosure,
         summary=summary,
+        private_names=names,
         disclosed_at=timezone.now() if disclosure != Disclosure.NONE else None,
     )
     event_record(

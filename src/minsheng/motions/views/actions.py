@@ -156,7 +156,11 @@ RUNNERS: dict[str, tuple[type[django_forms.Form], Runner]] = {
     "disclose": (
         f.DiscloseForm,
         lambda u, m, d: services.reply_disclose(
-            actor=u, reply=_reply(m, d), disclosure=d["disclosure"], summary=d["summary"]
+            actor=u,
+            reply=_reply(m, d),
+            disclosure=d["disclosure"],
+            summary=d["summary"],
+            private_names=d["private_names"],
         ),
     ),
     "rate": (

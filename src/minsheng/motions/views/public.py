@@ -10,6 +10,7 @@ from minsheng.core.privacy import mask_text
 from minsheng.motions.selectors import (
     public_motion,
     public_replies,
+    reply_public_text,
 )
 from minsheng.motions.views.lists import PAGE_SIZE
 
@@ -20,7 +21,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         {
             "reply": r,
             "motion": r.motion,
-            "text": mask_text(r.summary if r.disclosure == "summary" else r.text)[:200],
+            "text": reply_public_text(r)[:200],
         }
         for r in page.object_list
     ]
@@ -32,9 +33,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     motion, replies = found
-    shown = [
-        {"reply": r, "text": mask_text(r.summary if r.disclosure == "summary" else r.text)} for r in replies
-    ]
+    shown = [{"reply": r, "text": reply_public_text(r)} for r in replies]
     return render(
         request,
         "motions/public_detail.html",
