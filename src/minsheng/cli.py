@@ -17,7 +17,10 @@ USAGE = """用法 / usage: minsheng <command> [options]
                        serve the site with gunicorn (default 127.0.0.1:8000) and the task worker
   worker               run background tasks and periodic jobs (beside `serve --no-worker`)
   jobs [run NAME]      list the periodic jobs, or queue one now
-  verify-events        check the hash chain of the Event log
+  verify-events [--checkpoints DIR]
+                       check the hash chain of the Event log against its signed checkpoints
+  event-checkpoint [--create-key]
+                       sign the Event chain head now (hourly by the worker)
   backup DEST, restore SRC  a consistent backup with a manifest, and its restore
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
@@ -115,6 +118,12 @@ def prepare(*, with_demo_data: bool) -> None:
         if app_demo is not None and not app_demo.exists():
             print(f"· {module_name}")
             app_demo.seed()
+    # The demo signs its Event log like a real site: a key in the data folder, a first checkpoint.
+    from minsheng.core.checkpoints import checkpoint_sign, signing_key_create, signing_key_path
+
+    if not signing_key_path().exists():
+        print(f"· 审计日志签名密钥 (event signing key): {signing_key_create()}")
+    checkpoint_sign()
 
 
 # Each app may add demo records on top of the district: a module with exists() and seed().

@@ -76,7 +76,7 @@ def event_hash(event: Event) -> str:
     return hashlib.sha256((event.prev_hash + event_canonical(event)).encode("utf-8")).hexdigest()
 
 
-def _chain_head_locked() -> EventChainHead:
+def chain_head_locked() -> EventChainHead:
     """The chain head, locked for the rest of the transaction (created on first use)."""
     head = EventChainHead.objects.select_for_update().filter(pk=_HEAD_ID).first()
     if head is not None:
@@ -106,7 +106,7 @@ def event_record(
     if not connection.in_atomic_block:
         raise RuntimeError("event_record must run inside transaction.atomic, with the change it records.")
 
-    head = _chain_head_locked()
+    head = chain_head_locked()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = Event(
         seq=head.last_seq + 1,

@@ -362,6 +362,29 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker} ({self.host}:{self.pid})"
 
 
+class EventCheckpoint(models.Model):
+    """The chain head at one moment, signed with the Ed25519 key kept outside the database.
+
+    Written only by ``minsheng.core.checkpoints.checkpoint_sign``; also published (a public page and a
+    file a day in ``MINSHENG["CHECKPOINT_DIR"]``) so that copies exist where a database administrator
+    cannot rewrite them. ``minsheng verify-events`` checks the chain against every checkpoint.
+    """
+
+    seq = models.BigIntegerField(_("last event"), unique=True)
+    hash = models.CharField(_("hash of the last event"), max_length=64)
+    at = models.DateTimeField(_("signed at"))
+    public_key = models.CharField(_("public key (base64)"), max_length=64)
+    signature = models.CharField(_("signature (base64)"), max_length=100)
+
+    class Meta:
+        verbose_name = _("event chain checkpoint")
+        verbose_name_plural = _("event chain checkpoints")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
 class Counter(models.Model):
     """How many attempts fell under one key in the current window (rate limits, failed sign-ins,
     code tries). Written only by ``minsheng.core.throttle``, under a row lock, so that concurrent

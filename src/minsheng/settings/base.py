@@ -169,6 +169,11 @@ MINSHENG = {
     "DIRECTORY_PAGE_SIZE": 20,
     # Send selectors' reads to DATABASES["replica"] (set when MINSHENG_REPLICA_DATABASE_URL is).
     "READ_REPLICA": bool(env.replica_database_url()),
+    # Event chain checkpoints (docs/security.md): the signing key file, earlier keys' public halves,
+    # and the folder where each signed checkpoint is also written, one file a day, for copying off-site.
+    "EVENT_SIGNING_KEY": str(env.event_signing_key()),
+    "EVENT_TRUSTED_KEYS": env.event_trusted_keys(),
+    "CHECKPOINT_DIR": str(DATA_DIR / "checkpoints"),
 }
 
 LOGGING = logging_config(env.log_format())

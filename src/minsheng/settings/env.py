@@ -49,6 +49,19 @@ def secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def event_signing_key() -> Path:
+    """The Ed25519 private key that signs Event chain checkpoints: a file outside the database.
+
+    MINSHENG_EVENT_SIGNING_KEY, else ``event-signing-key.pem`` in the data folder (the demo makes one)."""
+    configured = text("MINSHENG_EVENT_SIGNING_KEY")
+    return Path(configured).resolve() if configured else data_dir() / "event-signing-key.pem"
+
+
+def event_trusted_keys() -> list[str]:
+    """Public keys (base64) of earlier signing keys, comma-separated, still trusted for old checkpoints."""
+    return [k.strip() for k in text("MINSHENG_EVENT_TRUSTED_KEYS").split(",") if k.strip()]
+
+
 def allowed_hosts() -> list[str]:
     return [h.strip() for h in text("MINSHENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 

@@ -9,6 +9,11 @@ from minsheng.settings.base import DATABASES, MINSHENG
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MINSHENG = {**MINSHENG, "MESSAGE_BACKEND": "minsheng.core.messaging.MemoryBackend"}
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "minsheng-test-media"
+MINSHENG = {
+    **MINSHENG,
+    "EVENT_SIGNING_KEY": str(Path(tempfile.gettempdir()) / "minsheng-test-event-key.pem"),
+    "CHECKPOINT_DIR": str(Path(tempfile.gettempdir()) / "minsheng-test-checkpoints"),
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

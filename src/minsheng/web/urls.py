@@ -11,5 +11,6 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("checkpoints/", views.checkpoints, name="checkpoints"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

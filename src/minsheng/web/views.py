@@ -169,6 +169,20 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "web/privacy.html")
 
 
+def checkpoints(request: HttpRequest) -> HttpResponse:
+    """The signed checkpoints of the Event log, public so that copies exist outside the database."""
+    from minsheng.core.checkpoints import checkpoints_latest, key_fingerprint, trusted_public_keys
+
+    rows = checkpoints_latest(100)
+    if request.GET.get("format") == "txt":
+        from minsheng.core.checkpoints import SignedHead
+
+        lines = [SignedHead(c.seq, c.hash, c.at, c.public_key, c.signature).line() for c in rows]
+        return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    keys = [(key, key_fingerprint(key)) for key in sorted(trusted_public_keys())]
+    return render(request, "web/checkpoints.html", {"checkpoints": rows, "keys": keys})
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 
