@@ -96,6 +96,29 @@ class ConflictError(DomainError):
         self.actual = actual
 
 
+def version_of(updated_at: dt.datetime) -> str:
+    """The version token of a row for optimistic edits: its last-change time, to the microsecond."""
+    return updated_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def version_check(*, expected: str | None, updated_at: dt.datetime) -> None:
+    """ConflictError (naming when the other change was saved) unless ``expected`` is the row's version.
+
+    ``None`` skips the check (a caller that saw no version, e.g. an old script); the forms and the API
+    documents always send it, so two people editing the same text never silently overwrite each other.
+    """
+    if expected is None or expected == version_of(updated_at):
+        return
+    conflict = ConflictError(
+        message=_(
+            "Someone else saved this text at %(time)s, after you opened it. Your changes were not "
+            "saved: reload to see theirs, then make your changes again."
+        )
+    )
+    conflict.params = {"time": formats.time_format(timezone.localtime(updated_at), "H:i:s")}
+    raise conflict
+
+
 class ValidationFailedError(DomainError):
     """The input breaks a rule of the domain (beyond what a form can check)."""
 

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
 from minsheng.core.apitypes import ObjectId
-from minsheng.core.errors import NotFoundError
+from minsheng.core.errors import NotFoundError, version_of
 from minsheng.core.privacy import mask_text
 from minsheng.motions import services
 from minsheng.motions.models import Assignment, Motion, Reply, Signature
@@ -95,6 +95,7 @@ class MotionOut(Schema):
 
 class MotionDetailOut(MotionOut):
     text: str
+    version: str
     proposer_kind: str
     merged_into_id: int | None
     decline_reason: str
@@ -151,6 +152,7 @@ def _detail(m: Motion) -> dict:
     return {
         **_summary(m),
         "text": m.text,
+        "version": version_of(m.updated_at),
         "proposer_kind": m.proposer_kind,
         "merged_into_id": m.merged_into_id,
         "decline_reason": m.decline_reason,
@@ -373,12 +375,19 @@ def motion_from_voice(request: HttpRequest, voice_id: ObjectId, payload: FromVoi
 class EditIn(Schema):
     title: str = Field(max_length=200)
     text: str = Field(max_length=MAX_TEXT)
+    expected_version: str | None = Field(
+        None, max_length=40, description="The draft's `version` when it was read; a later save is a 409"
+    )
 
 
 @router.post("/{pk}/edit", response=MotionDetailOut, summary="Edit a draft")
 def motion_edit(request: HttpRequest, pk: ObjectId, payload: EditIn) -> dict:
     services.motion_update(
-        actor=request.user, motion=_visible(request, pk), title=payload.title, text=payload.text
+        actor=request.user,
+        motion=_visible(request, pk),
+        title=payload.title,
+        text=payload.text,
+        expected_version=payload.expected_version,
     )
     return _fresh(request, pk)
 

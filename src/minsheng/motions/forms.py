@@ -66,6 +66,8 @@ class MotionDraftForm(forms.Form):
 class MotionEditForm(StateForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    # The version of the draft the editor opened: a later save by someone else is a conflict.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
 
 class InviteForm(StateForm):

@@ -19,6 +19,7 @@ from minsheng.core.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
+    version_check,
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
@@ -221,9 +222,14 @@ def can_invite(user: Actor, motion: Motion) -> DomainError | None:
 
 
 @transaction.atomic
-def motion_update(*, actor: Actor, motion: Motion, title: str, text: str) -> Motion:
+def motion_update(
+    *, actor: Actor, motion: Motion, title: str, text: str, expected_version: str | None = None
+) -> Motion:
+    """Change a draft's title and text. ``expected_version`` (``core.errors.version_of`` of the draft the
+    editor opened) makes a second editor get a conflict instead of overwriting the first one's save."""
     fresh = Motion.objects.select_for_update().get(pk=motion.pk)
     can_edit.check(actor, fresh)
+    version_check(expected=expected_version, updated_at=fresh.updated_at)
     settings = motion_settings_for(fresh.jurisdiction)
     fresh.title = plain_text_checked(
         title, field="title", label=_("The title"), max_length=settings.title_max_length

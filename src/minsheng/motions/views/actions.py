@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from minsheng.core.actors import Actor
-from minsheng.core.errors import NotFoundError
+from minsheng.core.errors import NotFoundError, version_of
 from minsheng.core.transitions import Guard
 from minsheng.motions import forms as f
 from minsheng.motions import services
@@ -70,7 +70,9 @@ def _run_merge(user: Actor, motion: Motion, data: dict[str, Any]) -> Any:
 RUNNERS: dict[str, tuple[type[django_forms.Form], Runner]] = {
     "edit": (
         f.MotionEditForm,
-        lambda u, m, d: services.motion_update(actor=u, motion=m, title=d["title"], text=d["text"]),
+        lambda u, m, d: services.motion_update(
+            actor=u, motion=m, title=d["title"], text=d["text"], expected_version=d["version"] or None
+        ),
     ),
     "invite": (f.InviteForm, lambda u, m, d: services.motion_invite(actor=u, motion=m, people=d["names"])),
     "submit": (
@@ -250,7 +252,8 @@ def available_actions(user: Actor, motion: Motion) -> list[ActionForm]:
     guards, so a page offers exactly what the services allow."""
     actions: list[ActionForm] = []
     if services.can_edit(user, motion):
-        actions.append(action_form_make("edit", motion, initial={"title": motion.title, "text": motion.text}))
+        initial = {"title": motion.title, "text": motion.text, "version": version_of(motion.updated_at)}
+        actions.append(action_form_make("edit", motion, initial=initial))
     if services.can_invite(user, motion):
         actions.append(action_form_make("invite", motion))
     for name in MOTION_TRANSITIONS.allowed_actions(motion, user):
