@@ -6,9 +6,11 @@ reach the ORM: SQLite raises OverflowError above 2⁶³ − 1 and PostgreSQL "ou
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1
 """The largest primary key (BigAutoField, and any 64-bit integer column)."""
@@ -19,3 +21,23 @@ ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 """The id of a database row, in a path, a query or a body."""
 PositiveInt32 = Annotated[int, Field(ge=1, le=MAX_INT32)]
 """A positive count or number stored in a 32-bit column (a version number, a length)."""
+
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _local_time(value: dt.time) -> dt.time:
+    if value.tzinfo is not None or value.microsecond:
+        raise PydanticCustomError("string_pattern_mismatch", "a local time such as 09:00")
+    return value
+
+
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, "examples": ["09:00", "14:30:00"]}),
+]
+"""A wall-clock time in the site's zone ("09:00" or "09:00:00"), as reception days are announced.
+
+JSON Schema's ``format: time`` demands an offset ("09:00:00+08:00"): documenting a naive time with it
+made every response fail its own schema, and inputs with an offset were accepted and compared with
+naive times. The pattern says what is meant, and an offset is refused (400)."""

@@ -19,7 +19,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from minsheng.apiauth import PUBLIC
-from minsheng.core.apitypes import ObjectId
+from minsheng.core.apitypes import LocalTime, ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
 from minsheng.core.throttle import client_ip
@@ -229,8 +229,8 @@ class VoiceMergeIn(VoiceActionIn):
 
 class ReceptionDayChangeIn(Schema):
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     place: str = Field(max_length=200)
     deputy_ids: list[ObjectId] = Field(default_factory=list, max_length=50)
     note: str = Field("", max_length=300)
@@ -245,8 +245,8 @@ class ReceptionDayOut(Schema):
     station_id: int
     station: str
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     place: str
     deputies: list[str]
     status: str

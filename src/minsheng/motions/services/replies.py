@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-=======
 from collections.abc import Sequence
-from typing import Any
 
->>>>>>> ff5ff40 (Masking on every public surface: deliberation statements and outcomes masked when stored (API, comments.csv, pages, report), published replies masked with the names of private persons (the source voice's resident and names staff mark); invisible-character tests on nine fields (issue 12.10, 11.5, 12.13))
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,13 +173,9 @@ MAX_PRIVATE_NAMES = 20
 
 
 @transaction.atomic
-<<<<<<< HEAD
-def reply_disclose(*, actor: Actor, reply: Reply, disclosure: str, summary: str = "") -> Reply:
-    """Staff decide per reply: full text, a summary, or not public. Nothing is public before this."""
-=======
 def reply_disclose(
     *,
-    actor: Any,
+    actor: Actor,
     reply: Reply,
     disclosure: str,
     summary: str = "",
@@ -192,7 +184,6 @@ def reply_disclose(
     """Staff decide per reply: full text, a summary, or not public. Nothing is public before this.
 
     ``private_names`` are private persons named in the text; the public sees them masked."""
->>>>>>> ff5ff40 (Masking on every public surface: deliberation statements and outcomes masked when stored (API, comments.csv, pages, report), published replies masked with the names of private persons (the source voice's resident and names staff mark); invisible-character tests on nine fields (issue 12.10, 11.5, 12.13))
     motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
     reply.motion = motion
     can_disclose.check(actor, reply)
