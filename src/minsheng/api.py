@@ -243,7 +243,7 @@ class LocalSwagger(Swagger):
 # Statuses that any operation may answer with, documented once for every router (present and future).
 COMMON_ERROR_STATUSES = {"400": "Bad input", "404": "Not found", "500": "Server error"}
 AUTHENTICATED_ERROR_STATUSES = {"401": "Not signed in or bad token", "403": "Not allowed"}
-WRITE_ERROR_STATUSES = {"409": "Conflict with the current state"}
+WRITE_ERROR_STATUSES = {"409": "Conflict with the current state", "413": "Request body too large"}
 
 
 class MinshengAPI(NinjaAPI):

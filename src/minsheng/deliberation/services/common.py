@@ -30,7 +30,7 @@ def count_within_hour(key: str, limit: int) -> None:
         key,
         limit=limit,
         seconds=3600,
-        message=_("You have written a lot in a short time. Please try again later."),
+        message=_("You have written a lot in a short time."),
     )
 
 
