@@ -11,11 +11,13 @@ Every operation names one of two lists (ninja tries each class in order, the fir
   deputy's browser file a voice in the deputy's name. Scripts that send no cookie need no token.
 
 ``ParticipantTokenAuth`` is the deliberation participant's own token (``X-Participant-Token``), put in
-front of ``PUBLIC`` by the voting operations; it is tied to the API token that joined with it, if any.
+front of ``PUBLIC`` by the voting operations (``participant_or_public``); it is tied to the API token
+that joined with it, if any.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -89,16 +91,22 @@ class Anonymous:
 
 
 class ParticipantTokenAuth(APIKeyHeader):
-    """``X-Participant-Token``: a deliberation participant without an account (or a script)."""
+    """``X-Participant-Token``: a deliberation participant without an account (or a script).
+
+    The app that owns participants passes its look-up (token → participant or None), so that this
+    module imports no app's services.
+    """
 
     param_name = "X-Participant-Token"
+
+    def __init__(self, lookup: Callable[[str], Any]) -> None:
+        self.lookup = lookup
+        super().__init__()
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:
             return None
-        from minsheng.deliberation.services import participant_by_token
-
-        participant = participant_by_token(key)
+        participant = self.lookup(key)
         if participant is None:
             raise InvalidParticipantTokenError()
         request.participant = participant  # type: ignore[attr-defined]
@@ -107,4 +115,8 @@ class ParticipantTokenAuth(APIKeyHeader):
 
 SIGNED_IN = [ApiTokenAuth(), SessionCsrfAuth()]
 PUBLIC = [*SIGNED_IN, Anonymous()]
-PARTICIPANT = [ParticipantTokenAuth(), *PUBLIC]
+
+
+def participant_or_public(lookup: Callable[[str], Any]) -> list[Any]:
+    """The participant token first, then everything ``PUBLIC`` accepts (deliberation's voting)."""
+    return [ParticipantTokenAuth(lookup), *PUBLIC]

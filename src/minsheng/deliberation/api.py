@@ -18,7 +18,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from minsheng.apiauth import PARTICIPANT, PUBLIC
+from minsheng.apiauth import PUBLIC, participant_or_public
 from minsheng.core.apitypes import MAX_INT32, ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.verification import phone_session_verified
@@ -34,6 +34,7 @@ from minsheng.deliberation.models import (
 from minsheng.org.models import Body, Person, Sector, Unit
 
 router = Router(tags=["deliberation"])
+PARTICIPANT = participant_or_public(services.participant_by_token)
 
 SESSION_TOKENS = "deliberation_tokens"
 

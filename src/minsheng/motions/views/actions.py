@@ -252,8 +252,8 @@ def available_actions(user: Actor, motion: Motion) -> list[ActionForm]:
     guards, so a page offers exactly what the services allow."""
     actions: list[ActionForm] = []
     if services.can_edit(user, motion):
-        initial = {"title": motion.title, "text": motion.text, "version": version_of(motion.updated_at)}
-        actions.append(action_form_make("edit", motion, initial=initial))
+        edit_initial = {"title": motion.title, "text": motion.text, "version": version_of(motion.updated_at)}
+        actions.append(action_form_make("edit", motion, initial=edit_initial))
     if services.can_invite(user, motion):
         actions.append(action_form_make("invite", motion))
     for name in MOTION_TRANSITIONS.allowed_actions(motion, user):
