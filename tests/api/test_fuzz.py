@@ -30,8 +30,6 @@ ROLES = [
     "member",
     "handler",
     "station",
-    "lawstaff",
-    "jumin",
 ]
 
 schema = schema_of(lambda ctx: True)

@@ -26,6 +26,14 @@ from minsheng.core.models import Event, EventChainHead, EventCheckpoint
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def keyed(tmp_path: Path, settings):
     """A fresh signing key and checkpoint folder for this test."""
