@@ -1,15 +1,21 @@
-"""Administrators configure the organisation here; every change is also written to the Event log."""
+"""Administrators configure the organisation here; every change is also written to the Event log.
+
+Private phones (``Person.phone``, ``User.phone``) are shown only to those ``org.view_contact_person``
+allows (the admin and staff roles), as on the site.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.db import models, transaction
-from django.http import HttpRequest
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.admin import EventedAdmin, EventedAdminMixin
 from minsheng.core.events import event_record
 from minsheng.org.models import (
     ApiToken,
@@ -23,28 +29,6 @@ from minsheng.org.models import (
     Unit,
     User,
 )
-
-
-class EventedAdmin(admin.ModelAdmin):
-    """Writes an Event beside Django's own admin log, in the same transaction as the change."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            changed = sorted(form.changed_data) if form is not None else []
-            verb = "admin_changed" if change else "admin_created"
-            event_record(actor=request.user, verb=verb, target=obj, payload={"fields": changed})
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            event_record(actor=request.user, verb="admin_deleted", target=obj, payload={"repr": str(obj)})
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                event_record(actor=request.user, verb="admin_deleted", target=obj, payload={"repr": str(obj)})
-            super().delete_queryset(request, queryset)
 
 
 @admin.register(Jurisdiction)
@@ -102,6 +86,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(EventedAdmin):
+    contact_fields = ("phone",)
+    contact_permission = "org.view_contact_person"
     list_display = ["name", "pinyin_initials", "gender", "party", "occupation"]
     search_fields = ["name", "pinyin", "pinyin_initials"]
     list_filter = ["gender"]
@@ -118,7 +104,10 @@ class MembershipAdmin(EventedAdmin):
 
 
 @admin.register(User)
-class MinshengUserAdmin(UserAdmin):
+class MinshengUserAdmin(EventedAdminMixin, UserAdmin):
+    personal_fields = ("password", "email", "first_name", "last_name")
+    contact_fields = ("phone",)
+    contact_permission = "org.view_contact_person"
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         (_("Minsheng"), {"fields": ("phone", "person")}),
@@ -127,8 +116,32 @@ class MinshengUserAdmin(UserAdmin):
     search_fields = ["username", "first_name", "phone"]
     autocomplete_fields = ["person"]
 
+    @transaction.atomic
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """The password form saves outside ``save_model``: record a successful change here."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                event_record(actor=request.user, verb="admin_password_changed", target=user)
+        return response
+
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(EventedAdmin):
+    """Tokens are created by their owner (the site, the API or the command line); here they can only
+    be looked at or deleted, which revokes them."""
+
     list_display = ["name", "user", "created_at", "last_used_at"]
-    readonly_fields = ["key_hash", "last_used_at"]
+    readonly_fields = ["name", "user", "key_hash", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class EventedGroupAdmin(EventedAdminMixin, GroupAdmin):
+    """Groups grant model permissions: who changed them is part of the record."""

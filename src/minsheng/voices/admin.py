@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from minsheng.core.admin import ReadOnlyAdmin
 from minsheng.voices.models import ReceptionDay, SocialReport, Voice, VoiceReply, WorkOrder
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Voice)
 class VoiceAdmin(ReadOnlyAdmin):
+    contact_fields = ("phone", "name")
+    contact_permission = "voices.view_contact_voice"
     list_display = ("tracking_code", "created_at", "channel", "kind", "status", "jurisdiction", "triage_due")
     list_filter = ("status", "channel", "kind")
     search_fields = ("tracking_code",)
