@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.core.messaging import outbox
@@ -179,3 +180,26 @@ def test_the_desk_lists_the_topics_staff_run_with_statements_to_moderate(world):
     resident = Client()
     resident.force_login(world.resident)
     assert f"/deliberation/{topic.pk}/manage/" not in resident.get("/me/").content.decode()
+
+
+def test_public_comments_csv_writes_formula_statements_as_text(world, topic):
+    """/deliberation/<id>/comments.csv wrote cells beginning with =, +, @ or - as they were (issue 12.6)."""
+    import csv
+    import io
+
+    hostile = [
+        '=HYPERLINK("http://example.invalid/","详情")',
+        "+1+1 的提法不妥",
+        "@所有人 请投票",
+        "-1 表示反对",
+    ]
+    for n, text in enumerate(hostile):
+        joined = services.participant_join(topic=topic, verified_phone=f"1390000{3000 + n:04d}")
+        services.statement_submit(participant=joined.participant, text=text)
+    response = Client().get(reverse("deliberation:comments_csv", args=[topic.pk]))
+    assert response.status_code == 200
+    bodies = [
+        row["comment-body"] for row in csv.DictReader(io.StringIO(response.content.decode(), newline=""))
+    ]
+    for text in hostile:
+        assert "'" + text in bodies and text not in bodies

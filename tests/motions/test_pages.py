@@ -191,3 +191,15 @@ def test_the_assign_by_date_shows_only_while_an_assignment_is_owed(client, accou
     motion = assigned(accounts)
     assert motion.assign_due is not None
     assert "交办期限" not in client.get(reverse("motions:detail", args=[motion.pk])).content.decode()
+
+
+def test_a_formula_title_is_text_in_the_staff_export(client, accounts):
+    """A motion titled =HYPERLINK(...) became a live formula in /motions/export.xlsx (issue 12.6)."""
+    title = '=HYPERLINK("http://example.invalid/","点此查看附件")'
+    motion = submitted(accounts, title=title)
+    assert motion.title == title
+    signed_in(client, accounts, "staff")
+    book = load_workbook(io.BytesIO(client.get(reverse("motions:export")).content))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert "'" + title in [cell.value for cell in cells]
+    assert all(cell.data_type != "f" for cell in cells)

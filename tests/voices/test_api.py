@@ -185,3 +185,24 @@ def test_api_export_follows_the_filters_and_permissions(db, make_voice):
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and "路灯" in rows[1][-1]
     assert client.get("/api/voices/export.xlsx", **bearer("handler")).status_code == 403
+
+
+def test_formula_text_is_neutralised_in_both_exports(db, make_voice):
+    """The voices export (page and API) writes a resident's =HYPERLINK(...) as text (issue 12.6)."""
+    from io import BytesIO
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    text = '=HYPERLINK("http://example.invalid/","路灯照片")'
+    make_voice(text=text)
+    staff = Client()
+    staff.force_login(account("staff"))
+    for response in (
+        Client().get("/api/voices/export.xlsx", {"q": "路灯"}, **bearer("staff")),
+        staff.get(reverse("voices:export"), {"q": "路灯"}),
+    ):
+        assert response.status_code == 200
+        cells = [cell for row in load_workbook(BytesIO(response.content)).active.iter_rows() for cell in row]
+        assert "'" + text in [cell.value for cell in cells]
+        assert all(cell.data_type != "f" for cell in cells)

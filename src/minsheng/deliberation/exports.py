@@ -7,7 +7,6 @@ by a tiny PNG writer (no plotting library on the server).
 
 from __future__ import annotations
 
-import csv
 import io
 import struct
 import zlib
@@ -17,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core import exports
 from minsheng.deliberation import selectors
 from minsheng.deliberation.models import Topic
 
@@ -35,34 +35,31 @@ COMMENTS_HEADER = [
 ]
 
 
+def _when(at: Any) -> list[Any]:
+    local = timezone.localtime(at)
+    return [int(at.timestamp() * 1000), local.strftime("%a %b %d %H:%M:%S %Z %Y")]
+
+
 def votes_csv(topic: Topic) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(VOTES_HEADER)
     rows = selectors.votes_export_rows(topic).values_list(
         "voted_at", "statement_id", "participant_id", "value"
     )
-    for voted_at, statement_id, participant_id, value in rows.iterator(chunk_size=5000):
-        local = timezone.localtime(voted_at)
-        writer.writerow([int(voted_at.timestamp() * 1000), local.strftime("%a %b %d %H:%M:%S %Z %Y"),
-                         statement_id, participant_id, value])  # fmt: skip
-    return out.getvalue()
+    return exports.csv_text(
+        VOTES_HEADER,
+        ([*_when(voted_at), statement_id, participant_id, value]
+         for voted_at, statement_id, participant_id, value in rows.iterator(chunk_size=5000)),
+    )  # fmt: skip
 
 
 def comments_csv(topic: Topic) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COMMENTS_HEADER)
+    """pol.is openData comments; a statement beginning like a formula is written with a leading '."""
     moderated = {"published": 1, "rejected": -1}
-    for statement in selectors.statements_export(topic).iterator(chunk_size=2000):
-        local = timezone.localtime(statement.created_at)
-        counts: Any = statement  # annotated with agrees/disagrees by the selector
-        writer.writerow([
-            int(statement.created_at.timestamp() * 1000), local.strftime("%a %b %d %H:%M:%S %Z %Y"),
-            statement.pk, statement.author_id if statement.author_id is not None else "",
-            counts.agrees, counts.disagrees, moderated.get(statement.status, 0), statement.text,
-        ])  # fmt: skip
-    return out.getvalue()
+    counted: Any = selectors.statements_export(topic)  # annotated with agrees/disagrees
+    return exports.csv_text(
+        COMMENTS_HEADER,
+        ([*_when(s.created_at), s.pk, s.author_id if s.author_id is not None else "", s.agrees, s.disagrees,
+          moderated.get(s.status, 0), s.text] for s in counted.iterator(chunk_size=2000)),
+    )  # fmt: skip
 
 
 # PNG ------------------------------------------------------------------------------------------------

@@ -11,16 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from minsheng.core import exports
 from minsheng.motions.models import Motion, Reply
 from minsheng.motions.templatetags.motions_tags import state_label, verb_label
 from minsheng.web.templatetags.site_tags import actor_name
 
 MAX_ROWS = 10_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _cn_date(value: Any) -> str:
@@ -31,47 +28,31 @@ def _cn_date(value: Any) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def xlsx_bytes(motions: Sequence[Motion]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Motions")
     header = [_("Number"), _("Kind"), _("Title"), _("Lead signer"), _("Status"), _("Units"), _("Created")]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for motion in motions:
-        units = "、".join(
-            f"{a.unit.name}（{a.get_role_display()}）"
-            for a in motion.assignments.all()
-            if a.status != "returned"
-        )
-        sheet.append(
-            [
-                motion.number,
-                motion.get_kind_display(),
-                motion.title,
-                motion.lead_signer.name,
-                motion.get_status_display(),
-                units,
-                _cn_date(motion.created_at),
-            ]
-        )
-    for column, width in zip("ABCDEFG", (14, 8, 40, 10, 16, 40, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    rows = (
+        [
+            motion.number,
+            motion.get_kind_display(),
+            motion.title,
+            motion.lead_signer.name,
+            motion.get_status_display(),
+            "、".join(
+                f"{a.unit.name}（{a.get_role_display()}）"
+                for a in motion.assignments.all()
+                if a.status != "returned"
+            ),
+            _cn_date(motion.created_at),
+        ]
+        for motion in motions
+    )
+    return exports.xlsx_bytes(
+        exports.Sheet(title=_("Motions"), header=header, rows=rows, widths=(14, 8, 40, 10, 16, 40, 14))
+    )
 
 
 def xlsx_response(motions: Sequence[Motion]) -> HttpResponse:
-    return _download(xlsx_bytes(motions), XLSX, "motions.xlsx")
+    return exports.download(xlsx_bytes(motions), content_type=exports.XLSX_TYPE, filename="motions.xlsx")
 
 
 def _document() -> Any:
@@ -104,7 +85,11 @@ def reply_letter_bytes(motion: Motion, reply: Reply, proposers: Sequence[Any]) -
 
 
 def reply_letter_response(motion: Motion, reply: Reply, proposers: Sequence[Any]) -> HttpResponse:
-    return _download(reply_letter_bytes(motion, reply, proposers), DOCX, f"reply-{motion.pk}-{reply.pk}.docx")
+    return exports.download(
+        reply_letter_bytes(motion, reply, proposers),
+        content_type=exports.DOCX_TYPE,
+        filename=f"reply-{motion.pk}-{reply.pk}.docx",
+    )
 
 
 def handling_report_bytes(motion: Motion, timeline: Sequence[Any]) -> bytes:
@@ -152,4 +137,8 @@ def handling_report_bytes(motion: Motion, timeline: Sequence[Any]) -> bytes:
 
 
 def handling_report_response(motion: Motion, timeline: Sequence[Any]) -> HttpResponse:
-    return _download(handling_report_bytes(motion, timeline), DOCX, f"report-{motion.pk}.docx")
+    return exports.download(
+        handling_report_bytes(motion, timeline),
+        content_type=exports.DOCX_TYPE,
+        filename=f"report-{motion.pk}.docx",
+    )

@@ -26,7 +26,7 @@ from minsheng.core.throttle import client_ip
 from minsheng.core.verification import mobile_normalise, phone_code_check, phone_code_send
 from minsheng.org.models import Body, Membership, Role
 from minsheng.voices import selectors, services
-from minsheng.voices.exports import voices_xlsx
+from minsheng.voices.exports import voices_xlsx_response
 from minsheng.voices.models import (
     TEXT_MAX_LENGTH,
     Rating,
@@ -539,12 +539,7 @@ def voice_export(request: HttpRequest, filters: Query[VoiceFiltersIn]) -> HttpRe
     if not user.has_perm("voices.export_voice"):
         raise PermissionDeniedError()
     voices = selectors.voices_search(user, _filters_from(filters))
-    response = HttpResponse(
-        voices_xlsx(voices[:10000], user=user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="voices.xlsx"'
-    return response
+    return voices_xlsx_response(voices[:10000], user=user)
 
 
 @router.get("/work-orders", response=list[VoiceWorkOrderOut], summary="本单位的交办件（按期限）")

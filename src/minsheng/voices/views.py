@@ -30,7 +30,7 @@ from minsheng.core.verification import (
 )
 from minsheng.org.models import Body, Membership
 from minsheng.voices import selectors, services
-from minsheng.voices.exports import voices_xlsx
+from minsheng.voices.exports import voices_xlsx_response
 from minsheng.voices.forms import (
     AnswerForm,
     ForwardForm,
@@ -298,12 +298,7 @@ def voice_list(request: HttpRequest) -> HttpResponse:
 def voice_export(request: HttpRequest) -> HttpResponse:
     _require(request, "voices.export_voice")
     voices = selectors.voices_search(request.user, _filters(VoiceFilterForm(request.GET or None)))
-    response = HttpResponse(
-        voices_xlsx(voices[:10000], user=request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="voices.xlsx"'
-    return response
+    return voices_xlsx_response(voices[:10000], user=request.user)
 
 
 def _voice_or_404(request: HttpRequest, voice_id: int) -> Voice:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from minsheng.core.exports import CSV_TYPE, DOCX_TYPE, download
 from minsheng.deliberation import exports, forms, selectors
 from minsheng.deliberation.views.common import (
     topic_or_404,
@@ -32,28 +33,23 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_votes(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_or_404(request, pk)
-    response = HttpResponse(exports.votes_csv(topic), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="topic-{topic.pk}-votes.csv"'
-    return response
+    return download(exports.votes_csv(topic), content_type=CSV_TYPE, filename=f"topic-{topic.pk}-votes.csv")
 
 
 @require_GET
 def export_comments(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_or_404(request, pk)
-    response = HttpResponse(exports.comments_csv(topic), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="topic-{topic.pk}-comments.csv"'
-    return response
+    return download(
+        exports.comments_csv(topic), content_type=CSV_TYPE, filename=f"topic-{topic.pk}-comments.csv"
+    )
 
 
 @require_GET
 def export_docx(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_or_404(request, pk)
-    response = HttpResponse(
-        exports.report_docx(topic),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return download(
+        exports.report_docx(topic), content_type=DOCX_TYPE, filename=f"topic-{topic.pk}-report.docx"
     )
-    response["Content-Disposition"] = f'attachment; filename="topic-{topic.pk}-report.docx"'
-    return response
 
 
 @require_GET
