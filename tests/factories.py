@@ -90,3 +90,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             self.save()
+
+
+def image_bytes(kind: str = "PNG", *, size: tuple[int, int] = (8, 6), exif: bytes | None = None) -> bytes:
+    """A real, tiny image (uploads are decoded and re-encoded, so fake headers no longer pass)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 40, 40))
+    buffer = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    image.save(buffer, format=kind, **options)
+    return buffer.getvalue()

@@ -21,6 +21,7 @@ from minsheng.analysis.text.lawparse import (
     int_to_chinese,
     parse_bytes,
     parse_file,
+    parse_lines,
     parse_text,
 )
 from minsheng.legislation.cli import main as cli_main
@@ -306,3 +307,34 @@ def test_parts_subparts_and_large_numbers() -> None:
     assert (last.part, last.subpart, last.chapter) == ("第二编 物权", "第一分编 通则", "第一章 一般规定")
     assert doc.articles[0].subpart is None
     assert [i.code for i in doc.issues] == ["article_start"]  # a fragment starting at 第一千二百五十九条
+
+
+def _steps(lines: list[str]) -> int:
+    """How many Python steps parsing takes (counted, not timed: the count does not vary with load)."""
+    import sys
+
+    count = 0
+
+    def tracer(frame: object, event: str, arg: object) -> object:
+        nonlocal count
+        count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        parse_lines(lines)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_parsing_grows_linearly_with_a_long_article() -> None:
+    """10k/20k/40k lines took 1.5/6.8/28 s: every line re-read its article's earlier lines (issue 12.7)."""
+
+    def long_article(n: int) -> list[str]:
+        return ["某条例", "第一条　总则。"] + [
+            "（一）一项。" if i % 3 == 0 else f"第{i}段的内容。" for i in range(n)
+        ]
+
+    small, large = _steps(long_article(1_000)), _steps(long_article(4_000))
+    assert large < 5 * small  # four times the lines: about four times the steps (quadratic: sixteen)

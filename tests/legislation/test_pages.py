@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -303,3 +304,72 @@ def test_commenting_after_the_deadline_on_the_page(
     assert response.status_code == 400
     assert "意见征集已于" in response.content.decode()
     assert Opinion.objects.count() == 0
+
+
+def test_repeated_article_numbers_are_a_warning_naming_the_line(
+    client: Client, staff: Any, contact_point: Any
+) -> None:
+    """第一条 甲。/第一条 乙。 was a 500 IntegrityError in a new task and in a new version (issue 12.8)."""
+    client.force_login(staff)
+    data = {
+        "contact_point": contact_point.pk,
+        "title": "某条例（草案）",
+        "issuing_body": "省人大常委会法工委",
+        "received_on": "2026-03-02",
+        "is_public_draft": "on",
+        "text": "某条例（草案）\n第一条　甲。\n第一条　乙。\n第二条　丙。",
+    }
+    response = client.post("/legislation/new/", data, headers=ZH)
+    assert response.status_code == 302
+    task = ConsultationTask.objects.get()
+    version = task.versions.get()
+    assert list(version.articles.order_by("position").values_list("label", flat=True)) == [
+        "第一条",
+        "第一条（重复，第3行）",
+        "第二条",
+    ]
+    assert any("第3行" in w and "第一条" in w and "第2行" in w for w in version.warnings)
+    assert "第3行" in client.get(f"/legislation/{task.pk}/manage/", headers=ZH).content.decode()
+    again = "某条例（草案）\n第一条　甲。\n第二条　乙。\n第二条　乙。\n第三条　丙。"
+    response = client.post(f"/legislation/{task.pk}/version/", {"text": again}, headers=ZH)
+    assert response.status_code == 302 and task.versions.count() == 2
+    assert any("第4行" in w for w in task.versions.get(number=2).warnings)
+    upload = SimpleUploadedFile("第三稿.txt", again.encode())
+    answer = client.post(f"/api/legislation/tasks/{task.pk}/versions/file", {"upload": upload})
+    assert answer.status_code == 201 and task.versions.count() == 3
+
+
+def test_an_absurdly_long_article_numeral_is_stored_by_its_line(staff: Any, contact_point: Any) -> None:
+    numeral = "一二三四五六七八九" * 4
+    draft = services.draft_read(text=f"某条例\n第一条　甲。\n第{numeral}条　乙。")
+    task = services.task_create(
+        actor=staff,
+        contact_point=contact_point,
+        title="某条例",
+        issuing_body="省人大常委会法工委",
+        received_on=dt.date(2026, 3, 2),
+        draft=draft,
+    )
+    (article,) = task.versions.get().articles.all()  # no law has that many articles: it is text
+    assert article.label == "第一条" and f"第{numeral}条" in article.text
+
+
+def test_a_draft_docx_bomb_is_refused_before_it_is_read(
+    client: Client, staff: Any, contact_point: Any
+) -> None:
+    """A 104 KB .docx holding 21 MB of XML held a core for 14 minutes (issue 12.7)."""
+    from tests.core.test_attachments import zip_bomb
+
+    bomb = zip_bomb(expanded_mb=40)
+    client.force_login(staff)
+    data = {
+        "contact_point": contact_point.pk,
+        "title": "某条例（草案）",
+        "issuing_body": "省人大常委会法工委",
+        "received_on": "2026-03-02",
+        "upload": SimpleUploadedFile("草案.docx", bomb),
+    }
+    response = client.post("/legislation/new/", data, headers=ZH)
+    assert response.status_code == 400
+    assert "展开后超过 16 MB" in response.content.decode()
+    assert ConsultationTask.objects.count() == 0

@@ -11,11 +11,12 @@ from minsheng.core.errors import ValidationFailedError
 from minsheng.core.models import Attachment, Event
 from minsheng.motions import services
 from minsheng.motions.models import Motion, MotionKind, Reply
+from tests.factories import image_bytes
 from tests.motions.builders import TEXT, assigned, lead_assignment
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 

@@ -15,9 +15,10 @@ from minsheng.core.messaging import outbox
 from minsheng.core.models import Attachment
 from minsheng.voices.models import Voice, VoiceChannel, VoiceStatus
 from minsheng.voices.services import voice_forward, voice_reply
+from tests.factories import image_bytes
 from tests.voices.conftest import RESIDENT_PHONE, account
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 

@@ -93,6 +93,9 @@ PARSE_MESSAGES = {
     "too_large": gettext_lazy("The file is larger than %(limit)s MB."),
     "binary": gettext_lazy("The file is not text: it looks like a binary file."),
     "not_docx": gettext_lazy("The file is not a valid Word document (.docx)."),
+    "docx_expanded": gettext_lazy(
+        "The Word document expands to more than %(limit)s MB (or holds too many parts); a draft holds less."
+    ),
     "unsupported": gettext_lazy("Unsupported file type “%(suffix)s”: use .md, .txt or .docx."),
     "no_articles": gettext_lazy(
         "No article was found: articles start a line with 第…条 followed by a space."
@@ -186,6 +189,23 @@ def draft_read(*, text: str | None = None, upload: UploadedFile | None = None) -
     return DraftInput(text=document_text(document), source_name=source_name, document=document)
 
 
+def _stored_labels(articles: Sequence[Article]) -> list[str]:
+    """Each article's label, unique within the version: a number that appears again (第一条 … 第一条) is
+    kept, marked with its line, and the parser's warning names that line; it is not a server error."""
+    longest = DraftArticle._meta.get_field("label").max_length or 32
+    seen: set[str] = set()
+    labels = []
+    for article in articles:
+        label = article.label
+        if label in seen:
+            label = _("%(label)s (again, line %(line)s)") % {"label": label, "line": article.line}
+        if len(label) > longest or label in seen:  # a numeral too long to be real: name it by its line
+            label = _("Article on line %(line)s") % {"line": article.line}
+        seen.add(label)
+        labels.append(label)
+    return labels
+
+
 def _version_store(*, task: ConsultationTask, draft: DraftInput, number: int) -> DraftVersion:
     document = draft.document
     outline = []
@@ -210,11 +230,12 @@ def _version_store(*, task: ConsultationTask, draft: DraftInput, number: int) ->
         outline=outline,
         warnings=[issue_message(issue) for issue in document.warnings],
     )
+    labels = _stored_labels(document.articles)
     DraftArticle.objects.bulk_create(
         DraftArticle(
             version=version,
             position=position,
-            label=article.label,
+            label=labels[position - 1],
             number=article.number,
             sub=article.sub,
             part=article.part or "",

@@ -27,7 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from minsheng.analysis.zipcheck import ZipLimits, ZipRefused, zip_names
+
 MAX_BYTES = 20 * 1024 * 1024
+# A .docx is a zip: what it expands to is capped before python-docx reads any of it. The longest law
+# (the Civil Code, 1,260 articles) is about 3 MB of XML; 104 KB holding 21 MB of XML is an attack.
+DOCX_LIMITS = ZipLimits(max_members=1_000, max_expanded=16 * 1024 * 1024)
 
 _DIGITS = {
     "零": 0,
@@ -49,6 +54,9 @@ _NUMERAL = "[零〇一二三四五六七八九十百千万亿两0-9]+"
 _INVISIBLE = "\u200b\u200c\u200d\ufeff\u2060"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
+# No law has 100,000 articles: a bigger numeral is a line of text, not an article (and would not fit
+# the database's integer).
+MAX_ARTICLE_NUMBER = 99_999
 HEADING_KINDS = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
 _HEADING_RE = re.compile(rf"^第(?P<num>{_NUMERAL})(?P<kind>分编|编|章|节)(?:\s+(?P<title>.*))?$")
 _ARTICLE_RE = re.compile(rf"^第(?P<num>{_NUMERAL})条(?:之(?P<sub>{_NUMERAL}))?(?:\s+(?P<rest>.*))?$", re.S)
@@ -153,6 +161,10 @@ ISSUE_TEXTS: dict[str, tuple[str, str]] = {
     "not_docx": (
         "The file is not a valid Word document (.docx).",
         "文件不是有效的 Word 文档（.docx）。",
+    ),
+    "docx_expanded": (
+        "The Word document expands to more than %(limit)s MB (or holds too many parts); a draft holds less.",
+        "该 Word 文档展开后超过 %(limit)s MB（或包含的部件过多），不像一份草案。",
     ),
     "unsupported": (
         "Unsupported file type “%(suffix)s”: use .md, .txt or .docx.",
@@ -374,6 +386,10 @@ class _Builder:
             "section": None,
         }
         self.article: Article | None = None
+        # Kept as we go so that each line costs the same however long its article is (reading them
+        # back from article.blocks made a long article quadratic: 40,000 lines took 28 s).
+        self.paragraph = 0  # the current article's last 款 number
+        self.last_item: Block | None = None  # the current article's last 项
         self.seen: dict[tuple[int, int], int] = {}
         self.previous: Article | None = None
 
@@ -389,8 +405,11 @@ class _Builder:
         context = self.context
         article = Article(number, sub, label, line, part=context["part"], subpart=context["subpart"])
         article.chapter, article.section = context["chapter"], context["section"]
+        self.paragraph = 0
+        self.last_item = None
         if rest:
             article.blocks.append(Block("paragraph", rest, line, 1))
+            self.paragraph = 1
         self._check_number(article)
         self.article = article
         self.doc.body.append(article)
@@ -412,21 +431,19 @@ class _Builder:
             params["previous"] = prev.label
             if article.sub == 0 and article.number > prev.number + 1:
                 missing = range(prev.number + 1, article.number)
-                names = "、".join(article_label(n) for n in list(missing)[:5]) + (
-                    "等" if len(missing) > 5 else ""
-                )
+                names = _names(article_label(n) for n in missing[:6])
                 issues.append(
                     ParseIssue("warning", "article_gap", article.line, {**params, "missing": names})
                 )
             elif article.sub == 0 and article.number <= prev.number:
                 issues.append(ParseIssue("warning", "article_order", article.line, params))
             elif article.sub and article.number == prev.number and article.sub > prev.sub + 1:
-                names = "、".join(article_label(article.number, s) for s in range(prev.sub + 1, article.sub))
+                names = _names(article_label(article.number, s) for s in range(prev.sub + 1, article.sub)[:6])
                 issues.append(
                     ParseIssue("warning", "article_gap", article.line, {**params, "missing": names})
                 )
             elif article.sub and article.number > prev.number:
-                names = "、".join(article_label(article.number, s) for s in range(0, article.sub))
+                names = _names(article_label(article.number, s) for s in range(0, article.sub)[:6])
                 issues.append(
                     ParseIssue("warning", "article_gap", article.line, {**params, "missing": names})
                 )
@@ -440,8 +457,8 @@ class _Builder:
         if article is None:
             self.doc.body.append(Loose(text, line))
             return
-        paragraph = max((b.paragraph for b in article.blocks), default=0)
-        last_item = next((b for b in reversed(article.blocks) if b.kind == "item"), None)
+        paragraph = self.paragraph
+        last_item = self.last_item
         item_match = _ITEM_RE.match(text)
         sub_match = _SUBITEM_RE.match(text)
         if item_match is not None and paragraph:
@@ -456,7 +473,8 @@ class _Builder:
                         {"label": f"（{item_match['num']}）", "article": article.label},
                     )
                 )
-            article.blocks.append(Block("item", text, line, paragraph, number))
+            self.last_item = Block("item", text, line, paragraph, number)
+            article.blocks.append(self.last_item)
         elif sub_match is not None and last_item is not None and last_item.paragraph == paragraph:
             article.blocks.append(
                 Block(
@@ -469,7 +487,14 @@ class _Builder:
                 )
             )
         else:
-            article.blocks.append(Block("paragraph", text, line, paragraph + 1))
+            self.paragraph = paragraph + 1
+            article.blocks.append(Block("paragraph", text, line, self.paragraph))
+
+
+def _names(labels: Iterator[str]) -> str:
+    """At most five labels, then 等: a gap of millions (第一条 … 第一亿条) costs no more than a small one."""
+    shown = list(labels)
+    return "、".join(shown[:5]) + ("等" if len(shown) > 5 else "")
 
 
 def _safe_int(numeral: str) -> int:
@@ -524,6 +549,9 @@ def parse_lines(lines: list[str]) -> LawDocument:
             except ValueError:
                 match = None
             else:
+                if max(number, sub) > MAX_ARTICLE_NUMBER:
+                    builder.block(line, index)
+                    continue
                 label = f"第{match['num']}条" + (f"之{match['sub']}" if match["sub"] else "")
                 builder.start_article(number, sub, label, (match["rest"] or "").strip(), index)
                 continue
@@ -555,7 +583,14 @@ def _decode(data: bytes) -> str:
 
 
 def docx_lines(data: bytes) -> list[str]:
-    """The paragraphs of a .docx, body tables included, as lines."""
+    """The paragraphs of a .docx, body tables included, as lines (after ``DOCX_LIMITS`` are checked)."""
+    try:
+        zip_names(data, DOCX_LIMITS)
+    except ZipRefused as refused:
+        if refused.reason == "broken":
+            raise LawParseError(ParseIssue("error", "not_docx")) from None
+        limit = DOCX_LIMITS.max_expanded // (1024 * 1024)
+        raise LawParseError(ParseIssue("error", "docx_expanded", params={"limit": limit})) from None
     try:
         import docx  # python-docx
 
