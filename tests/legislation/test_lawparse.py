@@ -338,3 +338,11 @@ def test_parsing_grows_linearly_with_a_long_article() -> None:
 
     small, large = _steps(long_article(1_000)), _steps(long_article(4_000))
     assert large < 5 * small  # four times the lines: about four times the steps (quadratic: sixteen)
+
+
+def test_a_long_parse_reports_its_progress() -> None:
+    seen: list[tuple[str, int, int]] = []
+    text = "某条例\n" + "".join(f"第{int_to_chinese(n)}条　内容。\n" for n in range(1, 5_001))
+    parse_text(text, progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert [done for _stage, done, _total in seen] == sorted(done for _stage, done, _total in seen)
+    assert seen[-1] == ("parsing", 5_001, 5_001) and len(seen) >= 3

@@ -13,9 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from minsheng.core.messaging import outbox
+from minsheng.core.models import Event
 from minsheng.legislation import services
 from minsheng.legislation.models import ConsultationTask, Opinion, Outcome, TaskStatus
 from minsheng.legislation.sample import SAMPLE_DRAFT
+from minsheng.org.models import User
 from tests.conftest import demo_seed_once
 from tests.legislation.conftest import article_of
 from tests.legislation.helpers import docx_text, task_at
@@ -373,3 +375,61 @@ def test_a_draft_docx_bomb_is_refused_before_it_is_read(
     assert response.status_code == 400
     assert "展开后超过 16 MB" in response.content.decode()
     assert ConsultationTask.objects.count() == 0
+
+
+def _long_draft(articles: int) -> str:
+    from minsheng.analysis.text.lawparse import int_to_chinese
+
+    return "某条例（草案）\n" + "".join(
+        f"第{int_to_chinese(n)}条　有关部门应当依法履行监督管理职责，保障公众参与。\n"
+        for n in range(1, articles + 1)
+    )
+
+
+def test_a_large_draft_is_read_in_the_background_and_the_page_shows_its_progress(
+    client: Client, staff: Any, contact_point: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from minsheng.legislation.models import DraftImport, ImportStatus
+
+    client.force_login(staff)
+    upload = SimpleUploadedFile("长草案.txt", _long_draft(6_000).encode())
+    assert upload.size > services.BACKGROUND_DRAFT_BYTES
+    data = {
+        "contact_point": contact_point.pk,
+        "title": "某条例（草案）",
+        "issuing_body": "省人大常委会法工委",
+        "received_on": "2026-03-02",
+        "is_public_draft": "on",
+        "upload": upload,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/legislation/new/", data, headers=ZH)
+    assert response.status_code == 302 and "/legislation/imports/" in response["Location"]
+    job = DraftImport.objects.get()
+    assert (job.status, job.progress, bytes(job.data)) == (ImportStatus.DONE, 100, b"")
+    task = ConsultationTask.objects.get()
+    assert job.task == task and task.versions.get().articles.count() == 6_000
+    page = client.get(response["Location"], headers=ZH).content.decode()
+    assert f"/legislation/{task.pk}/manage/" in page
+    polled = client.get(f"/legislation/imports/{job.pk}/status/", headers={**ZH, "HX-Request": "true"})
+    assert polled["HX-Redirect"] == f"/legislation/{task.pk}/manage/"
+    assert [e.verb for e in Event.objects.filter(target_id=str(job.pk), verb__startswith="draft_import")] == [
+        "draft_import",
+        "draft_import_done",
+    ]
+    stranger = Client()
+    stranger.force_login(User.objects.create_user("stranger", password="x" * 12))
+    assert stranger.get(response["Location"]).status_code == 404
+    # A new version the same way, and a refused one whose reason the page shows.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            f"/legislation/{task.pk}/version/",
+            {"upload": SimpleUploadedFile("第二稿.txt", _long_draft(6_001).encode())},
+        )
+    assert again.status_code == 302 and task.versions.count() == 2
+    broken = SimpleUploadedFile("第三稿.docx", b"PK\x03\x04" + bytes(300_000))
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(f"/legislation/{task.pk}/version/", {"upload": broken}, headers=ZH)
+    failed = DraftImport.objects.order_by("-pk").first()
+    assert failed is not None and failed.status == ImportStatus.FAILED and task.versions.count() == 2
+    assert "Word" in client.get(refused["Location"], headers=ZH).content.decode()

@@ -87,6 +87,11 @@ class AttachmentKind:
     max_bytes: int = MAX_FILE_BYTES
     max_files: int = MAX_FILES
 
+    @property
+    def accept(self) -> str:
+        """For ``<input type=file accept=…>``: the extensions this kind takes (the browser's hint only)."""
+        return ",".join(sorted({ext for kind in self.file_kinds for ext in kind.extensions}))
+
 
 DOCUMENT = AttachmentKind("document", gettext_lazy("PDF or Word (.docx) documents"), frozenset({PDF, DOCX}))
 SPREADSHEET = AttachmentKind("spreadsheet", gettext_lazy("Excel workbooks (.xlsx)"), frozenset({XLSX}))

@@ -106,6 +106,67 @@ class DraftVersion(TimeStampedModel):
         return f"{self.task} v{self.number}"
 
 
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("reading")
+    DONE = "done", _("done")
+    FAILED = "failed", _("refused")
+
+
+class ImportPurpose(models.TextChoices):
+    TASK = "task", _("new consultation task")
+    VERSION = "version", _("new version")
+
+
+class DraftImport(TimeStampedModel):
+    """A large uploaded draft read in the background; the page polls its progress.
+
+    The file's bytes wait here until the task has read them (then they are cleared); ``params`` hold
+    the new task's form fields. The result is a task's first version or a new version.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=8, choices=ImportPurpose.choices)
+    task = models.ForeignKey(
+        ConsultationTask,
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    source_name = models.CharField(_("source file"), max_length=200, blank=True)
+    data = models.BinaryField(_("file"), blank=True, editable=False)
+    params = models.JSONField(_("form fields"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    stage = models.CharField(_("stage"), max_length=16, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("why it was refused"), blank=True)
+    version = models.ForeignKey(
+        DraftVersion,
+        verbose_name=_("version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("draft import")
+        verbose_name_plural = _("draft imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="draft_import_progress_at_most_100")
+        ]
+
+    def __str__(self) -> str:
+        return self.source_name or str(self.pk)
+
+
 class DraftArticle(models.Model):
     """An article (条) of one version; its 款/项/目 are the blocks."""
 

@@ -18,6 +18,7 @@ from minsheng.legislation.models import (
     PUBLIC_STATUSES,
     ConsultationTask,
     DraftArticle,
+    DraftImport,
     DraftVersion,
     Opinion,
     OpinionSource,
@@ -336,3 +337,11 @@ def timeline_of(task: ConsultationTask) -> list[TimelineRow]:
         TimelineRow(event.at, event.actor, str(VERB_LABELS.get(event.verb, event.verb)))
         for event in events_for(task)
     ]
+
+
+def draft_import_for(user: Any, job_id: int) -> DraftImport | None:
+    """An uploaded draft's progress, for the one who uploaded it (and administrators)."""
+    job = DraftImport.objects.filter(pk=job_id).select_related("task").first()
+    if job is None or not (job.created_by_id == getattr(user, "pk", None) or has_admin_role(user)):
+        return None
+    return job

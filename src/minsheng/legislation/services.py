@@ -28,6 +28,7 @@ from minsheng.analysis.text.lawparse import (
     LawDocument,
     LawParseError,
     ParseIssue,
+    Progress,
     document_text,
     parse_bytes,
     parse_text,
@@ -36,6 +37,7 @@ from minsheng.core.actors import Actor, account_or_none, account_required
 from minsheng.core.attachments import DOCX, CheckedFile, attachments_save
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
@@ -50,7 +52,10 @@ from minsheng.core.transitions import Transition, TransitionTable, transition_ap
 from minsheng.legislation.models import (
     ConsultationTask,
     DraftArticle,
+    DraftImport,
     DraftVersion,
+    ImportPurpose,
+    ImportStatus,
     Meeting,
     MeetingKind,
     Opinion,
@@ -154,39 +159,174 @@ class DraftInput:
     document: LawDocument
 
 
+def upload_bytes(upload: UploadedFile) -> tuple[str, bytes]:
+    """The upload's safe name and bytes, within MAX_DRAFT_BYTES."""
+    source_name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    too_large = ValidationFailedError(
+        _("“%(name)s” is larger than %(limit)s MB.")
+        % {"name": source_name, "limit": MAX_DRAFT_BYTES // (1024 * 1024)},
+        field="upload",
+    )
+    if upload.size is not None and upload.size > MAX_DRAFT_BYTES:
+        raise too_large
+    data = upload.read(MAX_DRAFT_BYTES + 1)
+    if len(data) > MAX_DRAFT_BYTES:
+        raise too_large
+    return source_name, data
+
+
+def draft_parse(data: bytes, *, source_name: str, progress: Progress | None = None) -> DraftInput:
+    """An uploaded .docx/.txt/.md, parsed; ValidationFailedError names what is wrong."""
+    try:
+        document = parse_bytes(data, filename=source_name or "draft.txt", progress=progress)
+    except LawParseError as error:
+        raise ValidationFailedError(issue_message(error.issue), field="upload") from error
+    if document.errors:
+        raise ValidationFailedError(issue_message(document.errors[0]), field="upload")
+    return DraftInput(text=document_text(document), source_name=source_name, document=document)
+
+
 def draft_read(*, text: str | None = None, upload: UploadedFile | None = None) -> DraftInput:
     """Pasted text or an uploaded .docx/.txt/.md, parsed; ValidationFailedError names what is wrong."""
-    source_name = ""
+    if upload is not None:
+        source_name, data = upload_bytes(upload)
+        return draft_parse(data, source_name=source_name)
+    if len(text or "") > MAX_DRAFT_CHARS:
+        raise ValidationFailedError(
+            _("The text may be at most %(limit)s characters long.") % {"limit": MAX_DRAFT_CHARS},
+            field="text",
+        )
     try:
-        if upload is not None:
-            source_name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
-            if upload.size is not None and upload.size > MAX_DRAFT_BYTES:
-                raise ValidationFailedError(
-                    _("“%(name)s” is larger than %(limit)s MB.")
-                    % {"name": source_name, "limit": MAX_DRAFT_BYTES // (1024 * 1024)},
-                    field="upload",
-                )
-            data = upload.read(MAX_DRAFT_BYTES + 1)
-            if len(data) > MAX_DRAFT_BYTES:
-                raise ValidationFailedError(
-                    _("“%(name)s” is larger than %(limit)s MB.")
-                    % {"name": source_name, "limit": MAX_DRAFT_BYTES // (1024 * 1024)},
-                    field="upload",
-                )
-            document = parse_bytes(data, filename=source_name or "draft.txt")
-        else:
-            if len(text or "") > MAX_DRAFT_CHARS:
-                raise ValidationFailedError(
-                    _("The text may be at most %(limit)s characters long.") % {"limit": MAX_DRAFT_CHARS},
-                    field="text",
-                )
-            document = parse_text(text or "")
+        document = parse_text(text or "")
     except LawParseError as error:
-        field = "upload" if upload is not None else "text"
-        raise ValidationFailedError(issue_message(error.issue), field=field) from error
+        raise ValidationFailedError(issue_message(error.issue), field="text") from error
     if document.errors:
-        raise ValidationFailedError(issue_message(document.errors[0]), field="upload" if upload else "text")
-    return DraftInput(text=document_text(document), source_name=source_name, document=document)
+        raise ValidationFailedError(issue_message(document.errors[0]), field="text")
+    return DraftInput(text=document_text(document), source_name="", document=document)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Large drafts, read in the background
+# ---------------------------------------------------------------------------------------------------
+
+# An upload larger than this is read by a background task while the page shows its progress (a .docx
+# of 20,000 paragraphs takes seconds to read; bench/lawparse.py). Smaller ones are read at once.
+BACKGROUND_DRAFT_BYTES = 256 * 1024
+# Reading the file is the first part of the bar, parsing the second, saving the rest.
+_STAGE_SPAN = {"reading": (0, 60), "parsing": (60, 95)}
+
+
+def draft_is_large(upload: UploadedFile | None) -> bool:
+    return upload is not None and (upload.size or 0) > BACKGROUND_DRAFT_BYTES
+
+
+def draft_import_start(
+    *,
+    actor: Actor,
+    upload: UploadedFile,
+    task: ConsultationTask | None = None,
+    task_fields: TaskFields | None = None,
+) -> DraftImport:
+    """Queue a large draft: a new version of ``task``, or a new task with ``task_fields`` (checked by
+    ``task_fields_checked``). Permission and state are checked now, and again when it is stored."""
+    if task is not None:
+        _require(actor, CHANGE_TASK, task)
+        _require_state(task, "version_add", VERSION_STATES)
+    elif task_fields is None:
+        raise ValueError("A new task's draft needs its fields.")
+    source_name, data = upload_bytes(upload)
+    with transaction.atomic():
+        job = DraftImport.objects.create(
+            purpose=ImportPurpose.VERSION if task is not None else ImportPurpose.TASK,
+            task=task,
+            created_by=account_required(actor),
+            source_name=source_name,
+            data=data,
+            params=task_fields.as_json() if task_fields is not None else {},
+        )
+        event_record(
+            actor=actor,
+            verb="draft_import",
+            target=job,
+            to_state=job.status,
+            payload={"task": task.pk if task else None, "file": source_name, "bytes": len(data)},
+        )
+        from minsheng.legislation.tasks import draft_import_enqueue
+
+        transaction.on_commit(partial(draft_import_enqueue, job.pk))
+    return job
+
+
+def _progress_saver(job_id: int) -> Progress:
+    last = {"percent": -1}
+
+    def saved(stage: str, done: int, total: int) -> None:
+        low, high = _STAGE_SPAN.get(stage, (0, 95))
+        percent = low + (high - low) * done // max(total, 1)
+        if percent != last["percent"]:  # one small UPDATE per step, committed at once for the page
+            last["percent"] = percent
+            DraftImport.objects.filter(pk=job_id).update(stage=stage, progress=percent)
+
+    return saved
+
+
+def draft_import_run(*, job_id: int) -> DraftImport:
+    """Read a queued draft and store it (the background task); a refusal is kept as the job's error."""
+    claimed = DraftImport.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, stage="reading", progress=0
+    )
+    job = DraftImport.objects.select_related("task", "created_by").get(pk=job_id)
+    if not claimed:
+        return job  # another worker has it, or it ran already
+    actor = job.created_by
+    try:
+        draft = draft_parse(bytes(job.data), source_name=job.source_name, progress=_progress_saver(job.pk))
+        DraftImport.objects.filter(pk=job.pk).update(stage="saving", progress=95)
+        if job.task is not None:
+            version = version_add(actor=actor, task=job.task, draft=draft)
+            task = job.task
+        else:
+            fields = TaskFields.from_json(job.params)
+            task = task_create(
+                actor=actor,
+                contact_point=fields.contact_point,
+                title=fields.title,
+                issuing_body=fields.issuing_body,
+                received_on=fields.received_on,
+                draft=draft,
+                comment_deadline=fields.comment_deadline,
+                is_public_draft=fields.is_public_draft,
+                key_questions=fields.key_questions,
+            )
+            version = task.versions.get(number=1)
+    except DomainError as refusal:
+        with transaction.atomic():
+            DraftImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED, error=refusal.message, data=b""
+            )
+            event_record(
+                actor=actor,
+                verb="draft_import_failed",
+                target=job,
+                from_state=ImportStatus.RUNNING,
+                to_state=ImportStatus.FAILED,
+                payload={"code": refusal.code},
+            )
+    else:
+        with transaction.atomic():
+            DraftImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE, stage="", progress=100, task=task, version=version, data=b""
+            )
+            event_record(
+                actor=actor,
+                verb="draft_import_done",
+                target=job,
+                from_state=ImportStatus.RUNNING,
+                to_state=ImportStatus.DONE,
+                payload={"task": task.pk, "version": version.number},
+            )
+    job.refresh_from_db()
+    return job
 
 
 def _stored_labels(articles: Sequence[Article]) -> list[str]:
@@ -269,19 +409,54 @@ def comment_deadline_minimum(*, contact_point: Body, start: dt.date) -> dt.date:
 # ---------------------------------------------------------------------------------------------------
 
 
-def task_create(
+@dataclass(frozen=True)
+class TaskFields:
+    """A new task's form fields, checked (the comment deadline filled in when none was given)."""
+
+    contact_point: Body
+    title: str
+    issuing_body: str
+    received_on: dt.date
+    comment_deadline: dt.date
+    is_public_draft: bool
+    key_questions: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "contact_point": self.contact_point.pk,
+            "title": self.title,
+            "issuing_body": self.issuing_body,
+            "received_on": self.received_on.isoformat(),
+            "comment_deadline": self.comment_deadline.isoformat(),
+            "is_public_draft": self.is_public_draft,
+            "key_questions": self.key_questions,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TaskFields:
+        return cls(
+            contact_point=Body.objects.get(pk=data["contact_point"]),
+            title=data["title"],
+            issuing_body=data["issuing_body"],
+            received_on=dt.date.fromisoformat(data["received_on"]),
+            comment_deadline=dt.date.fromisoformat(data["comment_deadline"]),
+            is_public_draft=bool(data["is_public_draft"]),
+            key_questions=data["key_questions"],
+        )
+
+
+def task_fields_checked(
     *,
     actor: Actor,
     contact_point: Body,
     title: str,
     issuing_body: str,
     received_on: dt.date,
-    draft: DraftInput,
     comment_deadline: dt.date | None = None,
     is_public_draft: bool = True,
     key_questions: str = "",
-) -> ConsultationTask:
-    """Accept a consultation task (step 1) with the draft's first version."""
+) -> TaskFields:
+    """Everything about a new task but its draft: who may accept it there, and each field."""
     if contact_point.kind != BodyKind.LEGISLATIVE_CONTACT_POINT:
         raise ValidationFailedError(_("Choose a legislative contact point."), field="contact_point")
     if not (contact_point.pk in contact_points_staffed_by(actor) or has_admin_role(actor)):
@@ -306,15 +481,43 @@ def task_create(
             % {"date": f"{minimum.year}年{minimum.month}月{minimum.day}日"},
             field="comment_deadline",
         )
+    return TaskFields(
+        contact_point, title, issuing_body, received_on, deadline, is_public_draft, key_questions
+    )
+
+
+def task_create(
+    *,
+    actor: Actor,
+    contact_point: Body,
+    title: str,
+    issuing_body: str,
+    received_on: dt.date,
+    draft: DraftInput,
+    comment_deadline: dt.date | None = None,
+    is_public_draft: bool = True,
+    key_questions: str = "",
+) -> ConsultationTask:
+    """Accept a consultation task (step 1) with the draft's first version."""
+    fields = task_fields_checked(
+        actor=actor,
+        contact_point=contact_point,
+        title=title,
+        issuing_body=issuing_body,
+        received_on=received_on,
+        comment_deadline=comment_deadline,
+        is_public_draft=is_public_draft,
+        key_questions=key_questions,
+    )
     with transaction.atomic():
         task = ConsultationTask.objects.create(
-            contact_point=contact_point,
-            title=title,
-            issuing_body=issuing_body,
-            received_on=received_on,
-            comment_deadline=deadline,
-            is_public_draft=is_public_draft,
-            key_questions=key_questions,
+            contact_point=fields.contact_point,
+            title=fields.title,
+            issuing_body=fields.issuing_body,
+            received_on=fields.received_on,
+            comment_deadline=fields.comment_deadline,
+            is_public_draft=fields.is_public_draft,
+            key_questions=fields.key_questions,
             created_by=account_required(actor),
         )
         version = _version_store(task=task, draft=draft, number=1)
@@ -323,7 +526,11 @@ def task_create(
             verb="accept",
             target=task,
             to_state=task.status,
-            payload={"version": version.number, "articles": version.articles.count(), "deadline": deadline},
+            payload={
+                "version": version.number,
+                "articles": version.articles.count(),
+                "deadline": fields.comment_deadline,
+            },
         )
     return task
 

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minsheng.core.errors import DomainError, NotFoundError
 from minsheng.core.throttle import client_ip
@@ -35,7 +35,7 @@ from minsheng.legislation.forms import (
     PhoneForm,
     TaskForm,
 )
-from minsheng.legislation.models import ConsultationTask, Opinion, ReportEntry, TaskStatus
+from minsheng.legislation.models import ConsultationTask, ImportStatus, Opinion, ReportEntry, TaskStatus
 from minsheng.org.models import Body, BodyKind
 from minsheng.org.rules import has_admin_role
 
@@ -308,6 +308,21 @@ def task_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
+                if services.draft_is_large(data["upload"]):
+                    fields = services.task_fields_checked(
+                        actor=request.user,
+                        contact_point=data["contact_point"],
+                        title=data["title"],
+                        issuing_body=data["issuing_body"],
+                        received_on=data["received_on"],
+                        comment_deadline=data["comment_deadline"],
+                        is_public_draft=data["is_public_draft"],
+                        key_questions=data["key_questions"],
+                    )
+                    job = services.draft_import_start(
+                        actor=request.user, upload=data["upload"], task_fields=fields
+                    )
+                    return redirect("legislation:import", job_id=job.pk)
                 draft = services.draft_read(text=data["text"], upload=data["upload"])
                 task = services.task_create(
                     actor=request.user,
@@ -382,6 +397,9 @@ def version_add(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _manage(task)
+    if services.draft_is_large(form.cleaned_data["upload"]):
+        job = services.draft_import_start(actor=request.user, upload=form.cleaned_data["upload"], task=task)
+        return redirect("legislation:import", job_id=job.pk)
     draft = services.draft_read(text=form.cleaned_data["text"], upload=form.cleaned_data["upload"])
     version = services.version_add(actor=request.user, task=task, draft=draft)
     messages.success(request, _("Version %(number)s of the draft was added.") % {"number": version.number})
@@ -491,3 +509,33 @@ def adoption(request: HttpRequest, task_id: int, entry_id: int) -> HttpResponse:
     services.adoption_record(actor=request.user, entry=_entry(task, entry_id), **form.cleaned_data)
     messages.success(request, _("The adoption was recorded."))
     return _manage(task)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A large draft being read in the background
+# ---------------------------------------------------------------------------------------------------
+
+
+def _import_of(request: HttpRequest, job_id: int) -> Any:
+    job = selectors.draft_import_for(request.user, job_id)
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def draft_import(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress of an uploaded draft; the bar polls ``draft_import_status`` until it is done."""
+    return render(request, "legislation/import.html", {"job": _import_of(request, job_id)})
+
+
+@login_required
+@require_GET
+def draft_import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress fragment htmx swaps in; once the draft is stored, htmx is sent to the task."""
+    job = _import_of(request, job_id)
+    response = render(request, "legislation/_import_status.html", {"job": job})
+    if job.status == ImportStatus.DONE and job.task_id and getattr(request, "htmx", False):
+        response["HX-Redirect"] = reverse("legislation:manage", args=[job.task_id])
+    return response

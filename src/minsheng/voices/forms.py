@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.core.attachments import MAX_FILES
+from minsheng.core.attachments import ATTACHMENT, MAX_FILES
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
@@ -49,7 +49,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; the content checks happen in core.attachments."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT.accept}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

@@ -22,7 +22,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +67,10 @@ _INFO_END = "<!-- INFO END -->"
 _MAX_HEADING_TITLE = 60
 
 Level = Literal["error", "warning"]
+# Told how far a long parse has come: (stage, done, total), stage "reading" (.docx paragraphs) or
+# "parsing" (lines). Called every PROGRESS_EVERY items and once at the end of each stage.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 2_000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -504,13 +508,15 @@ def _safe_int(numeral: str) -> int:
         return 0
 
 
-def parse_lines(lines: list[str]) -> LawDocument:
+def parse_lines(lines: list[str], *, progress: Progress | None = None) -> LawDocument:
     """The structure of a law given as lines (one paragraph per line)."""
     builder = _Builder()
     doc = builder.doc
     markdown = any(line.strip() == _INFO_END for line in lines)
     in_preamble = True
     for index, raw in enumerate(lines, start=1):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress("parsing", index, len(lines))
         stripped = raw.strip().strip(_INVISIBLE).strip()
         if not stripped:
             continue
@@ -558,13 +564,15 @@ def parse_lines(lines: list[str]) -> LawDocument:
         builder.block(line, index)
     if not doc.articles:
         doc.issues.append(ParseIssue("error", "no_articles", 0))
+    if progress is not None:
+        progress("parsing", len(lines), len(lines))
     return doc
 
 
-def parse_text(text: str) -> LawDocument:
+def parse_text(text: str, *, progress: Progress | None = None) -> LawDocument:
     if not text.strip():
         raise LawParseError(ParseIssue("error", "empty"))
-    return parse_lines(text.splitlines())
+    return parse_lines(text.splitlines(), progress=progress)
 
 
 def _decode(data: bytes) -> str:
@@ -582,7 +590,7 @@ def _decode(data: bytes) -> str:
     raise LawParseError(ParseIssue("error", "binary"))
 
 
-def docx_lines(data: bytes) -> list[str]:
+def docx_lines(data: bytes, *, progress: Progress | None = None) -> list[str]:
     """The paragraphs of a .docx, body tables included, as lines (after ``DOCX_LIMITS`` are checked)."""
     try:
         zip_names(data, DOCX_LIMITS)
@@ -599,7 +607,14 @@ def docx_lines(data: bytes) -> list[str]:
         raise LawParseError(ParseIssue("error", "not_docx")) from error
     except Exception as error:
         raise LawParseError(ParseIssue("error", "not_docx")) from error
-    lines = [paragraph.text for paragraph in document.paragraphs]
+    paragraphs = document.paragraphs
+    lines = []
+    for index, paragraph in enumerate(paragraphs, start=1):
+        lines.append(paragraph.text)
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress("reading", index, len(paragraphs))
+    if progress is not None:
+        progress("reading", len(paragraphs), len(paragraphs))
     for table in document.tables:
         for row in table.rows:
             lines.extend(cell.text for cell in row.cells)
@@ -609,7 +624,7 @@ def docx_lines(data: bytes) -> list[str]:
 SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 
 
-def parse_bytes(data: bytes, *, filename: str = "") -> LawDocument:
+def parse_bytes(data: bytes, *, filename: str = "", progress: Progress | None = None) -> LawDocument:
     """Parse a file's bytes; the kind is judged by the name and checked against the content."""
     suffix = Path(filename).suffix.lower()
     if len(data) > MAX_BYTES:
@@ -621,11 +636,11 @@ def parse_bytes(data: bytes, *, filename: str = "") -> LawDocument:
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
         if not data.startswith(b"PK\x03\x04"):
             raise LawParseError(ParseIssue("error", "not_docx"))
-        lines = docx_lines(data)
+        lines = docx_lines(data, progress=progress)
         if not any(line.strip() for line in lines):
             raise LawParseError(ParseIssue("error", "empty"))
-        return parse_lines(lines)
-    return parse_text(_decode(data))
+        return parse_lines(lines, progress=progress)
+    return parse_text(_decode(data), progress=progress)
 
 
 def parse_file(path: str | Path) -> LawDocument:
