@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor
 from minsheng.core.errors import (
+    DomainError,
     PermissionDeniedError,
 )
 from minsheng.core.throttle import throttle_count
@@ -32,6 +33,13 @@ def count_within_hour(key: str, limit: int) -> None:
         seconds=3600,
         message=_("You have written a lot in a short time."),
     )
+
+
+def refusal_unless_perm(actor: Actor, permission: str, obj: Any) -> DomainError | None:
+    """PermissionDeniedError (returned, for a guard) unless a signed-in ``actor`` holds ``permission``."""
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(permission, obj):
+        return PermissionDeniedError()
+    return None
 
 
 def require_perm(actor: Actor, permission: str, obj: Any) -> None:

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply
 from minsheng.deliberation.models import (
     Attendance,
     AttendeeKind,
@@ -26,12 +27,22 @@ from minsheng.deliberation.models import (
 )
 from minsheng.deliberation.services.common import (
     REASON_MAX_LENGTH,
+    refusal_unless_perm,
     require_perm,
 )
 from minsheng.deliberation.services.workflow import (
     MEETING_STATES,
     MEETING_TRANSITIONS,
 )
+
+
+@guard
+def can_schedule_meeting(user: Actor, topic: Topic) -> DomainError | None:
+    """Staff schedule a consultation meeting on a topic taken up and not yet concluded."""
+    refusal = refusal_unless_perm(user, "deliberation.change_meeting", topic)
+    if refusal is None and topic.status not in MEETING_STATES:
+        return InvalidTransitionError(action="schedule_meeting", state=topic.status)
+    return refusal
 
 
 def meeting_schedule(*, actor: Actor, topic: Topic, starts_at: dt.datetime, place: str) -> Meeting:
@@ -41,8 +52,7 @@ def meeting_schedule(*, actor: Actor, topic: Topic, starts_at: dt.datetime, plac
         raise ValidationFailedError(_("Give the meeting's time with its time zone."), field="starts_at")
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        if locked.status not in MEETING_STATES:
-            raise InvalidTransitionError(action="schedule_meeting", state=locked.status)
+        can_schedule_meeting.check(actor, locked)
         meeting = Meeting.objects.create(topic=locked, starts_at=starts_at, place=clean_place)
         event_record(actor=actor, verb="schedule", target=meeting, to_state=meeting.status,
                      payload={"starts_at": starts_at.isoformat(), "place": clean_place})  # fmt: skip

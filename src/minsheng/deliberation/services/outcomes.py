@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from minsheng.core.actors import Actor, account_required
 from minsheng.core.errors import (
     ConflictError,
+    DomainError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.privacy import mask_text
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply
 from minsheng.deliberation.models import (
     ConversionKind,
     Meeting,
@@ -26,6 +27,7 @@ from minsheng.deliberation.models import (
     OutcomeProgress,
 )
 from minsheng.deliberation.services.common import (
+    refusal_unless_perm,
     require_perm,
 )
 from minsheng.deliberation.services.workflow import (
@@ -33,6 +35,17 @@ from minsheng.deliberation.services.workflow import (
     NotOpenError,
 )
 from minsheng.org.models import Person, Unit
+
+
+@guard
+def can_add_outcome(user: Actor, meeting: Meeting) -> DomainError | None:
+    """Staff record the outcomes a held meeting agreed."""
+    refusal = refusal_unless_perm(user, "deliberation.add_outcome", meeting.topic)
+    if refusal is None and meeting.status != MeetingStatus.HELD:
+        return NotOpenError(
+            _("Record outcomes once the meeting has been held."), action="add_outcome", state=meeting.status
+        )
+    return refusal
 
 
 def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: dt.date) -> Outcome:
@@ -43,12 +56,7 @@ def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: d
         raise ValidationFailedError(_("The deadline cannot be in the past."), field="due")
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().select_related("topic").get(pk=meeting.pk)
-        if locked.status != MeetingStatus.HELD:
-            raise NotOpenError(
-                _("Record outcomes once the meeting has been held."),
-                action="add_outcome",
-                state=locked.status,
-            )
+        can_add_outcome.check(actor, locked)
         outcome = Outcome.objects.create(topic=locked.topic, meeting=locked, text=clean, unit=unit, due=due)
         event_record(actor=actor, verb="agree", target=outcome, to_state=outcome.status,
                      payload={"unit": unit.pk, "due": due.isoformat()})  # fmt: skip

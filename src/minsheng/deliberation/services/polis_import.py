@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor
 from minsheng.core.errors import (
-    InvalidTransitionError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
@@ -27,8 +26,8 @@ from minsheng.deliberation.services.common import (
     require_perm,
     token_hash,
 )
+from minsheng.deliberation.services.topics import can_set_up
 from minsheng.deliberation.services.workflow import (
-    SETUP_STATES,
     S,
 )
 
@@ -85,8 +84,7 @@ def conversation_import(*, actor: Actor, topic: Topic, votes_csv: str, comments_
         )
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        if locked.status not in SETUP_STATES:
-            raise InvalidTransitionError(action="import", state=locked.status)
+        can_set_up.check(actor, locked)
         statements = Statement.objects.bulk_create(
             [
                 Statement(

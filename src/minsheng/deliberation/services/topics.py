@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor, account_or_none
 from minsheng.core.errors import (
+    DomainError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationFailedError,
@@ -21,7 +22,7 @@ from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import transition_apply
+from minsheng.core.transitions import guard, transition_apply
 from minsheng.core.verification import mobile_normalise
 from minsheng.deliberation.models import (
     STATEMENT_MAX_LENGTH,
@@ -39,6 +40,7 @@ from minsheng.deliberation.services.common import (
     REASON_MAX_LENGTH,
     count_within_hour,
     phone_hash,
+    refusal_unless_perm,
     require_perm,
 )
 from minsheng.deliberation.services.workflow import (
@@ -250,13 +252,22 @@ def topic_conclude(*, actor: Actor, topic: Topic, expected_state: str | None = N
     return _topic_step("conclude", actor=actor, topic=topic, expected_state=expected_state)
 
 
+@guard
+def can_set_up(user: Actor, topic: Topic) -> DomainError | None:
+    """Staff running the topic add seed statements or import a conversation while it is being set up
+    or is open."""
+    refusal = refusal_unless_perm(user, "deliberation.change_topic", topic)
+    if refusal is None and topic.status not in SETUP_STATES:
+        return InvalidTransitionError(action="set_up", state=topic.status)
+    return refusal
+
+
 def seeds_add(*, actor: Actor, topic: Topic, texts: Sequence[str]) -> list[Statement]:
     """Staff add seed statements while the topic is being set up or is open."""
     require_perm(actor, "deliberation.change_topic", topic)
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        if locked.status not in SETUP_STATES:
-            raise InvalidTransitionError(action="add_seeds", state=locked.status)
+        can_set_up.check(actor, locked)
         cleaned = _seeds_clean(texts, locked.statement_max_length)
         if not cleaned:
             raise ValidationFailedError(_("Please write something here."), field="seeds")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core.errors import DomainError, ValidationFailedError
 from minsheng.deliberation import forms, selectors, services
 from minsheng.deliberation.models import Meeting, Outcome, Statement, Topic
-from minsheng.deliberation.services import TOPIC_TRANSITIONS
+from minsheng.deliberation.services import MEETING_TRANSITIONS, STATEMENT_TRANSITIONS, TOPIC_TRANSITIONS
 from minsheng.deliberation.views.common import (
     topic_or_404,
 )
@@ -25,19 +25,30 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
     topic = topic_or_404(request, pk)
     if not request.user.has_perm("deliberation.change_topic", topic):
         raise PermissionDenied
+    user = request.user
+    queue = list(selectors.moderation_queue(topic)[:200])
+    for statement in queue:  # the moderation buttons each statement's state allows
+        statement.actions = STATEMENT_TRANSITIONS.allowed_actions(statement, user)  # type: ignore[attr-defined]
+    meetings = list(selectors.meetings_of(topic))
+    for meeting in meetings:
+        meeting.topic = topic
+        meeting.can_hold = "hold" in MEETING_TRANSITIONS.allowed_actions(meeting, user)  # type: ignore[attr-defined]
+        meeting.can_add_outcome = services.can_add_outcome(user, meeting)  # type: ignore[attr-defined]
     return render(
         request,
         "deliberation/manage.html",
         {
             "topic": topic,
-            "actions": TOPIC_TRANSITIONS.allowed_actions(topic, request.user),
+            "actions": TOPIC_TRANSITIONS.allowed_actions(topic, user),
+            "can_set_up": services.can_set_up(user, topic),
+            "can_schedule": services.can_schedule_meeting(user, topic),
             "accept_form": forms.AcceptForm(
                 initial={"moderation": topic.moderation, "audience": topic.audience}
             ),
             "reason_form": forms.ReasonForm(),
             "seeds_form": forms.SeedsForm(),
-            "queue": selectors.moderation_queue(topic)[:200],
-            "meetings": selectors.meetings_of(topic),
+            "queue": queue,
+            "meetings": meetings,
             "outcomes": selectors.outcomes_of(topic),
             "meeting_form": forms.MeetingForm(),
             "hold_form": forms.HoldForm(),
