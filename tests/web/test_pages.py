@@ -262,4 +262,5 @@ def test_admin_change_leaves_an_event(client: Client):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = Event.objects.order_by("-seq").first()
     assert Event.objects.count() == before + 1
-    assert event.verb == "admin_changed" and event.payload == {"fields": ["occupation"]}
+    assert event.verb == "admin_changed"
+    assert event.payload == {"fields": {"occupation": {"from": person.occupation, "to": "新的工作单位"}}}

@@ -321,6 +321,9 @@ VERB_LABELS = {
     "opinion_duplicate": gettext_lazy("Duplicate marked"),
     "version_add": gettext_lazy("New version of the draft"),
     "adoption_record": gettext_lazy("Adoption recorded"),
+    "draft_import": gettext_lazy("Large draft uploaded, waiting to be read"),
+    "draft_import_done": gettext_lazy("Uploaded draft read and stored"),
+    "draft_import_failed": gettext_lazy("Uploaded draft refused while being read"),
 }
 
 
