@@ -20,6 +20,7 @@ urlpatterns = [
     path("motions/", include("minsheng.motions.urls")),
     path("legislation/", include("minsheng.legislation.urls")),
     path("deliberation/", include("minsheng.deliberation.urls")),
+    path("oversight/", include("minsheng.oversight.urls")),
     path("", include("minsheng.web.urls")),
 ]
 

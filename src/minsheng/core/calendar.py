@@ -107,6 +107,24 @@ DEFAULT_RULES: dict[str, RuleDefault] = {
     "legislation_comment_period": RuleDefault(
         30, DeadlineUnit.CALENDAR_DAYS, _("Keep the draft open for comment for at least 30 days.")
     ),
+    # §7: a rectification item's deadline, by urgency (staff choose one when they hand a problem over).
+    "oversight_rectify": RuleDefault(
+        30, DeadlineUnit.WORKING_DAYS, _("Rectify and report within 30 working days.")
+    ),
+    "oversight_rectify_short": RuleDefault(
+        10, DeadlineUnit.WORKING_DAYS, _("Rectify an urgent problem within 10 working days.")
+    ),
+    "oversight_rectify_long": RuleDefault(
+        60, DeadlineUnit.WORKING_DAYS, _("Rectify a long-term problem within 60 working days.")
+    ),
+    # §7: after an unsatisfactory ballot the unit rectifies again and reports "within a set period".
+    "oversight_rerectify": RuleDefault(
+        3, DeadlineUnit.MONTHS, _("Rectify again and report within 3 months of an unsatisfactory ballot.")
+    ),
+    # §7 (预算联网监督): a department answers a deputy's question on a budget line.
+    "oversight_budget_answer": RuleDefault(
+        15, DeadlineUnit.WORKING_DAYS, _("Answer a question on a budget line within 15 working days.")
+    ),
 }
 
 

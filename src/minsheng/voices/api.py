@@ -28,6 +28,7 @@ from minsheng.org.models import Body, Membership, Role
 from minsheng.voices import selectors, services
 from minsheng.voices.exports import voices_xlsx_response
 from minsheng.voices.models import (
+    ENTERPRISE_NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Rating,
     ReceptionDay,
@@ -100,6 +101,10 @@ class VoiceIn(Schema):
         description="deputy:<person_id>、member:<person_id> 或 station:<body_id>",
     )
     via_qr: bool = False
+    enterprise_name: str = Field(
+        "", max_length=ENTERPRISE_NAME_MAX_LENGTH, pattern=NO_MARKUP_PATTERN, description="企业诉求：企业名称"
+    )
+    credit_code: str = Field("", max_length=24, description="企业诉求：统一社会信用代码（含校验位）")
 
 
 class VoiceStaffEntryIn(Schema):
@@ -469,6 +474,8 @@ def voice_submit(
         station=station,
         place=station.jurisdiction if station is not None else None,
         files=files or [],
+        enterprise_name=data.enterprise_name,
+        credit_code=data.credit_code,
     )
     return Status(201, voice)
 

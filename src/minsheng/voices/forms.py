@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.attachments import ATTACHMENT, MAX_FILES
 from minsheng.core.errors import ValidationFailedError
+from minsheng.core.validators import credit_code_normalise, validate_credit_code
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
 from minsheng.org.models import Body, Membership, Unit
 from minsheng.voices.models import (
+    ENTERPRISE_NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Rating,
     ReceptionDay,
@@ -96,9 +98,33 @@ class VoiceSubmitForm(forms.Form):
         help_text=_("At most %(count)s files, 10 MB each: images, PDF or Office documents.")
         % {"count": MAX_FILES},
     )
+    enterprise_name = forms.CharField(
+        label=_("Enterprise (for an enterprise's need)"),
+        max_length=ENTERPRISE_NAME_MAX_LENGTH,
+        required=False,
+        help_text=_("Leave empty when you write as a resident."),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=24,
+        required=False,
+        validators=[validate_credit_code],
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
     def clean_phone(self) -> str:
         return _phone_clean(self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, code = data.get("enterprise_name", "").strip(), data.get("credit_code", "").strip()
+        if name and not code and "credit_code" not in self.errors:
+            self.add_error("credit_code", _("Give the enterprise's unified social credit code."))
+        if code and not name:
+            self.add_error("enterprise_name", _("Give the enterprise's name."))
+        if code and "credit_code" not in self.errors:
+            data["credit_code"] = credit_code_normalise(code)
+        return data
 
 
 class PhoneCodeForm(forms.Form):

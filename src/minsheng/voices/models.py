@@ -23,6 +23,7 @@ from minsheng.core.models import TimeStampedModel
 
 TEXT_MAX_LENGTH = 2000
 TRACKING_CODE_LENGTH = 10
+ENTERPRISE_NAME_MAX_LENGTH = 100
 
 
 class VoiceChannel(models.TextChoices):
@@ -202,6 +203,10 @@ class Voice(TimeStampedModel):
         _("referral reason"), max_length=32, choices=ReferralReason.choices, blank=True
     )
     referral_note = models.CharField(_("referral note"), max_length=500, blank=True)
+    # An enterprise's need (企业诉求) comes through the same channel, marked by the enterprise's name
+    # and its unified social credit code (checked with its check character, core.validators).
+    enterprise_name = models.CharField(_("enterprise"), max_length=ENTERPRISE_NAME_MAX_LENGTH, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("voice")
@@ -212,6 +217,9 @@ class Voice(TimeStampedModel):
             models.Index(fields=["jurisdiction", "status"], name="voice_place_status_idx"),
             # The lists show the newest first: served by an index, not a sort of every row.
             models.Index(fields=["-created_at", "-id"], name="voice_newest_first_idx"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=~Q(credit_code=""), name="voice_enterprise_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -219,10 +227,19 @@ class Voice(TimeStampedModel):
                 name="voice_not_merged_into_itself",
                 violation_error_message=_("A voice cannot be merged into itself."),
             ),
+            models.CheckConstraint(
+                condition=Q(credit_code="", enterprise_name="") | (~Q(credit_code="") & ~Q(enterprise_name="")),
+                name="voice_enterprise_named_and_coded",
+                violation_error_message=_("An enterprise's need carries both its name and its credit code."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def is_enterprise(self) -> bool:
+        return bool(self.credit_code)
 
     @property
     def summary(self) -> str:

@@ -108,6 +108,11 @@ def voices_visible_to(user: Any) -> QuerySet[Voice]:
     return voices if condition is None else voices.filter(condition)
 
 
+def enterprise_voices_visible_to(user: Any) -> QuerySet[Voice]:
+    """Enterprises' needs (企业诉求) the user may see, newest first."""
+    return voices_visible_to(user).exclude(credit_code="").order_by("-created_at", "-id")
+
+
 _KIND_LABELS = dict(VoiceKind.choices)
 _STATUS_LABELS = dict(VoiceStatus.choices)
 

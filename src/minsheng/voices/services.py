@@ -32,9 +32,11 @@ from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count, throttle_exceeded
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.validators import credit_code_checked
 from minsheng.core.verification import mobile_normalise
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, JurisdictionLevel, Membership, Unit, User
 from minsheng.voices.models import (
+    ENTERPRISE_NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     TRACKING_CODE_LENGTH,
     Rating,
@@ -151,6 +153,14 @@ def voice_text_check(text: str, name: str = "") -> None:
     _clean_text(name, field="name", max_length=NAME_MAX_LENGTH, required=False)
 
 
+def enterprise_checked(name: str, credit_code: str) -> tuple[str, str]:
+    """(name, normalised code) of an enterprise's need, or ("", "") for a resident's voice."""
+    if not (name or "").strip() and not (credit_code or "").strip():
+        return "", ""
+    clean = _clean_text(name, field="enterprise_name", max_length=ENTERPRISE_NAME_MAX_LENGTH, label=_("The enterprise's name"))
+    return clean, credit_code_checked(credit_code, field="credit_code")
+
+
 def _default_district() -> Jurisdiction:
     district = Jurisdiction.objects.filter(level=JurisdictionLevel.DISTRICT).order_by("code").first()
     if district is None:
@@ -218,8 +228,13 @@ def voice_create(
     files: Sequence[UploadedFile] = (),
     kind: str = VoiceKind.SUGGESTION,
     reception_day: ReceptionDay | None = None,
+    enterprise_name: str = "",
+    credit_code: str = "",
 ) -> Voice:
-    """Record a voice. The caller has verified the phone (one-time code) or is staff entering it."""
+    """Record a voice. The caller has verified the phone (one-time code) or is staff entering it.
+
+    An enterprise's need gives the enterprise's name and unified social credit code (both or neither).
+    """
     if channel not in VoiceChannel.values:
         raise ValidationFailedError(_("Unknown channel."), field="channel")
     if kind not in VoiceKind.values:
@@ -228,6 +243,7 @@ def voice_create(
     limit = FORWARDED_TEXT_MAX_LENGTH if channel == VoiceChannel.MOTION_FORWARD else TEXT_MAX_LENGTH
     clean_text = _clean_text(text, field="text", max_length=limit)
     clean_name = _clean_text(name, field="name", max_length=NAME_MAX_LENGTH, required=False)
+    enterprise_name, credit_code = enterprise_checked(enterprise_name, credit_code)
     if channel == VoiceChannel.MOTION_FORWARD and not (phone or "").strip():
         number = ""
     else:
@@ -264,6 +280,8 @@ def voice_create(
             reception_day=reception_day,
             triage_due=triage.due,
             triage_rule=triage.rule_name,
+            enterprise_name=enterprise_name,
+            credit_code=credit_code,
         )
         attachments_save(actor=actor, owner=voice, files=checked)
         event_record(
@@ -276,6 +294,7 @@ def voice_create(
                 "triage_due": triage.due,
                 "rule": triage.rule_name,
                 "files": len(checked),
+                "enterprise": bool(credit_code),
             },
         )
         _index(voice)

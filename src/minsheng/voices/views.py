@@ -153,6 +153,8 @@ def _submit(
         station=station,
         place=station.jurisdiction if station is not None else None,
         files=form.cleaned_data["attachments"],
+        enterprise_name=form.cleaned_data.get("enterprise_name", ""),
+        credit_code=form.cleaned_data.get("credit_code", ""),
     )
 
 
