@@ -67,11 +67,7 @@ class World:
         return [self.for_person(m.person) for m in seats]
 
     def sc_members(self, n: int) -> list[User]:
-        seats = (
-            Membership.objects.filter(role=Role.SC_MEMBER)
-            .select_related("person")
-            .order_by("id")[:n]
-        )
+        seats = Membership.objects.filter(role=Role.SC_MEMBER).select_related("person").order_by("id")[:n]
         return [self.for_person(m.person) for m in seats]
 
     def owner_contact(self, project: Project) -> User:
@@ -118,7 +114,9 @@ def problem(world: World, act: Activity, text: str = FINDING) -> Problem:
     return services.problem_add(actor=world["staff"], activity=act, text=text)
 
 
-def items(world: World, act: Activity | None = None, units: tuple[str, ...] = ("区交通运输局",)) -> list[RectificationItem]:
+def items(
+    world: World, act: Activity | None = None, units: tuple[str, ...] = ("区交通运输局",)
+) -> list[RectificationItem]:
     act = act or activity(world)
     found = problem(world, act)
     return services.problem_assign(

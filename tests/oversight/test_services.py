@@ -138,7 +138,9 @@ def test_extend_moves_the_deadline_with_a_reason(world: World):
     extended = services.item_extend(actor=world["staff"], item=target, until=until, reason="涉及多部门协调")
     assert extended.due == until and extended.due_rule == "extended"
     event = list(events_for(extended))[-1]
-    assert event.payload["due_from"] == target.due.isoformat() and event.payload["due_to"] == until.isoformat()
+    assert (
+        event.payload["due_from"] == target.due.isoformat() and event.payload["due_to"] == until.isoformat()
+    )
 
 
 def test_team_is_told_and_attendance_recorded(world: World, django_capture_on_commit_callbacks):
@@ -148,11 +150,13 @@ def test_team_is_told_and_attendance_recorded(world: World, django_capture_on_co
     told = Notification.objects.filter(user__person_id__in=people, link=f"/oversight/activities/{act.pk}/")
     assert set(told.values_list("user__person_id", flat=True)) == set(people)
     services.activity_attendance_record(actor=world["staff"], activity=act, present=people[:2])
-    assert set(TeamMember.objects.filter(activity=act, took_part=True).values_list("person_id", flat=True)) == set(
-        people[:2]
-    )
+    assert set(
+        TeamMember.objects.filter(activity=act, took_part=True).values_list("person_id", flat=True)
+    ) == set(people[:2])
     with pytest.raises(ValidationFailedError):
-        services.activity_attendance_record(actor=world["staff"], activity=act, present=[world["deputy"].person_id])
+        services.activity_attendance_record(
+            actor=world["staff"], activity=act, present=[world["deputy"].person_id]
+        )
 
 
 def test_special_inquiry_commitment_becomes_an_item(world: World):

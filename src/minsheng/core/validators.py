@@ -30,7 +30,9 @@ def credit_code_normalise(value: str | None) -> str:
 
 
 def credit_code_check_character(first17: str) -> str:
-    total = sum(_CREDIT_CODE_VALUES[ch] * weight for ch, weight in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True))
+    total = sum(
+        _CREDIT_CODE_VALUES[ch] * weight for ch, weight in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True)
+    )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 

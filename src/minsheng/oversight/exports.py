@@ -28,7 +28,17 @@ def items_xlsx_bytes(items: Sequence[RectificationItem]) -> bytes:
     assert sheet is not None
     sheet.title = _("Rectification items")
     sheet.append(
-        [_("Number"), _("Unit"), _("Problem"), _("Task"), _("Status"), _("Due"), _("Deadline rule"), _("Round"), _("Source")]
+        [
+            _("Number"),
+            _("Unit"),
+            _("Problem"),
+            _("Task"),
+            _("Status"),
+            _("Due"),
+            _("Deadline rule"),
+            _("Round"),
+            _("Source"),
+        ]
     )
     for cell in sheet[1]:
         cell.font = Font(bold=True)

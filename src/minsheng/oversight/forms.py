@@ -114,7 +114,12 @@ class ActivityForm(forms.Form):
     end_date = forms.DateField(label=_("Until"), widget=date_picker())
 
     def __init__(
-        self, *args: Any, plans: QuerySet[SupervisionPlan], bodies: QuerySet[Body], jurisdiction_id: int | None, **kwargs: Any
+        self,
+        *args: Any,
+        plans: QuerySet[SupervisionPlan],
+        bodies: QuerySet[Body],
+        jurisdiction_id: int | None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
@@ -140,17 +145,25 @@ class ProjectForm(forms.Form):
         label=_("Floor area (m²)"), min_value=0, max_digits=16, decimal_places=2, required=False
     )
     park = forms.CharField(label=_("Park"), max_length=100, required=False)
-    place = forms.ModelChoiceField(label=_("Township or street"), queryset=Jurisdiction.objects.none(), required=False)
+    place = forms.ModelChoiceField(
+        label=_("Township or street"), queryset=Jurisdiction.objects.none(), required=False
+    )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
-    start_planned = forms.DateField(label=_("Construction starts (planned)"), widget=date_picker(), required=False)
-    structure_planned = forms.DateField(label=_("Structure finished (planned)"), widget=date_picker(), required=False)
+    start_planned = forms.DateField(
+        label=_("Construction starts (planned)"), widget=date_picker(), required=False
+    )
+    structure_planned = forms.DateField(
+        label=_("Structure finished (planned)"), widget=date_picker(), required=False
+    )
     equipment_planned = forms.DateField(
         label=_("Equipment installation (planned)"), widget=date_picker(), required=False
     )
-    production_planned = forms.DateField(label=_("Production starts (planned)"), widget=date_picker(), required=False)
+    production_planned = forms.DateField(
+        label=_("Production starts (planned)"), widget=date_picker(), required=False
+    )
     supervisors = forms.CharField(
         label=_("Supervising deputies and members"), max_length=500, required=False, help_text=NAMES_HELP
     )
@@ -168,7 +181,9 @@ class ProjectForm(forms.Form):
         ("production_planned", MilestoneKind.PRODUCTION),
     )
 
-    def __init__(self, *args: Any, jurisdiction_id: int | None, platforms: QuerySet[CooperationPlatform], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, jurisdiction_id: int | None, platforms: QuerySet[CooperationPlatform], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.jurisdiction_id = jurisdiction_id
         self.fields["platform"].queryset = platforms  # type: ignore[attr-defined]
@@ -180,7 +195,9 @@ class ProjectForm(forms.Form):
         raw = self.cleaned_data["supervisors"]
         if not raw.strip():
             return []
-        return people_by_name(raw, roles=(Role.DEPUTY, Role.CPPCC_MEMBER), jurisdiction_id=self.jurisdiction_id or 0)
+        return people_by_name(
+            raw, roles=(Role.DEPUTY, Role.CPPCC_MEMBER), jurisdiction_id=self.jurisdiction_id or 0
+        )
 
     def clean_owner_accounts(self) -> list[Person]:
         names = _names(self.cleaned_data["owner_accounts"])
@@ -189,7 +206,12 @@ class ProjectForm(forms.Form):
         missing = [n for n in names if n not in found]
         if missing:
             raise forms.ValidationError(_("No account is named: %(names)s.") % {"names": "、".join(missing)})
-        return list({found[n].person_id: found[n].person for n in names}.values())  # type: ignore[misc]
+        people: dict[int, Person] = {}
+        for name in names:
+            person = found[name].person
+            if person is not None:
+                people.setdefault(person.pk, person)
+        return list(people.values())
 
 
 class PlatformForm(forms.Form):
@@ -217,7 +239,9 @@ class BudgetImportForm(forms.Form):
 
 class BudgetQuestionForm(forms.Form):
     line = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("Your question to the department"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(
+        label=_("Your question to the department"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -226,19 +250,25 @@ class BudgetQuestionForm(forms.Form):
 class ItemFilterForm(forms.Form):
     unit = UnitsField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
-    source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *ProblemSource.choices], required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("All")), *ProblemSource.choices], required=False
+    )
     q = forms.CharField(label=_("Search the tasks"), max_length=50, required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field = forms.ModelChoiceField(label=_("Unit"), queryset=units, required=False, empty_label=_("All"))
+        unit_field = forms.ModelChoiceField(
+            label=_("Unit"), queryset=units, required=False, empty_label=_("All")
+        )
         unit_field.label_from_instance = lambda obj: obj.name  # type: ignore[method-assign]
         self.fields["unit"] = unit_field
 
 
 class ProjectFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *ProjectKind.choices], required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ProjectStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *ProjectStatus.choices], required=False
+    )
     park = forms.ChoiceField(label=_("Park"), required=False)
     delayed = forms.BooleanField(label=_("Delayed only"), required=False)
     q = forms.CharField(label=_("Name or owner"), max_length=50, required=False)
@@ -277,12 +307,16 @@ class TeamForm(forms.Form):
     names = forms.CharField(label=_("Deputies or members"), max_length=1000, help_text=NAMES_HELP)
     leader = forms.CharField(label=_("Team leader"), max_length=64, required=False)
 
-    def __init__(self, *args: Any, roles: tuple[str, ...] = (), jurisdiction_id: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: tuple[str, ...] = (), jurisdiction_id: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.roles, self.jurisdiction_id = roles, jurisdiction_id
 
     def clean_names(self) -> list[Person]:
-        return people_by_name(self.cleaned_data["names"], roles=self.roles, jurisdiction_id=self.jurisdiction_id)
+        return people_by_name(
+            self.cleaned_data["names"], roles=self.roles, jurisdiction_id=self.jurisdiction_id
+        )
 
     def clean_leader(self) -> Person | None:
         raw = self.cleaned_data["leader"].strip()
@@ -303,13 +337,17 @@ class AttendanceForm(forms.Form):
 
 
 class DocumentsForm(forms.Form):
-    files = MultipleFileField(label=_("Documents"), accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx", required=True)
+    documents = MultipleFileField(
+        label=_("Documents"), accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx", required=True
+    )
 
 
 class VisitForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=date_picker())
     place = forms.CharField(label=_("Place"), max_length=200)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
     photos = MultipleFileField(label=_("Photos"), accept=IMAGE_ACCEPT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -318,13 +356,21 @@ class VisitForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    text = forms.CharField(label=_("Problem found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(
+        label=_("Problem found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class AssignForm(forms.Form):
     problem = forms.ModelChoiceField(label=_("Problem"), queryset=Problem.objects.none())
-    units = UnitsField(label=_("Responsible units"), queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
-    task = forms.CharField(label=_("Rectification task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    units = UnitsField(
+        label=_("Responsible units"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    task = forms.CharField(
+        label=_("Rectification task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
     due_rule = forms.ChoiceField(label=_("Deadline"), choices=DueRule.choices, initial=DueRule.STANDARD)
 
     def __init__(self, *args: Any, problems: QuerySet[Problem], jurisdiction_id: int, **kwargs: Any) -> None:
@@ -340,14 +386,18 @@ class QuestionForm(forms.Form):
     official = forms.CharField(label=_("Official answering (name and post)"), max_length=100)
     question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
-    def __init__(self, *args: Any, roles: tuple[str, ...] = (), jurisdiction_id: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: tuple[str, ...] = (), jurisdiction_id: int = 0, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.roles, self.jurisdiction_id = roles, jurisdiction_id
         self.fields["unit"].queryset = units_of(jurisdiction_id)  # type: ignore[attr-defined]
         self.fields["unit"].label_from_instance = lambda u: u.name  # type: ignore[attr-defined]
 
     def clean_asker(self) -> Person:
-        people = people_by_name(self.cleaned_data["asker"], roles=self.roles, jurisdiction_id=self.jurisdiction_id)
+        people = people_by_name(
+            self.cleaned_data["asker"], roles=self.roles, jurisdiction_id=self.jurisdiction_id
+        )
         if len(people) != 1:
             raise forms.ValidationError(_("Name one person."))
         return people[0]
@@ -355,7 +405,9 @@ class QuestionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     question = forms.ModelChoiceField(label=_("Question"), queryset=InquiryQuestion.objects.none())
-    answer = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    answer = forms.CharField(
+        label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
     commitment = forms.CharField(
         label=_("Commitment made (becomes a rectification item)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -376,7 +428,7 @@ class AnswerForm(forms.Form):
 class ItemReportForm(StateForm):
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     is_final = forms.BooleanField(label=_("Rectification is complete (final report)"), required=False)
-    files = MultipleFileField(label=_("Evidence (photos, documents)"), accept=EVIDENCE_ACCEPT)
+    evidence = MultipleFileField(label=_("Evidence (photos, documents)"), accept=EVIDENCE_ACCEPT)
 
 
 class ReviewForm(StateForm):
@@ -405,7 +457,11 @@ class ExtendForm(StateForm):
 class ProgressForm(forms.Form):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     investment_completed = forms.DecimalField(
-        label=_("Investment completed to date (10,000 yuan)"), min_value=0, max_digits=16, decimal_places=2, required=False
+        label=_("Investment completed to date (10,000 yuan)"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        required=False,
     )
     photos = MultipleFileField(label=_("Photos"), accept=IMAGE_ACCEPT)
 
@@ -443,4 +499,3 @@ class OutcomeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     reference = forms.CharField(label=_("Number or reference"), max_length=100, required=False)
     date = forms.DateField(label=_("Date"), widget=date_picker())
-

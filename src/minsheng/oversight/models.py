@@ -563,7 +563,9 @@ class BudgetTable(models.Model):
             models.UniqueConstraint(
                 fields=["jurisdiction", "year", "month"], name="oversight_budget_one_table_a_month"
             ),
-            models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="oversight_budget_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="oversight_budget_month"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -705,9 +707,7 @@ class RectificationItem(TimeStampedModel):
         "org.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
     )
     task = models.TextField(_("task"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN
-    )
+    status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     assigned_on = models.DateField(_("assigned on"))
     due = models.DateField(_("due"))
     due_rule = models.CharField(_("deadline rule"), max_length=64)

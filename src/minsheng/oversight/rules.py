@@ -12,6 +12,7 @@ contacts post progress.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import rules
@@ -42,7 +43,9 @@ class Scope:
         side = supervising_bodies_of(body_ids)
         self.person_id: int | None = getattr(user, "person_id", None) or None
         self.roles = {m.role for m in memberships}
-        self.staff_bodies = {side[m.body_id] for m in memberships if m.role == Role.STAFF and m.body_id in side}
+        self.staff_bodies = {
+            side[m.body_id] for m in memberships if m.role == Role.STAFF and m.body_id in side
+        }
         self.leader_bodies = {
             side[m.body_id]
             for m in memberships
@@ -57,7 +60,10 @@ class Scope:
             and m.body is not None
             and (
                 (m.role in (Role.SC_MEMBER, *CONGRESS_SIDE_LEADERS))
-                or (m.role in (Role.CPPCC_MEMBER, *CPPCC_SIDE_LEADERS) and m.body.kind == BodyKind.CPPCC_COMMITTEE)
+                or (
+                    m.role in (Role.CPPCC_MEMBER, *CPPCC_SIDE_LEADERS)
+                    and m.body.kind == BodyKind.CPPCC_COMMITTEE
+                )
             )
         }
         self.deputy_jurisdictions = {
@@ -94,10 +100,9 @@ def scope_of(user: Any) -> Scope:
     if cached is None:
         cached = Scope(user)
         if user is not None:
-            try:
+            # AnonymousUser objects take no attributes; there is nothing to cache for them anyway.
+            with contextlib.suppress(AttributeError):
                 setattr(user, _SCOPE_CACHE, cached)
-            except AttributeError:  # AnonymousUser instances are shared; nothing to cache for them
-                pass
     return cached
 
 
@@ -218,7 +223,9 @@ def _item_activity_id(item: RectificationItem) -> int | None:
 @rules.predicate
 def is_item_team_member(user: Any, item: RectificationItem | None) -> bool:
     person_id = scope_of(user).person_id
-    return item is not None and person_id is not None and person_id in _team_person_ids(_item_activity_id(item))
+    return (
+        item is not None and person_id is not None and person_id in _team_person_ids(_item_activity_id(item))
+    )
 
 
 @rules.predicate

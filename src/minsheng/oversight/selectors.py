@@ -59,7 +59,9 @@ def settings_for(jurisdiction: Jurisdiction | None) -> Any:
         node = node.parent
     rows = {
         row.jurisdiction_id: row
-        for row in OversightSettings.objects.filter(Q(jurisdiction__isnull=True) | Q(jurisdiction_id__in=chain))
+        for row in OversightSettings.objects.filter(
+            Q(jurisdiction__isnull=True) | Q(jurisdiction_id__in=chain)
+        )
     }
     for key in [*chain, None]:
         if key in rows:
@@ -106,7 +108,9 @@ def activities_visible_to(user: Any) -> QuerySet[Activity]:
     if bodies:
         condition |= Q(body_id__in=bodies)
     if scope.handler_units:
-        concerned = Activity.units.through.objects.filter(unit_id__in=scope.handler_units).values("activity_id")
+        concerned = Activity.units.through.objects.filter(unit_id__in=scope.handler_units).values(
+            "activity_id"
+        )
         condition |= Q(pk__in=concerned)
     return Activity.objects.filter(condition).select_related("body", "plan")
 
@@ -142,7 +146,9 @@ def activity_detail(user: Any, pk: int) -> Activity | None:
 
 
 def plan_activities(plan: SupervisionPlan, user: Any) -> QuerySet[Activity]:
-    return activities_visible_to(user).filter(plan=plan).prefetch_related("units").order_by("start_date", "id")
+    return (
+        activities_visible_to(user).filter(plan=plan).prefetch_related("units").order_by("start_date", "id")
+    )
 
 
 # --- rectification items -------------------------------------------------------------------------
@@ -260,17 +266,25 @@ def projects_visible_to(user: Any) -> QuerySet[Project]:
     places = scope.staff_jurisdictions | scope.leader_jurisdictions
     condition = Q(jurisdiction_id__in=places) if places else Q(pk__in=[])
     if scope.person_id:
-        condition |= Q(pk__in=Project.supervisors.through.objects.filter(person_id=scope.person_id).values("project_id"))
         condition |= Q(
-            pk__in=Project.owner_contacts.through.objects.filter(person_id=scope.person_id).values("project_id")
+            pk__in=Project.supervisors.through.objects.filter(person_id=scope.person_id).values("project_id")
+        )
+        condition |= Q(
+            pk__in=Project.owner_contacts.through.objects.filter(person_id=scope.person_id).values(
+                "project_id"
+            )
         )
     return Project.objects.filter(condition)
 
 
+def delayed_exists(day: dt.date | None = None) -> Exists:
+    """True for a project with a delayed milestone (a condition, and the ``delayed`` annotation)."""
+    return Exists(Milestone.objects.filter(delayed_condition(day), project=OuterRef("pk")))
+
+
 def with_delay_marks(projects: QuerySet[Project], day: dt.date | None = None) -> QuerySet[Project]:
     """Each project annotated with ``delayed`` (any milestone delayed)."""
-    delayed = Milestone.objects.filter(delayed_condition(day), project=OuterRef("pk"))
-    return projects.annotate(delayed=Exists(delayed))
+    return projects.annotate(delayed=delayed_exists(day))
 
 
 @dataclass(frozen=True)
@@ -291,7 +305,7 @@ def projects_search(user: Any, filters: ProjectFilters, day: dt.date | None = No
     if filters.park:
         projects = projects.filter(park=filters.park[:100])
     if filters.delayed:
-        projects = projects.filter(delayed=True)
+        projects = projects.filter(delayed_exists(day))
     if filters.query:
         query = filters.query[:MAX_QUERY_LENGTH]
         projects = projects.filter(Q(name__contains=query) | Q(owner__contains=query))
@@ -392,7 +406,7 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
         Project.objects.filter(jurisdiction_id__in=places, kind=ProjectKind.KEY_PROJECT), day
     )
     by_park: dict[str, dict[str, Any]] = defaultdict(lambda: {"total": 0, "delayed": 0})
-    rows = projects.values("status", "park", "delayed").annotate(
+    rows = projects.values("status", "park", "delayed").annotate(  # type: ignore[misc]
         n=Count("id"), planned=Sum("investment_planned"), completed=Sum("investment_completed")
     )
     for row in rows:
@@ -404,7 +418,9 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
         park["delayed"] += row["n"] if row["delayed"] else 0
         board.investment_planned += row["planned"] or 0
         board.investment_completed += row["completed"] or 0
-    board.parks = [{"park": name, **numbers} for name, numbers in sorted(by_park.items(), key=lambda p: -p[1]["total"])]
+    board.parks = [
+        {"park": name, **numbers} for name, numbers in sorted(by_park.items(), key=lambda p: -p[1]["total"])
+    ]
     top = projects.order_by("-investment_planned", "id")[:DASHBOARD_PROJECTS]
     board.top_projects = [
         {
@@ -416,7 +432,9 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
         }
         for p in top
     ]
-    board.delayed_projects = list(projects.filter(delayed=True).select_related("place").order_by("name")[:20])
+    board.delayed_projects = list(
+        projects.filter(delayed_exists(day)).select_related("place").order_by("name")[:20]
+    )
 
     bodies = scope.staff_bodies | scope.leader_bodies
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "closed": 0})
@@ -436,7 +454,9 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
             numbers["open"] += row["n"] - row["late"]
             numbers["overdue"] += row["late"]
             board.items_overdue += row["late"]
-    busiest = sorted(per_unit.items(), key=lambda u: (-(u[1]["open"] + u[1]["overdue"]), u[0]))[:DASHBOARD_UNITS]
+    busiest = sorted(per_unit.items(), key=lambda u: (-(u[1]["open"] + u[1]["overdue"]), u[0]))[
+        :DASHBOARD_UNITS
+    ]
     names = dict(Unit.objects.filter(pk__in=[pk for pk, _n in busiest]).values_list("pk", "name"))
     board.units = [{"unit": names.get(pk, str(pk)), "unit_id": pk, **numbers} for pk, numbers in busiest]
     activities = Activity.objects.filter(body_id__in=bodies, start_date__year=day.year)
@@ -471,12 +491,16 @@ def budget_line_flags(line: BudgetLine, *, month: int | None = None, margin: int
     if line.budget == 0:
         return LineFlags(rate=None, expected=expected, behind=False, over=line.executed > 0)
     rate = (line.executed / line.budget * 100).quantize(Decimal("0.1"))
-    return LineFlags(rate=rate, expected=expected, behind=rate < expected - margin, over=line.executed > line.budget)
+    return LineFlags(
+        rate=rate, expected=expected, behind=rate < expected - margin, over=line.executed > line.budget
+    )
 
 
 def budget_tables_visible_to(user: Any) -> QuerySet[BudgetTable]:
     scope = scope_of(user)
-    places = scope.congress_staff_jurisdictions | scope.congress_leader_jurisdictions | scope.deputy_jurisdictions
+    places = (
+        scope.congress_staff_jurisdictions | scope.congress_leader_jurisdictions | scope.deputy_jurisdictions
+    )
     return BudgetTable.objects.filter(jurisdiction_id__in=places).select_related("jurisdiction")
 
 
@@ -492,7 +516,9 @@ def budget_table_rows(table: BudgetTable) -> list[BudgetRow]:
     lines = table.lines.select_related("unit").annotate(asked=Count("questions")).order_by("row")
     return [
         BudgetRow(
-            line=line, flags=budget_line_flags(line, month=table.month, margin=margin), questions=line.asked  # type: ignore[attr-defined]
+            line=line,
+            flags=budget_line_flags(line, month=table.month, margin=margin),
+            questions=line.asked,
         )
         for line in lines
     ]
@@ -500,7 +526,9 @@ def budget_table_rows(table: BudgetTable) -> list[BudgetRow]:
 
 def budget_by_department(rows: list[BudgetRow]) -> list[dict[str, Any]]:
     """Budget and executed per department, for the chart."""
-    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: {"budget": Decimal(0), "executed": Decimal(0)})
+    totals: dict[str, dict[str, Decimal]] = defaultdict(
+        lambda: {"budget": Decimal(0), "executed": Decimal(0)}
+    )
     for row in rows:
         totals[row.line.unit.name]["budget"] += row.line.budget
         totals[row.line.unit.name]["executed"] += row.line.executed
@@ -509,7 +537,9 @@ def budget_by_department(rows: list[BudgetRow]) -> list[dict[str, Any]]:
             "unit": name,
             "budget": float(t["budget"]),
             "executed": float(t["executed"]),
-            "rate": float((t["executed"] / t["budget"] * 100).quantize(Decimal("0.1"))) if t["budget"] else None,
+            "rate": float((t["executed"] / t["budget"] * 100).quantize(Decimal("0.1")))
+            if t["budget"]
+            else None,
         }
         for name, t in sorted(totals.items(), key=lambda kv: -kv[1]["budget"])
     ]
@@ -546,8 +576,10 @@ def public_activity(pk: int) -> Activity | None:
 
 
 def public_projects() -> QuerySet[Project]:
-    return with_delay_marks(Project.objects.filter(published_at__isnull=False)).select_related("place").order_by(
-        "name", "id"
+    return (
+        with_delay_marks(Project.objects.filter(published_at__isnull=False))
+        .select_related("place")
+        .order_by("name", "id")
     )
 
 

@@ -56,7 +56,9 @@ def _require(request: HttpRequest, permission: str, obj: Any = None) -> None:
 
 
 def _staff_bodies(request: HttpRequest) -> Any:
-    return Body.objects.filter(pk__in=scope_of(request.user).staff_bodies).order_by("jurisdiction__code", "kind")
+    return Body.objects.filter(pk__in=scope_of(request.user).staff_bodies).order_by(
+        "jurisdiction__code", "kind"
+    )
 
 
 def _first_staff_jurisdiction(request: HttpRequest) -> int | None:
@@ -171,13 +173,20 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.plan_create(actor=request.user, body=data["body"], year=data["year"], title=data["title"])
+            plan = services.plan_create(
+                actor=request.user, body=data["body"], year=data["year"], title=data["title"]
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             messages.success(request, _("The plan is created. Add its activities."))
             return redirect("oversight:plan", pk=plan.pk)
-    return render(request, "oversight/form_page.html", {"form": form, "title": _("New supervision plan")}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "oversight/form_page.html",
+        {"form": form, "title": _("New supervision plan")},
+        status=400 if form.errors else 200,
+    )
 
 
 def _plan_or_404(request: HttpRequest, pk: int) -> SupervisionPlan:
@@ -246,7 +255,10 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The activity is created. Choose its team."))
             return redirect("oversight:activity", pk=activity.pk)
     return render(
-        request, "oversight/form_page.html", {"form": form, "title": _("New supervision activity")}, status=400 if form.errors else 200
+        request,
+        "oversight/form_page.html",
+        {"form": form, "title": _("New supervision activity")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -268,7 +280,9 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
     "team": Action(
         gettext_lazy("Choose the team"),
         lambda a, d, fl: f.TeamForm(d, roles=eligible_roles(a.body), jurisdiction_id=a.jurisdiction_id),
-        lambda u, a, d: services.activity_team_add(actor=u, activity=a, people=d["names"], leader=d["leader"]),
+        lambda u, a, d: services.activity_team_add(
+            actor=u, activity=a, people=d["names"], leader=d["leader"]
+        ),
         lambda u, a: a.status in ("planned", "under_way") and u.has_perm("oversight.change_activity", a),
     ),
     "start": Action(
@@ -281,7 +295,12 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         gettext_lazy("Record a visit"),
         lambda a, d, fl: f.VisitForm(d, fl),
         lambda u, a, d: services.visit_record(
-            actor=u, activity=a, date=d["date"], place=d["place"], notes=d["notes"], photos=_files(d["_form"], "photos")
+            actor=u,
+            activity=a,
+            date=d["date"],
+            place=d["place"],
+            notes=d["notes"],
+            photos=_files(d["_form"], "photos"),
         ),
         lambda u, a: _working(a) and u.has_perm("oversight.visit_activity", a),
     ),
@@ -295,26 +314,43 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         gettext_lazy("Hand a problem to units"),
         lambda a, d, fl: f.AssignForm(d, problems=_activity_problems(a), jurisdiction_id=a.jurisdiction_id),
         lambda u, a, d: _assign(u, d["problem"], d),
-        lambda u, a: _working(a) and u.has_perm("oversight.change_activity", a) and _activity_problems(a).exists(),
+        lambda u, a: (
+            _working(a) and u.has_perm("oversight.change_activity", a) and _activity_problems(a).exists()
+        ),
     ),
     "question": Action(
         gettext_lazy("Record a question"),
         lambda a, d, fl: f.QuestionForm(d, roles=eligible_roles(a.body), jurisdiction_id=a.jurisdiction_id),
         lambda u, a, d: services.inquiry_question_add(
-            actor=u, activity=a, asker=d["asker"], unit=d["unit"], official=d["official"], question=d["question"]
+            actor=u,
+            activity=a,
+            asker=d["asker"],
+            unit=d["unit"],
+            official=d["official"],
+            question=d["question"],
         ),
-        lambda u, a: a.kind == ActivityKind.SPECIAL_INQUIRY and _working(a) and u.has_perm("oversight.change_activity", a),
+        lambda u, a: (
+            a.kind == ActivityKind.SPECIAL_INQUIRY
+            and _working(a)
+            and u.has_perm("oversight.change_activity", a)
+        ),
     ),
     "answer": Action(
         gettext_lazy("Record an answer"),
         lambda a, d, fl: f.AnswerForm(d, questions=a.questions.filter(answered_at__isnull=True)),
         lambda u, a, d: services.inquiry_answer_record(
-            actor=u, question=d["question"], answer=d["answer"], commitment=d["commitment"], due_rule=d["due_rule"]
+            actor=u,
+            question=d["question"],
+            answer=d["answer"],
+            commitment=d["commitment"],
+            due_rule=d["due_rule"],
         ),
-        lambda u, a: a.kind == ActivityKind.SPECIAL_INQUIRY
-        and _working(a)
-        and u.has_perm("oversight.change_activity", a)
-        and a.questions.filter(answered_at__isnull=True).exists(),
+        lambda u, a: (
+            a.kind == ActivityKind.SPECIAL_INQUIRY
+            and _working(a)
+            and u.has_perm("oversight.change_activity", a)
+            and a.questions.filter(answered_at__isnull=True).exists()
+        ),
     ),
     "attendance": Action(
         gettext_lazy("Record who took part"),
@@ -329,8 +365,12 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
     "documents": Action(
         gettext_lazy("Add documents"),
         lambda a, d, fl: f.DocumentsForm(d, fl),
-        lambda u, a, d: services.activity_documents_add(actor=u, activity=a, files=_files(d["_form"], "files")),
-        lambda u, a: a.status in ("planned", "under_way", "reported") and u.has_perm("oversight.change_activity", a),
+        lambda u, a, d: services.activity_documents_add(
+            actor=u, activity=a, files=_files(d["_form"], "documents")
+        ),
+        lambda u, a: (
+            a.status in ("planned", "under_way", "reported") and u.has_perm("oversight.change_activity", a)
+        ),
     ),
     "report": Action(
         gettext_lazy("Deliver the report"),
@@ -355,7 +395,9 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
     "cancel": Action(
         gettext_lazy("Cancel the activity"),
         lambda a, d, fl: f.ReasonForm(d, initial={"state": a.status}),
-        lambda u, a, d: services.activity_cancel(actor=u, activity=a, reason=d["reason"], expected_state=_state(d)),
+        lambda u, a, d: services.activity_cancel(
+            actor=u, activity=a, reason=d["reason"], expected_state=_state(d)
+        ),
         _transition_allowed(services.ACTIVITY_TRANSITIONS, "cancel"),
     ),
 }
@@ -372,9 +414,13 @@ def _activity_url(pk: int) -> Callable[[str], str]:
     return lambda name: f"/oversight/activities/{pk}/act/{name}/"
 
 
-def _render_activity(request: HttpRequest, activity: Activity, failed: BoundAction | None = None) -> HttpResponse:
+def _render_activity(
+    request: HttpRequest, activity: Activity, failed: BoundAction | None = None
+) -> HttpResponse:
     day = today()
-    actions = _with_failed(_bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk)), failed)
+    actions = _with_failed(
+        _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk)), failed
+    )
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
     problems = [
@@ -451,13 +497,14 @@ def activity_file(request: HttpRequest, pk: int, attachment_id: int) -> FileResp
 def _visit_visible(request: HttpRequest, visit: Visit) -> bool:
     if visit.activity_id:
         activity = visit.activity
-        return bool(activity and activity.published_at) or s.activities_visible_to(request.user).filter(
-            pk=visit.activity_id
-        ).exists()
+        return (
+            bool(activity and activity.published_at)
+            or s.activities_visible_to(request.user).filter(pk=visit.activity_id).exists()
+        )
     project = visit.project
-    return bool(project and project.published_at) or s.projects_visible_to(request.user).filter(
-        pk=visit.project_id
-    ).exists()
+    if project is None:
+        return False
+    return bool(project.published_at) or s.projects_visible_to(request.user).filter(pk=project.pk).exists()
 
 
 def visit_photo(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
@@ -521,7 +568,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     rows = [{"item": i, "state": s.item_public_state(i, day)} for i in page.object_list]
-    return render(request, "oversight/items.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()})
+    return render(
+        request,
+        "oversight/items.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
 
 
 @login_required
@@ -544,7 +595,12 @@ ITEM_ACTIONS: dict[str, Action] = {
         gettext_lazy("Report progress"),
         lambda i, d, fl: f.ItemReportForm(d, fl, initial={"state": i.status}),
         lambda u, i, d: services.item_report(
-            actor=u, item=i, text=d["text"], is_final=d["is_final"], files=_files(d["_form"], "files"), expected_state=_state(d)
+            actor=u,
+            item=i,
+            text=d["text"],
+            is_final=d["is_final"],
+            files=_files(d["_form"], "evidence"),
+            expected_state=_state(d),
         ),
         _transition_allowed(services.ITEM_TRANSITIONS, "report"),
     ),
@@ -577,7 +633,9 @@ def _item_url(pk: int) -> Callable[[str], str]:
     return lambda name: f"/oversight/items/{pk}/act/{name}/"
 
 
-def _render_item(request: HttpRequest, item: RectificationItem, failed: BoundAction | None = None) -> HttpResponse:
+def _render_item(
+    request: HttpRequest, item: RectificationItem, failed: BoundAction | None = None
+) -> HttpResponse:
     reports = list(item.reports.all())
     evidence = _photos_by_owner(reports)
     context = {
@@ -633,7 +691,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         filters = s.ProjectFilters(
-            kind=data["kind"], status=data["status"], park=data["park"], delayed=data["delayed"], query=data["q"].strip()
+            kind=data["kind"],
+            status=data["status"],
+            park=data["park"],
+            delayed=data["delayed"],
+            query=data["q"].strip(),
         )
     projects = s.projects_search(request.user, filters)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -662,7 +724,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         milestones = [
-            services.MilestonePlan(kind, "", data[name]) for name, kind in f.ProjectForm.MILESTONE_FIELDS if data[name]
+            services.MilestonePlan(kind, "", data[name])
+            for name, kind in f.ProjectForm.MILESTONE_FIELDS
+            if data[name]
         ]
         try:
             project = services.project_create(
@@ -689,7 +753,10 @@ def project_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The project is in the register."))
             return redirect("oversight:project", pk=project.pk)
     return render(
-        request, "oversight/form_page.html", {"form": form, "title": _("New project")}, status=400 if form.errors else 200
+        request,
+        "oversight/form_page.html",
+        {"form": form, "title": _("New project")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -707,7 +774,10 @@ def platform_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The platform is created. Add its cooperation items."))
             return redirect(f"/oversight/projects/new/?kind={ProjectKind.COOPERATION}")
     return render(
-        request, "oversight/form_page.html", {"form": form, "title": _("New cooperation platform")}, status=400 if form.errors else 200
+        request,
+        "oversight/form_page.html",
+        {"form": form, "title": _("New cooperation platform")},
+        status=400 if form.errors else 200,
     )
 
 
@@ -723,7 +793,9 @@ def _project_transition(name: str, label: StrOrPromise) -> Action:
     return Action(
         label,
         _state_form(None),
-        lambda u, p, d: services.project_transition(actor=u, project=p, action=name, expected_state=_state(d)),
+        lambda u, p, d: services.project_transition(
+            actor=u, project=p, action=name, expected_state=_state(d)
+        ),
         _transition_allowed(services.PROJECT_TRANSITIONS, name),
     )
 
@@ -733,21 +805,32 @@ PROJECT_ACTIONS: dict[str, Action] = {
         gettext_lazy("Post progress"),
         lambda p, d, fl: f.ProgressForm(d, fl),
         lambda u, p, d: services.project_progress_post(
-            actor=u, project=p, text=d["text"], investment_completed=d["investment_completed"], photos=_files(d["_form"], "photos")
+            actor=u,
+            project=p,
+            text=d["text"],
+            investment_completed=d["investment_completed"],
+            photos=_files(d["_form"], "photos"),
         ),
         _can("oversight.post_project"),
     ),
     "reach": Action(
         gettext_lazy("A milestone was reached"),
         lambda p, d, fl: f.MilestoneReachForm(d, milestones=_unreached(p)),
-        lambda u, p, d: services.milestone_reach(actor=u, milestone=d["milestone"], actual_date=d["actual_date"]),
+        lambda u, p, d: services.milestone_reach(
+            actor=u, milestone=d["milestone"], actual_date=d["actual_date"]
+        ),
         lambda u, p: u.has_perm("oversight.post_project", p) and _unreached(p).exists(),
     ),
     "visit": Action(
         gettext_lazy("Record a visit"),
         lambda p, d, fl: f.VisitForm(d, fl),
         lambda u, p, d: services.visit_record(
-            actor=u, project=p, date=d["date"], place=d["place"], notes=d["notes"], photos=_files(d["_form"], "photos")
+            actor=u,
+            project=p,
+            date=d["date"],
+            place=d["place"],
+            notes=d["notes"],
+            photos=_files(d["_form"], "photos"),
         ),
         _can("oversight.visit_project"),
     ),
@@ -759,7 +842,9 @@ PROJECT_ACTIONS: dict[str, Action] = {
     ),
     "assign": Action(
         gettext_lazy("Hand a problem to units"),
-        lambda p, d, fl: f.AssignForm(d, problems=Problem.objects.filter(project=p).order_by("id"), jurisdiction_id=p.jurisdiction_id),
+        lambda p, d, fl: f.AssignForm(
+            d, problems=Problem.objects.filter(project=p).order_by("id"), jurisdiction_id=p.jurisdiction_id
+        ),
         lambda u, p, d: _assign(u, d["problem"], d),
         lambda u, p: u.has_perm("oversight.change_project", p) and _project_problems(u, p).exists(),
     ),
@@ -812,20 +897,28 @@ def _project_url(pk: int) -> Callable[[str], str]:
     return lambda name: f"/oversight/projects/{pk}/act/{name}/"
 
 
-def _render_project(request: HttpRequest, project: Project, failed: BoundAction | None = None) -> HttpResponse:
+def _render_project(
+    request: HttpRequest, project: Project, failed: BoundAction | None = None
+) -> HttpResponse:
     day = today()
     posts = list(project.progress.all())
     visits = list(project.visits.all())
+    post_photos, visit_photos = _photos_by_owner(posts), _photos_by_owner(visits)
     context = {
         "project": project,
         "timeline_chart": s.milestone_timeline(project, day),
-        "posts": [(p, photos) for p, photos in ((p, _photos_by_owner(posts).get(p.pk, [])) for p in posts)],
-        "visits": [(v, _photos_by_owner(visits).get(v.pk, [])) for v in visits],
+        "posts": [(p, post_photos.get(p.pk, [])) for p in posts],
+        "visits": [(v, visit_photos.get(v.pk, [])) for v in visits],
         "problems": [
-            {"problem": p, "items": [{"item": i, "state": s.item_public_state(i, day)} for i in p.items.all()]}
+            {
+                "problem": p,
+                "items": [{"item": i, "state": s.item_public_state(i, day)} for i in p.items.all()],
+            }
             for p in project.problems.all()
         ],
-        "actions": _with_failed(_bound(PROJECT_ACTIONS, request.user, project, _project_url(project.pk)), failed),
+        "actions": _with_failed(
+            _bound(PROJECT_ACTIONS, request.user, project, _project_url(project.pk)), failed
+        ),
         "failed": failed,
         "timeline": s.timeline_for(project),
     }
@@ -866,7 +959,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     item_labels = dict(ItemStatus.choices)
     kind_labels = dict(Kind.choices)
     charts = {
-        "project_status": [{"name": str(status_labels.get(k, k)), "value": v} for k, v in board.projects_by_status.items()],
+        "project_status": [
+            {"name": str(status_labels.get(k, k)), "value": v} for k, v in board.projects_by_status.items()
+        ],
         "parks": [p["park"] for p in board.parks],
         "park_on_track": [p["total"] - p["delayed"] for p in board.parks],
         "park_delayed": [p["delayed"] for p in board.parks],
@@ -874,14 +969,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "planned": [p["planned"] for p in board.top_projects],
         "completed": [p["completed"] for p in board.top_projects],
         "item_status": [
-            *({"name": str(item_labels.get(k, k)), "value": v} for k, v in board.items_by_status.items() if k != "closed"),
+            *(
+                {"name": str(item_labels.get(k, k)), "value": v}
+                for k, v in board.items_by_status.items()
+                if k != "closed"
+            ),
         ],
         "items_closed": board.items_by_status.get("closed", 0),
         "units": [u["unit"] for u in board.units],
         "unit_open": [u["open"] for u in board.units],
         "unit_overdue": [u["overdue"] for u in board.units],
         "unit_closed": [u["closed"] for u in board.units],
-        "activity_kinds": [{"name": str(kind_labels.get(k, k)), "value": v} for k, v in board.activities_by_kind.items()],
+        "activity_kinds": [
+            {"name": str(kind_labels.get(k, k)), "value": v} for k, v in board.activities_by_kind.items()
+        ],
         "labels": {
             "on_track": _("on schedule"),
             "delayed": _("delayed"),
@@ -910,11 +1011,15 @@ def budget_index(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                table = services.budget_import(actor=request.user, upload=data["file"], year=data["year"], month=data["month"])
+                table = services.budget_import(
+                    actor=request.user, upload=data["file"], year=data["year"], month=data["month"]
+                )
             except DomainError as error:
                 _form_error(form, error)
             else:
-                messages.success(request, _("The table is imported: %(n)s lines.") % {"n": table.lines.count()})
+                messages.success(
+                    request, _("The table is imported: %(n)s lines.") % {"n": table.lines.count()}
+                )
                 return redirect("oversight:budget", pk=table.pk)
     tables = s.budget_tables_visible_to(request.user).order_by("-year", "-month")[:36]
     status = 400 if form is not None and form.errors else 200
@@ -959,7 +1064,9 @@ def budget_question(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Write your question."))
         return redirect("oversight:budget", pk=pk)
-    line = BudgetLine.objects.filter(pk=form.cleaned_data["line"], table=table).select_related("table").first()
+    line = (
+        BudgetLine.objects.filter(pk=form.cleaned_data["line"], table=table).select_related("table").first()
+    )
     if line is None:
         raise Http404
     try:
@@ -998,7 +1105,8 @@ def _public_problems(problems: Any) -> list[dict[str, Any]]:
         {
             "text": mask_text(p.text),
             "items": [
-                {"item": i, "task": mask_text(i.task), "state": s.item_public_state(i, day)} for i in p.items.all()
+                {"item": i, "task": mask_text(i.task), "state": s.item_public_state(i, day)}
+                for i in p.items.all()
             ],
         }
         for p in problems

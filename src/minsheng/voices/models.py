@@ -228,7 +228,8 @@ class Voice(TimeStampedModel):
                 violation_error_message=_("A voice cannot be merged into itself."),
             ),
             models.CheckConstraint(
-                condition=Q(credit_code="", enterprise_name="") | (~Q(credit_code="") & ~Q(enterprise_name="")),
+                condition=Q(credit_code="", enterprise_name="")
+                | (~Q(credit_code="") & ~Q(enterprise_name="")),
                 name="voice_enterprise_named_and_coded",
                 violation_error_message=_("An enterprise's need carries both its name and its credit code."),
             ),

@@ -157,7 +157,9 @@ def enterprise_checked(name: str, credit_code: str) -> tuple[str, str]:
     """(name, normalised code) of an enterprise's need, or ("", "") for a resident's voice."""
     if not (name or "").strip() and not (credit_code or "").strip():
         return "", ""
-    clean = _clean_text(name, field="enterprise_name", max_length=ENTERPRISE_NAME_MAX_LENGTH, label=_("The enterprise's name"))
+    clean = _clean_text(
+        name, field="enterprise_name", max_length=ENTERPRISE_NAME_MAX_LENGTH, label=_("The enterprise's name")
+    )
     return clean, credit_code_checked(credit_code, field="credit_code")
 
 

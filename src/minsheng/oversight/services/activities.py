@@ -102,7 +102,9 @@ def plan_create(*, actor: Any, body: Body, year: int, title: str) -> Supervision
     return plan
 
 
-def plan_publish(*, actor: Any, plan: SupervisionPlan, expected_state: str | None = PlanStatus.DRAFT) -> SupervisionPlan:
+def plan_publish(
+    *, actor: Any, plan: SupervisionPlan, expected_state: str | None = PlanStatus.DRAFT
+) -> SupervisionPlan:
     return transition_apply(
         table=PLAN_TRANSITIONS, obj=plan, action="publish", actor=actor, expected_state=expected_state
     )
@@ -140,12 +142,15 @@ def activity_create(
         raise ValidationFailedError(_("An activity cannot end before it starts."), field="end_date")
     if plan is not None and start_date.year != plan.year:
         raise ValidationFailedError(
-            _("The activity must start in the plan's year (%(year)s).") % {"year": plan.year}, field="start_date"
+            _("The activity must start in the plan's year (%(year)s).") % {"year": plan.year},
+            field="start_date",
         )
     units_in_place_checked(body.jurisdiction, list(units))
     activity.kind = kind
     activity.title = title_checked(title, label=_("The subject"))
-    activity.description = text_checked(description, field="description", label=_("The description"), required=False)
+    activity.description = text_checked(
+        description, field="description", label=_("The description"), required=False
+    )
     activity.start_date, activity.end_date = start_date, end_date
     activity.save()
     activity.units.set(units)
@@ -304,7 +309,8 @@ def activity_team_add(
     outsiders = [p.name for p in people if p.pk not in seated]
     if outsiders:
         raise ValidationFailedError(
-            _("Only deputies or members in office can be on the team: %(names)s.") % {"names": "、".join(outsiders)},
+            _("Only deputies or members in office can be on the team: %(names)s.")
+            % {"names": "、".join(outsiders)},
             field="people",
         )
     existing = {t.person_id: t for t in TeamMember.objects.filter(activity=fresh)}
@@ -387,7 +393,8 @@ def visit_record(
             raise InvalidTransitionError(action="visit", state=target.status)
         if date < target.start_date:
             raise ValidationFailedError(
-                _("The visit cannot be before the activity started (%(day)s).") % {"day": cn_day(target.start_date)},
+                _("The visit cannot be before the activity started (%(day)s).")
+                % {"day": cn_day(target.start_date)},
                 field="date",
             )
     else:
@@ -410,9 +417,10 @@ def visit_record(
         to_state=target.status,
         payload={"visit": visit.pk, "date": date, "place": place, "photos": len(checked)},
     )
-    if activity is not None and scope_of(actor).person_id:
+    person_id = scope_of(actor).person_id
+    if activity is not None and person_id is not None:
         # Whoever of the team records a visit took part in the activity.
-        TeamMember.objects.filter(activity=activity, person_id=scope_of(actor).person_id).update(took_part=True)
+        TeamMember.objects.filter(activity=activity, person_id=person_id).update(took_part=True)
     return visit
 
 
@@ -432,11 +440,15 @@ def inquiry_question_add(
         raise InvalidTransitionError(action="question", state=fresh.status)
     seated = (
         Membership.objects.active_on(today())
-        .filter(person=asker, role__in=eligible_roles(fresh.body), body__jurisdiction_id=fresh.jurisdiction_id)
+        .filter(
+            person=asker, role__in=eligible_roles(fresh.body), body__jurisdiction_id=fresh.jurisdiction_id
+        )
         .exists()
     )
     if not seated:
-        raise ValidationFailedError(_("The question must be put by a deputy or member in office."), field="asker")
+        raise ValidationFailedError(
+            _("The question must be put by a deputy or member in office."), field="asker"
+        )
     units_in_place_checked(fresh.jurisdiction, [unit], field="unit")
     official = title_checked(official, field="official", label=_("The official"))[:OFFICIAL_MAX_LENGTH]
     question = text_checked(question, field="question", label=_("The question"))

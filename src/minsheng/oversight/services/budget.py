@@ -92,9 +92,11 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]]:
                 found[field] = position
         if len(found) == len(COLUMNS):
             return index, found
-    names = "、".join(str(COLUMNS[f][0]) for f in COLUMNS)
+    header = "、".join(str(COLUMNS[f][0]) for f in COLUMNS)
     raise WorkbookError(
-        row=1, column=1, problem=_("no header row naming the columns %(names)s was found.") % {"names": names}
+        row=1,
+        column=1,
+        problem=_("no header row naming the columns %(names)s was found.") % {"names": header},
     )
 
 
@@ -111,12 +113,17 @@ def _amount(value: Any, *, row: int, column: int, label: Promise) -> Decimal:
         raise WorkbookError(
             row=row,
             column=column,
-            problem=_("the %(label)s “%(value)s” is not a number.") % {"label": label, "value": str(value)[:30]},
+            problem=_("the %(label)s “%(value)s” is not a number.")
+            % {"label": label, "value": str(value)[:30]},
         )
     if amount < 0:
-        raise WorkbookError(row=row, column=column, problem=_("the %(label)s is negative.") % {"label": label})
+        raise WorkbookError(
+            row=row, column=column, problem=_("the %(label)s is negative.") % {"label": label}
+        )
     if amount >= _MAX_AMOUNT:
-        raise WorkbookError(row=row, column=column, problem=_("the %(label)s is too large.") % {"label": label})
+        raise WorkbookError(
+            row=row, column=column, problem=_("the %(label)s is too large.") % {"label": label}
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -134,7 +141,9 @@ def _rows_of(data: bytes) -> list[tuple[Any, ...]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean "not a workbook we can read"
-        raise WorkbookError(row=1, column=1, problem=_("the file cannot be read as an Excel workbook.")) from None
+        raise WorkbookError(
+            row=1, column=1, problem=_("the file cannot be read as an Excel workbook.")
+        ) from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
@@ -207,7 +216,9 @@ def budget_workbook_parse(data: bytes, *, jurisdiction: Jurisdiction) -> list[Pa
         )
         lines.append(ParsedLine(row=row_number, unit=unit, item=item, budget=budget, executed=executed))
     if not lines:
-        raise WorkbookError(row=header_index + 2, column=1, problem=_("the table has no lines below its header."))
+        raise WorkbookError(
+            row=header_index + 2, column=1, problem=_("the table has no lines below its header.")
+        )
     return lines
 
 

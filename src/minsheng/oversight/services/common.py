@@ -55,7 +55,9 @@ def not_in_future(day: dt.date, *, field: str) -> None:
         raise ValidationFailedError(_("This date is in the future."), field=field)
 
 
-def units_in_place_checked(jurisdiction: Jurisdiction, units: Sequence[Unit], *, field: str = "units") -> None:
+def units_in_place_checked(
+    jurisdiction: Jurisdiction, units: Sequence[Unit], *, field: str = "units"
+) -> None:
     """Units of the jurisdiction itself or of its townships; each once."""
     places = {jurisdiction.pk, *jurisdiction.children.values_list("pk", flat=True)}
     outside = [u.name for u in units if u.jurisdiction_id not in places]
@@ -99,4 +101,6 @@ def body_staff(body_id: int) -> list[User]:
 def notify_later(users: Sequence[User], text: str, link: str, *, send_message: bool = False) -> None:
     """Tell people once the change is committed (never about a change that was rolled back)."""
     if users:
-        transaction.on_commit(partial(notify, users=list(users), text=text, link=link, send_message=send_message))
+        transaction.on_commit(
+            partial(notify, users=list(users), text=text, link=link, send_message=send_message)
+        )

@@ -105,14 +105,18 @@ def problem_add(*, actor: Any, activity: Activity, text: str) -> Problem:
         text=text_checked(text, label=_("The problem")),
         created_by=actor,
     )
-    event_record(actor=actor, verb="create", target=problem, payload={"source": problem.source, "activity": fresh.pk})
+    event_record(
+        actor=actor, verb="create", target=problem, payload={"source": problem.source, "activity": fresh.pk}
+    )
     return problem
 
 
 def _actor_body_in(actor: Any, jurisdiction_id: int, body: Body | None) -> Body:
     """The supervising body a staff member acts for in a jurisdiction (the one given, if theirs)."""
     scope = scope_of(actor)
-    candidates = Body.objects.filter(pk__in=scope.staff_bodies, jurisdiction_id=jurisdiction_id).order_by("pk")
+    candidates = Body.objects.filter(pk__in=scope.staff_bodies, jurisdiction_id=jurisdiction_id).order_by(
+        "pk"
+    )
     if body is not None:
         candidates = candidates.filter(pk=body.pk)
     chosen = candidates.first()
@@ -135,7 +139,9 @@ def problem_add_for_project(*, actor: Any, project: Project, text: str, body: Bo
         text=text_checked(text, label=_("The problem")),
         created_by=actor,
     )
-    event_record(actor=actor, verb="create", target=problem, payload={"source": problem.source, "project": fresh.pk})
+    event_record(
+        actor=actor, verb="create", target=problem, payload={"source": problem.source, "project": fresh.pk}
+    )
     return problem
 
 
@@ -170,7 +176,8 @@ def _new_item(
     )
     notify_later(
         unit_handlers([unit.pk]),
-        _("A rectification item for your unit, due %(day)s: %(task)s") % {"day": cn_day(due), "task": task[:80]},
+        _("A rectification item for your unit, due %(day)s: %(task)s")
+        % {"day": cn_day(due), "task": task[:80]},
         item_link(item),
         send_message=True,
     )
@@ -204,7 +211,9 @@ def problem_assign(
 
 
 @transaction.atomic
-def problem_from_commitment(*, actor: Any, question: InquiryQuestion, due_rule: str = "") -> RectificationItem:
+def problem_from_commitment(
+    *, actor: Any, question: InquiryQuestion, due_rule: str = ""
+) -> RectificationItem:
     """A commitment made in a special inquiry becomes an item for the answering unit."""
     activity = question.activity
     problem = Problem.objects.create(
@@ -216,7 +225,12 @@ def problem_from_commitment(*, actor: Any, question: InquiryQuestion, due_rule: 
         text=question.question,
         created_by=actor,
     )
-    event_record(actor=actor, verb="create", target=problem, payload={"source": problem.source, "question": question.pk})
+    event_record(
+        actor=actor,
+        verb="create",
+        target=problem,
+        payload={"source": problem.source, "question": question.pk},
+    )
     return _new_item(
         actor=actor,
         problem=problem,
@@ -239,7 +253,9 @@ def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) 
         jurisdiction_id = place.parent_id
     chosen = _actor_body_in(actor, jurisdiction_id, body)
     require(actor, "oversight.assign_problem", Problem(body=chosen))
-    if Problem.objects.filter(source=ProblemSource.DELIBERATION_OUTCOME, source_id_external=fresh.pk).exists():
+    if Problem.objects.filter(
+        source=ProblemSource.DELIBERATION_OUTCOME, source_id_external=fresh.pk
+    ).exists():
         raise ValidationFailedError(_("This outcome is already followed as a rectification item."))
     problem = Problem.objects.create(
         jurisdiction_id=jurisdiction_id,
@@ -249,7 +265,9 @@ def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) 
         text=fresh.topic.title,
         created_by=actor,
     )
-    event_record(actor=actor, verb="create", target=problem, payload={"source": problem.source, "outcome": fresh.pk})
+    event_record(
+        actor=actor, verb="create", target=problem, payload={"source": problem.source, "outcome": fresh.pk}
+    )
     # The date was agreed at the consultation meeting: it is the deadline, kept with that origin.
     return _new_item(
         actor=actor,
@@ -283,7 +301,9 @@ def budget_question_raise(*, actor: Any, line: BudgetLine, text: str) -> Rectifi
         text=text,
         created_by=actor,
     )
-    event_record(actor=actor, verb="create", target=problem, payload={"source": problem.source, "line": fresh.pk})
+    event_record(
+        actor=actor, verb="create", target=problem, payload={"source": problem.source, "line": fresh.pk}
+    )
     item = _new_item(
         actor=actor,
         problem=problem,
@@ -333,7 +353,9 @@ def item_report(
     if activity_id:
         from minsheng.oversight.models import TeamMember
 
-        reviewers += users_of_people(TeamMember.objects.filter(activity_id=activity_id).values_list("person_id", flat=True))
+        reviewers += users_of_people(
+            TeamMember.objects.filter(activity_id=activity_id).values_list("person_id", flat=True)
+        )
     notify_later(
         reviewers,
         (_("Final report to review: %(task)s") if is_final else _("Progress report to review: %(task)s"))
@@ -363,10 +385,7 @@ def item_review(
     the item; an accepted progress report leaves it open for the next report."""
     reason = note_checked(reason, label=_("The reasons"), required=not accept)
     report = _pending_report(item)
-    if accept:
-        action = "close" if report.is_final else "accept_progress"
-    else:
-        action = "send_back"
+    action = ("close" if report.is_final else "accept_progress") if accept else "send_back"
     changes: dict[str, Any] = {"closed_at": timezone.now()} if action == "close" else {}
     fresh = transition_apply(
         table=ITEM_TRANSITIONS,

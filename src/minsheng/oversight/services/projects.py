@@ -66,12 +66,10 @@ class MilestonePlan:
     planned_date: dt.date
 
 
-def amount_checked(value: Any, *, field: str, required: bool = True) -> Decimal | None:
+def amount_checked(value: Any, *, field: str) -> Decimal:
     """A non-negative amount with at most two decimals, below the column's limit."""
     if value in (None, ""):
-        if required:
-            raise ValidationFailedError(_("Enter an amount."), field=field)
-        return None
+        raise ValidationFailedError(_("Enter an amount."), field=field)
     try:
         amount = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
@@ -81,6 +79,10 @@ def amount_checked(value: Any, *, field: str, required: bool = True) -> Decimal 
     if amount >= _MAX_AMOUNT:
         raise ValidationFailedError(_("This amount is too large."), field=field)
     return amount.quantize(Decimal("0.01"))
+
+
+def amount_or_none(value: Any, *, field: str) -> Decimal | None:
+    return None if value in (None, "") else amount_checked(value, field=field)
 
 
 def _jurisdiction_for(actor: Any, jurisdiction: Jurisdiction | None) -> Jurisdiction:
@@ -94,7 +96,9 @@ def _jurisdiction_for(actor: Any, jurisdiction: Jurisdiction | None) -> Jurisdic
 
 def _representatives_checked(people: Sequence[Person], jurisdiction: Jurisdiction) -> None:
     if len(people) > MAX_PEOPLE:
-        raise ValidationFailedError(_("At most %(limit)s people.") % {"limit": MAX_PEOPLE}, field="supervisors")
+        raise ValidationFailedError(
+            _("At most %(limit)s people.") % {"limit": MAX_PEOPLE}, field="supervisors"
+        )
     seated = set(
         Membership.objects.active_on(today())
         .filter(person__in=[p.pk for p in people], role__in=(Role.DEPUTY, Role.CPPCC_MEMBER))
@@ -104,7 +108,8 @@ def _representatives_checked(people: Sequence[Person], jurisdiction: Jurisdictio
     outsiders = [p.name for p in people if p.pk not in seated]
     if outsiders:
         raise ValidationFailedError(
-            _("Only deputies or members in office supervise a project: %(names)s.") % {"names": "、".join(outsiders)},
+            _("Only deputies or members in office supervise a project: %(names)s.")
+            % {"names": "、".join(outsiders)},
             field="supervisors",
         )
 
@@ -118,14 +123,21 @@ def _milestones_checked(milestones: Sequence[MilestonePlan]) -> list[MilestonePl
     for plan in milestones:
         if plan.kind not in MilestoneKind.values:
             raise ValidationFailedError(_("Choose the kind of milestone."), field="milestones")
-        name = title_checked(plan.name or MilestoneKind(plan.kind).label, field="milestones", label=_("The milestone"))
+        name = title_checked(
+            plan.name or str(MilestoneKind(plan.kind).label), field="milestones", label=_("The milestone")
+        )
         checked.append(MilestonePlan(plan.kind, name[:100], plan.planned_date))
     return checked
 
 
 @transaction.atomic
 def platform_create(
-    *, actor: Any, name: str, partners: str = "", description: str = "", jurisdiction: Jurisdiction | None = None
+    *,
+    actor: Any,
+    name: str,
+    partners: str = "",
+    description: str = "",
+    jurisdiction: Jurisdiction | None = None,
 ) -> CooperationPlatform:
     require(actor, "oversight.add_project")
     place = _jurisdiction_for(actor, jurisdiction)
@@ -138,7 +150,9 @@ def platform_create(
         partners=title_checked(partners, field="partners", label=_("The partners"))
         if partners.strip()
         else "",
-        description=text_checked(description, field="description", label=_("The description"), required=False),
+        description=text_checked(
+            description, field="description", label=_("The description"), required=False
+        ),
     )
     event_record(actor=actor, verb="create", target=platform)
     return platform
@@ -177,12 +191,16 @@ def project_create(
             raise ValidationFailedError(_("Choose the form of cooperation."), field="cooperation_kind")
     elif platform is not None or cooperation_kind:
         raise ValidationFailedError(_("Only a cooperation item belongs to a platform."), field="platform")
-    if place is not None and (place.level != JurisdictionLevel.TOWNSHIP or place.parent_id != jurisdiction.pk):
+    if place is not None and (
+        place.level != JurisdictionLevel.TOWNSHIP or place.parent_id != jurisdiction.pk
+    ):
         raise ValidationFailedError(_("Choose a township or street of the district."), field="place")
     planned = _milestones_checked(milestones)
     _representatives_checked(supervisors, jurisdiction)
     if len(owner_contacts) > MAX_PEOPLE:
-        raise ValidationFailedError(_("At most %(limit)s people.") % {"limit": MAX_PEOPLE}, field="owner_contacts")
+        raise ValidationFailedError(
+            _("At most %(limit)s people.") % {"limit": MAX_PEOPLE}, field="owner_contacts"
+        )
     optional = {"field": "owner", "label": _("The owner")}
     project = Project.objects.create(
         jurisdiction=jurisdiction,
@@ -192,12 +210,18 @@ def project_create(
         cooperation_kind=cooperation_kind if kind == ProjectKind.COOPERATION else "",
         name=title_checked(name, field="name", label=_("The name")),
         owner=title_checked(owner, **optional) if owner.strip() else "",
-        partners=title_checked(partners, field="partners", label=_("The partners")) if partners.strip() else "",
+        partners=title_checked(partners, field="partners", label=_("The partners"))
+        if partners.strip()
+        else "",
         investment_planned=amount_checked(investment_planned, field="investment_planned"),
-        floor_area=amount_checked(floor_area, field="floor_area", required=False),
+        floor_area=amount_or_none(floor_area, field="floor_area"),
         park=title_checked(park, field="park", label=_("The park"))[:100] if park.strip() else "",
-        location=title_checked(location, field="location", label=_("The location")) if location.strip() else "",
-        description=text_checked(description, field="description", label=_("The description"), required=False),
+        location=title_checked(location, field="location", label=_("The location"))
+        if location.strip()
+        else "",
+        description=text_checked(
+            description, field="description", label=_("The description"), required=False
+        ),
     )
     Milestone.objects.bulk_create(
         Milestone(project=project, kind=m.kind, name=m.name, planned_date=m.planned_date, order=i)
@@ -215,7 +239,9 @@ def project_create(
     return project
 
 
-def project_transition(*, actor: Any, project: Project, action: str, expected_state: str | None = None) -> Project:
+def project_transition(
+    *, actor: Any, project: Project, action: str, expected_state: str | None = None
+) -> Project:
     return transition_apply(
         table=PROJECT_TRANSITIONS, obj=project, action=action, actor=actor, expected_state=expected_state
     )
@@ -242,10 +268,16 @@ def milestone_add(*, actor: Any, project: Project, kind: str, name: str, planned
     fresh = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     if fresh.milestones.count() >= MAX_MILESTONES:
-        raise ValidationFailedError(_("At most %(limit)s milestones.") % {"limit": MAX_MILESTONES}, field="name")
+        raise ValidationFailedError(
+            _("At most %(limit)s milestones.") % {"limit": MAX_MILESTONES}, field="name"
+        )
     (plan,) = _milestones_checked([MilestonePlan(kind, name, planned_date)])
     milestone = Milestone.objects.create(
-        project=fresh, kind=plan.kind, name=plan.name, planned_date=plan.planned_date, order=fresh.milestones.count()
+        project=fresh,
+        kind=plan.kind,
+        name=plan.name,
+        planned_date=plan.planned_date,
+        order=fresh.milestones.count(),
     )
     event_record(
         actor=actor,
@@ -318,9 +350,11 @@ def project_progress_post(
     fresh = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, "oversight.post_project", fresh)
     text = text_checked(text, label=_("The progress"))
-    amount = amount_checked(investment_completed, field="investment_completed", required=False)
+    amount = amount_or_none(investment_completed, field="investment_completed")
     checked = uploads_check(list(photos), allowed=IMAGES, max_files=MAX_PHOTOS)
-    post = ProjectProgress.objects.create(project=fresh, text=text, investment_completed=amount, created_by=actor)
+    post = ProjectProgress.objects.create(
+        project=fresh, text=text, investment_completed=amount, created_by=actor
+    )
     attachments_save(actor=actor, owner=post, files=checked)
     if amount is not None:
         fresh.investment_completed = amount

@@ -5,30 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
-        ('voices', '0002_voice_newest_first_index'),
+        ("org", "0001_initial"),
+        ("voices", "0002_voice_newest_first_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='voice',
-            name='credit_code',
-            field=models.CharField(blank=True, max_length=18, verbose_name='unified social credit code'),
+            model_name="voice",
+            name="credit_code",
+            field=models.CharField(blank=True, max_length=18, verbose_name="unified social credit code"),
         ),
         migrations.AddField(
-            model_name='voice',
-            name='enterprise_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='enterprise'),
+            model_name="voice",
+            name="enterprise_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="enterprise"),
         ),
         migrations.AddIndex(
-            model_name='voice',
-            index=models.Index(condition=models.Q(('credit_code', ''), _negated=True), fields=['-created_at', '-id'], name='voice_enterprise_idx'),
+            model_name="voice",
+            index=models.Index(
+                condition=models.Q(("credit_code", ""), _negated=True),
+                fields=["-created_at", "-id"],
+                name="voice_enterprise_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credit_code', ''), ('enterprise_name', '')), models.Q(models.Q(('credit_code', ''), _negated=True), models.Q(('enterprise_name', ''), _negated=True)), _connector='OR'), name='voice_enterprise_named_and_coded', violation_error_message="An enterprise's need carries both its name and its credit code."),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credit_code", ""), ("enterprise_name", "")),
+                    models.Q(
+                        models.Q(("credit_code", ""), _negated=True),
+                        models.Q(("enterprise_name", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="voice_enterprise_named_and_coded",
+                violation_error_message="An enterprise's need carries both its name and its credit code.",
+            ),
         ),
     ]
