@@ -13,6 +13,7 @@ from minsheng.org.selectors import today
 from minsheng.oversight.models import ActivityStatus, TeamMember
 from minsheng.oversight.rules import scope_of
 from minsheng.oversight.selectors import (
+    ballots_awaiting,
     dashboard_for,
     is_overdue,
     items_for_handler,
@@ -109,6 +110,22 @@ def panels(request: HttpRequest) -> list[DeskPanel]:
         result.append(
             DeskPanel(
                 TEMPLATE, {"kind": "staff", "title": _("Supervision"), "sections": sections, "links": links}
+            )
+        )
+    awaiting = ballots_awaiting(user)
+    if awaiting:
+        rows = [
+            Row(reverse("oversight:ballot", args=[b.pk]), b.unit.name, b.activity.title) for b in awaiting
+        ]
+        result.append(
+            DeskPanel(
+                TEMPLATE,
+                {
+                    "kind": "ballots",
+                    "title": _("Satisfaction ballots awaiting my vote"),
+                    "sections": [{"title": "", "rows": rows}],
+                    "links": [],
+                },
             )
         )
     owned = (

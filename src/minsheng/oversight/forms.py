@@ -25,6 +25,7 @@ from minsheng.oversight.models import (
     ProblemSource,
     ProjectKind,
     ProjectStatus,
+    Satisfaction,
     SupervisionPlan,
 )
 
@@ -420,6 +421,20 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["question"].queryset = questions  # type: ignore[attr-defined]
         self.fields["question"].label_from_instance = lambda q: q.question[:60]  # type: ignore[attr-defined]
+
+
+class BallotOpenForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit rated"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"].label_from_instance = lambda u: u.name  # type: ignore[attr-defined]
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Your rating"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 # --- actions on an item --------------------------------------------------------------------------

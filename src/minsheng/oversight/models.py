@@ -781,3 +781,75 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# --- satisfaction ballots ------------------------------------------------------------------------
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY = "basically", _("basically satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+
+class BallotStatus(models.TextChoices):
+    OPEN = "open", _("voting")
+    CLOSED = "closed", _("closed")
+
+
+class SatisfactionBallot(TimeStampedModel):
+    """A satisfaction ballot (满意度测评) on a unit after a report or a rectification.
+
+    The members of the supervising body vote anonymously through ``core.ballots`` (who voted is kept
+    apart from what was chosen); this row holds only the counts computed at close, the share needed
+    (copied from the settings when the ballot opened) and whether the unit passed.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="ballots"
+    )
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.ForeignKey(
+        "org.Body", verbose_name=_("supervising body"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit rated"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=BallotStatus.choices, default=BallotStatus.OPEN
+    )
+    pass_percent = models.PositiveSmallIntegerField(_("satisfied share needed (percent)"))
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    basically = models.PositiveIntegerField(_("basically satisfied"), default=0)
+    dissatisfied = models.PositiveIntegerField(_("dissatisfied"), default=0)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction ballot")
+        verbose_name_plural = _("satisfaction ballots")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "unit"],
+                condition=Q(status="open"),
+                name="oversight_one_open_ballot_per_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.unit}"
+
+    @property
+    def votes(self) -> int:
+        return self.satisfied + self.basically + self.dissatisfied
+
+    @property
+    def satisfied_percent(self) -> Decimal | None:
+        """The share of 满意 and 基本满意 among the votes cast."""
+        if not self.votes:
+            return None
+        return (Decimal(self.satisfied + self.basically) * 100 / self.votes).quantize(Decimal("0.1"))

@@ -94,6 +94,13 @@ class Scope:
         return body_id in self.staff_bodies or body_id in self.leader_bodies
 
 
+def council_roles(body_kind: str) -> tuple[str, ...]:
+    """The roles that vote in a supervising body's satisfaction ballots."""
+    if body_kind == BodyKind.CPPCC_COMMITTEE:
+        return (Role.CPPCC_MEMBER, *CPPCC_SIDE_LEADERS)
+    return (Role.SC_MEMBER, *CONGRESS_SIDE_LEADERS)
+
+
 def scope_of(user: Any) -> Scope:
     """The user's supervision scope, computed once per user object."""
     cached = getattr(user, _SCOPE_CACHE, None)
@@ -286,6 +293,11 @@ def is_budget_deputy(user: Any, line: BudgetLine | None) -> bool:
 
 
 @rules.predicate
+def is_council_member(user: Any, ballot: Any) -> bool:
+    return ballot is not None and ballot.body_id in scope_of(user).council_bodies
+
+
+@rules.predicate
 def can_review_report(user: Any, report: Any) -> bool:
     return report is not None and user.has_perm("oversight.review_item", report.item)
 
@@ -326,3 +338,6 @@ rules.add_perm("oversight.view_budgettable", is_budget_reader)
 rules.add_perm("oversight.list_budgettable", is_congress_staff | is_deputy | is_oversight_leader)
 rules.add_perm("oversight.question_budgetline", is_budget_deputy)
 rules.add_perm("oversight.list_enterprise", is_oversight_staff | is_oversight_leader)
+rules.add_perm("oversight.vote_satisfactionballot", is_council_member)
+rules.add_perm("oversight.close_satisfactionballot", is_staff_of_body)
+rules.add_perm("oversight.view_satisfactionballot", is_staff_of_body | is_leader_of_body | is_council_member)

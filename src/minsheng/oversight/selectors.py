@@ -604,5 +604,55 @@ def public_project(pk: int) -> Project | None:
     )
 
 
+def ballots_of_activity(activity: Activity) -> list[Any]:
+    from minsheng.oversight.models import SatisfactionBallot
+
+    return list(
+        SatisfactionBallot.objects.filter(activity=activity)
+        .select_related("unit")
+        .order_by("opened_at", "id")
+    )
+
+
+def ballots_visible_to(user: Any) -> QuerySet[Any]:
+    from minsheng.oversight.models import SatisfactionBallot
+
+    scope = scope_of(user)
+    bodies = scope.staff_bodies | scope.leader_bodies | scope.council_bodies
+    return SatisfactionBallot.objects.filter(body_id__in=bodies).select_related("unit", "activity", "body")
+
+
+def ballots_awaiting(user: Any) -> list[Any]:
+    """Open ballots the user may vote in and has not voted in yet."""
+    from minsheng.core.models import BallotVoter
+    from minsheng.oversight.models import BallotStatus
+
+    scope = scope_of(user)
+    if not scope.council_bodies or not scope.person_id:
+        return []
+    open_ballots = list(
+        ballots_visible_to(user).filter(status=BallotStatus.OPEN, body_id__in=scope.council_bodies)
+    )
+    from minsheng.core.ballots import ballot_box_of
+
+    boxes = {ballot.pk: ballot_box_of(ballot) for ballot in open_ballots}
+    voted = set(
+        BallotVoter.objects.filter(
+            box_id__in=[b.pk for b in boxes.values() if b], voter_id=scope.person_id
+        ).values_list("box_id", flat=True)
+    )
+    return [b for b in open_ballots if boxes[b.pk] is not None and boxes[b.pk].pk not in voted]  # type: ignore[union-attr]
+
+
+def public_ballots(activity: Activity) -> list[Any]:
+    from minsheng.oversight.models import BallotStatus, SatisfactionBallot
+
+    return list(
+        SatisfactionBallot.objects.filter(activity=activity, status=BallotStatus.CLOSED)
+        .select_related("unit")
+        .order_by("closed_at", "id")
+    )
+
+
 def timeline_for(obj: Any) -> list[Event]:
     return list(events_for(obj))

@@ -5,6 +5,7 @@ Which actions a page offers comes from the same transition tables and permission
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -272,6 +274,13 @@ def _assign(user: Any, problem: Problem, data: dict[str, Any]) -> Any:
     )
 
 
+def _ballot_units(activity: Activity) -> Any:
+    from minsheng.org.models import Unit
+
+    rated = RectificationItem.objects.filter(problem__activity=activity).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=activity.units.values("pk")) | Q(pk__in=rated)).order_by("name")
+
+
 def _working(activity: Activity) -> bool:
     return activity.status in WORKING_STATES
 
@@ -386,6 +395,12 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         lambda u, a, d: services.activity_publish(actor=u, activity=a, publish=d["publish"]),
         lambda u, a: a.status in PUBLISHABLE_STATES and u.has_perm("oversight.change_activity", a),
     ),
+    "ballot": Action(
+        gettext_lazy("Open a satisfaction ballot"),
+        lambda a, d, fl: f.BallotOpenForm(d, units=_ballot_units(a)),
+        lambda u, a, d: services.ballot_open(actor=u, activity=a, unit=d["unit"]),
+        lambda u, a: a.status in ("under_way", "reported") and u.has_perm("oversight.change_activity", a),
+    ),
     "close": Action(
         gettext_lazy("Close the activity"),
         _state_form(None),
@@ -436,6 +451,7 @@ def _render_activity(
         "visits": [(v, visit_photos.get(v.pk, [])) for v in activity.visits.all()],
         "problems": problems,
         "timeline": s.timeline_for(activity),
+        "ballots": s.ballots_of_activity(activity),
     }
     return render(request, "oversight/activity.html", context, status=400 if failed else 200)
 
@@ -1090,6 +1106,77 @@ def enterprise_needs(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/enterprise.html", {"page": page})
 
 
+# --- satisfaction ballots ------------------------------------------------------------------------
+
+
+def _ballot_or_404(request: HttpRequest, pk: int) -> Any:
+    ballot = s.ballots_visible_to(request.user).filter(pk=pk).first()
+    if ballot is None:
+        raise Http404
+    return ballot
+
+
+def _render_ballot(request: HttpRequest, ballot: Any, form: Any = None, status: int = 200) -> HttpResponse:
+    from minsheng.core.ballots import ballot_box_of, ballot_of, ballot_voter_count
+
+    box = ballot_box_of(ballot)
+    person_id = scope_of(request.user).person_id
+    can_vote = ballot.status == "open" and request.user.has_perm("oversight.vote_satisfactionballot", ballot)
+    mine = ballot_of(box=box, voter_id=person_id) if (box and can_vote and person_id) else None
+    context = {
+        "ballot": ballot,
+        "can_vote": can_vote,
+        "mine": mine,
+        "form": form or f.VoteForm(initial={"client_key": secrets.token_urlsafe(16), "choice": mine}),
+        "can_close": ballot.status == "open"
+        and request.user.has_perm("oversight.close_satisfactionballot", ballot),
+        "voters": ballot_voter_count(box_id=box.pk) if box else 0,
+        "electorate": len(services.electorate_person_ids(ballot)),
+    }
+    return render(request, "oversight/ballot.html", context, status=status)
+
+
+@login_required
+def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_ballot(request, _ballot_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = _ballot_or_404(request, pk)
+    form = f.VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ballot_vote(
+                actor=request.user,
+                ballot=ballot,
+                choice=form.cleaned_data["choice"],
+                client_key=form.cleaned_data["client_key"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your rating is counted. You may change it until the ballot closes."))
+            return redirect("oversight:ballot", pk=pk)
+    return _render_ballot(request, ballot, form, status=400)
+
+
+@login_required
+@require_POST
+def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = _ballot_or_404(request, pk)
+    try:
+        services.ballot_close(
+            actor=request.user, ballot=ballot, expected_state=request.POST.get("state") or None
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The ballot is closed and counted."))
+    return redirect("oversight:ballot", pk=pk)
+
+
 # --- public pages --------------------------------------------------------------------------------
 
 
@@ -1124,7 +1211,7 @@ def public_activity(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": mask_text(activity.report_summary),
         "visits": [(v, mask_text(v.notes), photos.get(v.pk, [])) for v in visits],
         "problems": _public_problems(activity.problems.all()),
-        "ballots": [],
+        "ballots": s.public_ballots(activity),
     }
     return render(request, "oversight/public_activity.html", context)
 

@@ -1,6 +1,7 @@
 """Every write of the oversight app, by stage; the public names are re-exported here.
 
 activities: plans, activities, teams, visits, documents, special inquiries
+ballots:    satisfaction ballots on units (secret, through core.ballots)
 items:      problem lists, rectification items, progress reports and their review
 projects:   key projects and cooperation items, milestones, progress, outcomes
 budget:     budget execution tables (import)
@@ -24,11 +25,19 @@ from minsheng.oversight.services.activities import (
     plan_publish,
     visit_record,
 )
+from minsheng.oversight.services.ballots import (
+    BALLOT_TRANSITIONS,
+    ballot_close,
+    ballot_open,
+    ballot_vote,
+    electorate_person_ids,
+)
 from minsheng.oversight.services.budget import WorkbookError, budget_import, budget_workbook_parse
 from minsheng.oversight.services.items import (
     ITEM_TRANSITIONS,
     REPORT_TRANSITIONS,
     budget_question_raise,
+    item_create,
     item_extend,
     item_reopen,
     item_report,
@@ -55,6 +64,7 @@ from minsheng.oversight.services.projects import (
 
 __all__ = [
     "ACTIVITY_TRANSITIONS",
+    "BALLOT_TRANSITIONS",
     "ITEM_TRANSITIONS",
     "PLAN_TRANSITIONS",
     "PROJECT_TRANSITIONS",
@@ -70,11 +80,16 @@ __all__ = [
     "activity_report",
     "activity_start",
     "activity_team_add",
+    "ballot_close",
+    "ballot_open",
+    "ballot_vote",
     "budget_import",
     "budget_question_raise",
     "budget_workbook_parse",
+    "electorate_person_ids",
     "inquiry_answer_record",
     "inquiry_question_add",
+    "item_create",
     "item_extend",
     "item_reopen",
     "item_report",

@@ -230,6 +230,10 @@ def activity_close(*, actor: Any, activity: Activity, expected_state: str | None
             _("%(count)s rectification items are still open: the activity closes when all are closed.")
             % {"count": open_count}
         )
+    from minsheng.oversight.services.ballots import ballots_open_for
+
+    if ballots_open_for(activity):
+        raise ValidationFailedError(_("A satisfaction ballot of this activity is still open."))
     return transition_apply(
         table=ACTIVITY_TRANSITIONS, obj=activity, action="close", actor=actor, expected_state=expected_state
     )

@@ -145,7 +145,7 @@ def problem_add_for_project(*, actor: Any, project: Project, text: str, body: Bo
     return problem
 
 
-def _new_item(
+def item_create(
     *,
     actor: Any,
     problem: Problem,
@@ -207,7 +207,7 @@ def problem_assign(
     task = text_checked(task, field="task", label=_("The task"))
     rule = due_rule_checked(due_rule)
     start = today()
-    return [_new_item(actor=actor, problem=fresh, unit=u, task=task, rule=rule, start=start) for u in units]
+    return [item_create(actor=actor, problem=fresh, unit=u, task=task, rule=rule, start=start) for u in units]
 
 
 @transaction.atomic
@@ -231,7 +231,7 @@ def problem_from_commitment(
         target=problem,
         payload={"source": problem.source, "question": question.pk},
     )
-    return _new_item(
+    return item_create(
         actor=actor,
         problem=problem,
         unit=question.unit,
@@ -269,7 +269,7 @@ def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) 
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "outcome": fresh.pk}
     )
     # The date was agreed at the consultation meeting: it is the deadline, kept with that origin.
-    return _new_item(
+    return item_create(
         actor=actor,
         problem=problem,
         unit=fresh.unit,
@@ -304,7 +304,7 @@ def budget_question_raise(*, actor: Any, line: BudgetLine, text: str) -> Rectifi
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "line": fresh.pk}
     )
-    item = _new_item(
+    item = item_create(
         actor=actor,
         problem=problem,
         unit=fresh.unit,
