@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.attachments import DOCUMENTS, IMAGES, attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
-from minsheng.core.errors import InvalidTransitionError, ValidationFailedError
+from minsheng.core.errors import ConflictError, InvalidTransitionError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.org.models import Body, Unit
@@ -383,8 +383,14 @@ def item_review(
 ) -> RectificationItem:
     """Accept the report under review or send it back with reasons. An accepted final report closes
     the item; an accepted progress report leaves it open for the next report."""
+    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
+    if expected_state is not None and current.status != expected_state:
+        raise ConflictError(expected=str(expected_state), actual=current.status)
+    if current.status != I.UNDER_REVIEW:
+        raise InvalidTransitionError(action="review", state=current.status)
+    require(actor, "oversight.review_item", current)
     reason = note_checked(reason, label=_("The reasons"), required=not accept)
-    report = _pending_report(item)
+    report = _pending_report(current)
     action = ("close" if report.is_final else "accept_progress") if accept else "send_back"
     changes: dict[str, Any] = {"closed_at": timezone.now()} if action == "close" else {}
     fresh = transition_apply(
