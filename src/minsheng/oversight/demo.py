@@ -473,11 +473,8 @@ def _cooperation(staff: User) -> None:
             services.MilestonePlan(MilestoneKind.OTHER, "样机验证", day + dt.timedelta(days=60)),
         ],
     )
-    services.milestone_reach(
-        actor=staff,
-        milestone=joint.milestones.order_by("order").first(),
-        actual_date=day - dt.timedelta(days=90),
-    )  # type: ignore[arg-type]
+    opening = joint.milestones.order_by("order")[0]
+    services.milestone_reach(actor=staff, milestone=opening, actual_date=day - dt.timedelta(days=90))
     services.project_transition(actor=staff, project=joint, action="start")
     services.outcome_record(
         actor=staff,
