@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.org.selectors import today
-from minsheng.oversight.models import ActivityStatus, TeamMember
+from minsheng.oversight.models import ActivityStatus
 from minsheng.oversight.rules import scope_of
 from minsheng.oversight.selectors import (
     ballots_awaiting,
@@ -69,12 +69,11 @@ def panels(request: HttpRequest) -> list[DeskPanel]:
                 },
             )
         )
-    teams = list(
-        TeamMember.objects.filter(person_id=scope.person_id or 0)
-        .exclude(activity__status__in=(ActivityStatus.CLOSED, ActivityStatus.CANCELLED))
-        .select_related("activity")
-        .order_by("activity__start_date")[:ROWS]
-    )
+    finished = (ActivityStatus.CLOSED, ActivityStatus.CANCELLED)
+    teams = sorted(
+        (seat for seat in scope.team_seats if seat.activity.status not in finished),
+        key=lambda seat: seat.activity.start_date,
+    )[:ROWS]
     if scope.is_staff or teams:
         sections = []
         if teams:

@@ -13,6 +13,8 @@ contacts post progress.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import rules
@@ -40,7 +42,9 @@ class Scope:
     def __init__(self, user: Any) -> None:
         memberships = memberships_of(user)
         body_ids = {m.body_id for m in memberships if m.body_id}
-        side = supervising_bodies_of(body_ids)
+        supervising = supervising_bodies_of(body_ids)
+        side = {body: found.pk for body, found in supervising.items()}
+        facts = {found.pk: found for found in supervising.values()}
         self.person_id: int | None = getattr(user, "person_id", None) or None
         self.roles = {m.role for m in memberships}
         self.staff_bodies = {
@@ -72,15 +76,31 @@ class Scope:
             if m.role == Role.DEPUTY and m.body is not None and m.body.kind == BodyKind.CONGRESS
         }
         self.handler_units = {m.unit_id for m in memberships if m.role == Role.HANDLER and m.unit_id}
-        supervising = _supervising_facts(self.staff_bodies | self.leader_bodies)
-        self.staff_jurisdictions = {supervising[b][1] for b in self.staff_bodies}
-        self.leader_jurisdictions = {supervising[b][1] for b in self.leader_bodies}
+        self.staff_jurisdictions = {facts[b].jurisdiction_id for b in self.staff_bodies}
+        self.leader_jurisdictions = {facts[b].jurisdiction_id for b in self.leader_bodies}
         self.congress_staff_jurisdictions = {
-            supervising[b][1] for b in self.staff_bodies if supervising[b][0] == BodyKind.STANDING_COMMITTEE
+            facts[b].jurisdiction_id
+            for b in self.staff_bodies
+            if facts[b].kind == BodyKind.STANDING_COMMITTEE
         }
         self.congress_leader_jurisdictions = {
-            supervising[b][1] for b in self.leader_bodies if supervising[b][0] == BodyKind.STANDING_COMMITTEE
+            facts[b].jurisdiction_id
+            for b in self.leader_bodies
+            if facts[b].kind == BodyKind.STANDING_COMMITTEE
         }
+
+    @cached_property
+    def team_seats(self) -> list[Any]:
+        """The user's places on activity teams, with their activities (read once per user object)."""
+        if not self.person_id:
+            return []
+        from minsheng.oversight.models import TeamMember
+
+        return list(TeamMember.objects.filter(person_id=self.person_id).select_related("activity"))
+
+    @property
+    def team_activity_ids(self) -> list[int]:
+        return [seat.activity_id for seat in self.team_seats]
 
     @property
     def is_staff(self) -> bool:
@@ -113,8 +133,18 @@ def scope_of(user: Any) -> Scope:
     return cached
 
 
-def supervising_bodies_of(body_ids: set[int]) -> dict[int, int]:
-    """Each body → the supervising body it works for (itself when it is one), if any.
+@dataclass(frozen=True)
+class Supervising:
+    """A supervising body: the standing committee or a CPPCC committee, and where it sits."""
+
+    pk: int
+    kind: str
+    jurisdiction_id: int
+
+
+def supervising_bodies_of(body_ids: set[int]) -> dict[int, Supervising]:
+    """Each body → the supervising body it works for (itself when it is one), if any, in one query
+    (two when a congress special committee is among them).
 
     A working body's parent is the standing committee; a congress special committee's parent is the
     congress, whose standing committee supervises; a CPPCC special committee's parent is the committee.
@@ -122,37 +152,36 @@ def supervising_bodies_of(body_ids: set[int]) -> dict[int, int]:
     if not body_ids:
         return {}
     rows = Body.objects.filter(pk__in=body_ids).values_list(
-        "pk", "kind", "parent_id", "parent__kind", "parent__parent_id", "parent__parent__kind"
-    )
-    result: dict[int, int] = {}
+        "pk", "kind", "jurisdiction_id",
+        "parent_id", "parent__kind", "parent__jurisdiction_id",
+        "parent__parent_id", "parent__parent__kind", "parent__parent__jurisdiction_id",
+    )  # fmt: skip
+    result: dict[int, Supervising] = {}
     congresses: dict[int, list[int]] = {}
-    for pk, kind, parent, parent_kind, grandparent, grandparent_kind in rows:
-        chain = [(pk, kind), (parent, parent_kind), (grandparent, grandparent_kind)]
-        found = next((body for body, k in chain if body and k in SUPERVISING_KINDS), None)
+    for row in rows:
+        pk = row[0]
+        chain = [
+            Supervising(int(row[i]), str(row[i + 1]), int(row[i + 2]))  # type: ignore[arg-type]
+            for i in (0, 3, 6)
+            if row[i] is not None
+        ]
+        found = next((body for body in chain if body.kind in SUPERVISING_KINDS), None)
         if found is not None:
             result[pk] = found
             continue
-        congress = next((body for body, k in chain if body and k == BodyKind.CONGRESS), None)
+        congress = next((body for body in chain if body.kind == BodyKind.CONGRESS), None)
         if congress is not None:
-            congresses.setdefault(congress, []).append(pk)
+            congresses.setdefault(congress.pk, []).append(pk)
     if congresses:
         standing = Body.objects.filter(parent_id__in=congresses, kind=BodyKind.STANDING_COMMITTEE)
-        for sc_pk, congress in standing.values_list("pk", "parent_id"):
-            for pk in congresses[congress]:
-                result[pk] = sc_pk
+        for sc_pk, congress_pk, place in standing.values_list("pk", "parent_id", "jurisdiction_id"):
+            for pk in congresses[congress_pk]:
+                result[pk] = Supervising(sc_pk, BodyKind.STANDING_COMMITTEE, place)
     return result
 
 
 def standing_committee_of(jurisdiction_id: int) -> Body | None:
     return Body.objects.filter(jurisdiction_id=jurisdiction_id, kind=BodyKind.STANDING_COMMITTEE).first()
-
-
-def _supervising_facts(body_ids: set[int]) -> dict[int, tuple[str, int]]:
-    """Supervising body → (kind, jurisdiction id)."""
-    if not body_ids:
-        return {}
-    rows = Body.objects.filter(pk__in=body_ids).values_list("pk", "kind", "jurisdiction_id")
-    return {pk: (kind, place) for pk, kind, place in rows}
 
 
 def _team_person_ids(activity_id: int | None) -> set[int]:

@@ -92,18 +92,12 @@ def item_public_state(item: RectificationItem, day: dt.date | None = None) -> st
 # --- plans and activities ------------------------------------------------------------------------
 
 
-def _team_activity_ids(person_id: int | None) -> list[int]:
-    if not person_id:
-        return []
-    return list(TeamMember.objects.filter(person_id=person_id).values_list("activity_id", flat=True))
-
-
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     """Staff and leaders see their body's activities, teams theirs, units those concerning them."""
     if not getattr(user, "is_authenticated", False):
         return Activity.objects.none()
     scope = scope_of(user)
-    condition = Q(pk__in=_team_activity_ids(scope.person_id))
+    condition = Q(pk__in=scope.team_activity_ids)
     bodies = scope.staff_bodies | scope.leader_bodies
     if bodies:
         condition |= Q(body_id__in=bodies)
@@ -174,10 +168,10 @@ def items_visible_to(user: Any) -> QuerySet[RectificationItem]:
         condition |= Q(body_id__in=bodies)
     if scope.handler_units:
         condition |= Q(unit_id__in=scope.handler_units)
-    teams = _team_activity_ids(scope.person_id)
+    teams = scope.team_activity_ids
     if teams:
         condition |= Q(problem__activity_id__in=teams)
-    raised = _raised_problem_ids(user)
+    raised = _raised_problem_ids(user) if scope.deputy_jurisdictions else []  # only deputies ask
     if raised:
         condition |= Q(problem_id__in=raised)
     return RectificationItem.objects.filter(condition)
@@ -244,7 +238,7 @@ def reports_to_review(user: Any) -> QuerySet[RectificationItem]:
     """Items with a report awaiting the user's review (staff of the body, or the activity's team)."""
     scope = scope_of(user)
     condition = Q(body_id__in=scope.staff_bodies)
-    teams = _team_activity_ids(scope.person_id)
+    teams = scope.team_activity_ids
     if teams:
         condition |= Q(problem__activity_id__in=teams)
     if not scope.staff_bodies and not teams:
