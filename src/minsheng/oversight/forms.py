@@ -130,7 +130,7 @@ class ActivityForm(forms.Form):
 
 class ProjectForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Project name"), max_length=200)
     owner = forms.CharField(label=_("Owner or investor"), max_length=200, required=False)
     platform = forms.ModelChoiceField(
         label=_("Cooperation platform"), queryset=CooperationPlatform.objects.none(), required=False
@@ -216,7 +216,7 @@ class ProjectForm(forms.Form):
 
 
 class PlatformForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Platform name"), max_length=200)
     partners = forms.CharField(label=_("Partners"), max_length=500, required=False)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
@@ -339,7 +339,7 @@ class AttendanceForm(forms.Form):
 
 class DocumentsForm(forms.Form):
     documents = MultipleFileField(
-        label=_("Documents"), accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx", required=True
+        label=_("Materials"), accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx", required=True
     )
 
 
@@ -433,7 +433,9 @@ class BallotOpenForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    choice = forms.ChoiceField(label=_("Your rating"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    choice = forms.ChoiceField(
+        label=_("Your rating of the unit"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
     client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
@@ -470,7 +472,9 @@ class ExtendForm(StateForm):
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(
+        label=_("Progress made"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
     investment_completed = forms.DecimalField(
         label=_("Investment completed to date (10,000 yuan)"),
         min_value=0,
@@ -494,7 +498,7 @@ class MilestoneReachForm(forms.Form):
 
 class MilestoneAddForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MilestoneKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=_("Milestone name"), max_length=100, required=False)
     planned_date = forms.DateField(label=_("Planned date"), widget=date_picker())
 
 

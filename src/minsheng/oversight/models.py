@@ -240,7 +240,7 @@ class CooperationPlatform(TimeStampedModel):
     jurisdiction = models.ForeignKey(
         "org.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=TITLE_MAX_LENGTH)
+    name = models.CharField(_("platform name"), max_length=TITLE_MAX_LENGTH)
     partners = models.CharField(_("partners"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -306,7 +306,7 @@ class Project(TimeStampedModel):
     cooperation_kind = models.CharField(
         _("form of cooperation"), max_length=24, choices=CooperationKind.choices, blank=True
     )
-    name = models.CharField(_("name"), max_length=TITLE_MAX_LENGTH)
+    name = models.CharField(_("project name"), max_length=TITLE_MAX_LENGTH)
     owner = models.CharField(_("owner or investor"), max_length=TITLE_MAX_LENGTH, blank=True)
     partners = models.CharField(_("partners"), max_length=500, blank=True)
     investment_planned = models.DecimalField(
@@ -386,7 +386,7 @@ class Milestone(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=MilestoneKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("milestone name"), max_length=100)
     planned_date = models.DateField(_("planned date"))
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -487,8 +487,8 @@ class Visit(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("visit")
-        verbose_name_plural = _("visits")
+        verbose_name = _("inspection visit record")
+        verbose_name_plural = _("inspection visit records")
         ordering = ["-date", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -518,7 +518,7 @@ class InquiryQuestion(models.Model):
         "org.Unit", verbose_name=_("unit answering"), on_delete=models.PROTECT, related_name="+"
     )
     official = models.CharField(_("official answering (name and post)"), max_length=100)
-    question = models.TextField(_("question"))
+    question = models.TextField(_("question put"))
     answer = models.TextField(_("answer"), blank=True)
     commitment = models.TextField(_("commitment made"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -585,7 +585,7 @@ class BudgetLine(models.Model):
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("department"), on_delete=models.PROTECT, related_name="budget_lines"
     )
-    item = models.CharField(_("item"), max_length=200)
+    item = models.CharField(_("budget item"), max_length=200)
     budget = models.DecimalField(_("budget"), max_digits=AMOUNT_DIGITS, decimal_places=2)
     executed = models.DecimalField(_("executed to date"), max_digits=AMOUNT_DIGITS, decimal_places=2)
 
@@ -736,7 +736,7 @@ class RectificationItem(TimeStampedModel):
 
 class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting review")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", _("approved")
     SENT_BACK = "sent_back", _("sent back")
 
 
@@ -744,7 +744,10 @@ class ProgressReport(models.Model):
     """A unit's progress report with evidence (attachments of this row), reviewed by staff or the team."""
 
     item = models.ForeignKey(
-        RectificationItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="reports"
+        RectificationItem,
+        verbose_name=_("rectification item"),
+        on_delete=models.CASCADE,
+        related_name="reports",
     )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     text = models.TextField(_("report"))

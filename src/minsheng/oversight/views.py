@@ -301,7 +301,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         _transition_allowed(services.ACTIVITY_TRANSITIONS, "start"),
     ),
     "visit": Action(
-        gettext_lazy("Record a visit"),
+        gettext_lazy("Record an inspection visit"),
         lambda a, d, fl: f.VisitForm(d, fl),
         lambda u, a, d: services.visit_record(
             actor=u,
@@ -838,7 +838,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p: u.has_perm("oversight.post_project", p) and _unreached(p).exists(),
     ),
     "visit": Action(
-        gettext_lazy("Record a visit"),
+        gettext_lazy("Record an inspection visit"),
         lambda p, d, fl: f.VisitForm(d, fl),
         lambda u, p, d: services.visit_record(
             actor=u,

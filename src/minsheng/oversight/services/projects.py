@@ -141,7 +141,7 @@ def platform_create(
 ) -> CooperationPlatform:
     require(actor, "oversight.add_project")
     place = _jurisdiction_for(actor, jurisdiction)
-    name = title_checked(name, field="name", label=_("The name"))
+    name = title_checked(name, field="name", label=_("The platform name"))
     if CooperationPlatform.objects.filter(jurisdiction=place, name=name).exists():
         raise ValidationFailedError(_("A platform of this name exists."), field="name")
     platform = CooperationPlatform.objects.create(
@@ -208,7 +208,7 @@ def project_create(
         kind=kind,
         platform=platform,
         cooperation_kind=cooperation_kind if kind == ProjectKind.COOPERATION else "",
-        name=title_checked(name, field="name", label=_("The name")),
+        name=title_checked(name, field="name", label=_("The project name")),
         owner=title_checked(owner, **optional) if owner.strip() else "",
         partners=title_checked(partners, field="partners", label=_("The partners"))
         if partners.strip()
