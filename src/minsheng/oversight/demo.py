@@ -28,7 +28,7 @@ from openpyxl import Workbook
 
 from minsheng.core.events import event_record
 from minsheng.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
-from minsheng.org.demo import DEMO_PASSWORD, TERM_START
+from minsheng.org.demo import DEMO_PASSWORD, TERM_START, DemoAccount
 from minsheng.org.models import Body, BodyKind, Jurisdiction, Membership, Person, Role, Unit, User
 from minsheng.org.selectors import today
 from minsheng.oversight import services
@@ -42,6 +42,12 @@ from minsheng.oversight.models import (
 )
 
 DISTRICT_CODE = "320412"
+ACCOUNTS = (
+    DemoAccount(
+        "jiandu", "staff", "区人大常委会办公室监督科：监督计划、执法检查、整改清单、预算执行、满意度测评"
+    ),
+    DemoAccount("qiye", "owner", "光伏电池项目业主联系人：报送项目进展、登记里程碑"),
+)
 PV_PLANT = "天合光能10GW TOPCon高效电池项目"
 
 

@@ -1,4 +1,4 @@
-"""Menu entries of the oversight app (the site-wide menu contract: ``items(request) -> list[NavItem]``)."""
+"""Menu entries of the oversight app (see ``minsheng.web.nav``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from minsheng.web.nav import NavItem
 
-PUBLIC_ORDER = 60
-WORK_ORDER = 60
+PUBLIC_ORDER = 65
+WORK_ORDER = 160
 
 
 def items(request: HttpRequest) -> list[NavItem]:

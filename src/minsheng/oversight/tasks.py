@@ -1,4 +1,4 @@
-"""Background work: the daily overdue sweep (django-tasks; a periodic job once the registry exists).
+"""Background work: the daily overdue sweep, a periodic job (``core.jobs``) run by the worker.
 
 Overdue is a query (``selectors.overdue_condition``); the sweep only tells people. Each unit gets one
 digest a day (items due soon, items overdue) rather than one message per item, and each supervising
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from minsheng.core.events import event_record
+from minsheng.core.jobs import DailyAt, job_register
 from minsheng.core.models import Event
 from minsheng.core.notifications import notify
 from minsheng.org.models import Jurisdiction, Unit
@@ -100,3 +101,7 @@ def overdue_sweep(day: dt.date | None = None) -> dict[str, int]:
 @task()
 def overdue_sweep_task() -> dict[str, int]:
     return overdue_sweep()
+
+
+# After the motions reminders (07:30): units find the day's digest when they start work.
+job_register("oversight.overdue_sweep", task=overdue_sweep_task, schedule=DailyAt(dt.time(7, 45)))

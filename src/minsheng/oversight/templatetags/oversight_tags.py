@@ -43,6 +43,10 @@ VERBS = {
     "produce": _("production started"),
     "complete": _("completed"),
     "import": _("imported"),
+    "accept": _("approved"),
+    "ballot_open": _("opened a satisfaction ballot"),
+    "oversight_sweep": _("daily reminders sent"),
+    "demo_backdate": _("demo data: dates moved back"),
     "admin_changed": _("changed in the administration"),
     "admin_created": _("created in the administration"),
 }
