@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from minsheng.core.attachments import attachments_for as visit_attachments
 from minsheng.org.selectors import today
 from minsheng.oversight import services
 from minsheng.oversight.models import Activity, ItemStatus, ProgressReport, RectificationItem
@@ -79,10 +80,10 @@ def test_report_with_evidence_then_review_through_the_pages(world: World):
     response = handler.post(
         f"/oversight/items/{target.pk}/act/report/",
         {
-            "state": "open",
-            "text": "已完成专项排查并整改到位。",
-            "is_final": "on",
-            "evidence": [SimpleUploadedFile("整改后.png", png_bytes())],
+            "report-state": "open",
+            "report-text": "已完成专项排查并整改到位。",
+            "report-is_final": "on",
+            "report-evidence": [SimpleUploadedFile("整改后.png", png_bytes())],
         },
     )
     assert response.status_code == 302
@@ -90,7 +91,7 @@ def test_report_with_evidence_then_review_through_the_pages(world: World):
     assert report.is_final
     staff = client_for(world["staff"])
     refused = staff.post(
-        f"/oversight/items/{target.pk}/act/review/", {"state": "under_review", "accept": "0"}
+        f"/oversight/items/{target.pk}/act/review/", {"review-state": "under_review", "review-accept": "0"}
     )
     assert (
         refused.status_code == 400
@@ -98,7 +99,7 @@ def test_report_with_evidence_then_review_through_the_pages(world: World):
     )
     staff.post(
         f"/oversight/items/{target.pk}/act/review/",
-        {"state": "under_review", "accept": "0", "reason": "照片不清晰，请补充。"},
+        {"review-state": "under_review", "review-accept": "0", "review-reason": "照片不清晰，请补充。"},
     )
     assert RectificationItem.objects.get(pk=target.pk).status == ItemStatus.OPEN
     page = handler.get(f"/oversight/items/{target.pk}/").content.decode()
@@ -112,19 +113,23 @@ def test_visit_with_a_photo_through_the_activity_page(world: World):
     response = client.post(
         f"/oversight/activities/{act.pk}/act/visit/",
         {
-            "date": today().isoformat(),
-            "place": "武进国家高新区某化工企业",
-            "notes": "现场查看储罐区",
-            "photos": [SimpleUploadedFile("现场.png", png_bytes())],
+            "visit-date": today().isoformat(),
+            "visit-place": "武进国家高新区某化工企业",
+            "visit-notes": "现场查看储罐区",
+            "visit-photos": [SimpleUploadedFile("现场.png", png_bytes())],
         },
     )
     assert response.status_code == 302
     visit = Activity.objects.get(pk=act.pk).visits.get()
     page = client.get(f"/oversight/activities/{act.pk}/").content.decode()
     assert "武进国家高新区某化工企业" in page and f"/oversight/visits/{visit.pk}/photos/" in page
+    photo = visit_attachments(visit)[0]
+    shown = client.get(f"/oversight/visits/{visit.pk}/photos/{photo.pk}/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert Client().get(f"/oversight/visits/{visit.pk}/photos/{photo.pk}/").status_code == 404  # not public
     future = client.post(
         f"/oversight/activities/{act.pk}/act/visit/",
-        {"date": (today() + dt.timedelta(days=3)).isoformat(), "place": "某地"},
+        {"visit-date": (today() + dt.timedelta(days=3)).isoformat(), "visit-place": "某地"},
     )
     assert future.status_code == 400
 
@@ -134,15 +139,19 @@ def test_activity_report_needs_a_word_document(world: World):
     staff = client_for(world["staff"])
     wrong = staff.post(
         f"/oversight/activities/{act.pk}/act/report/",
-        {"state": "under_way", "summary": "小结", "report": SimpleUploadedFile("报告.docx", png_bytes())},
+        {
+            "report-state": "under_way",
+            "report-summary": "小结",
+            "report-report": SimpleUploadedFile("报告.docx", png_bytes()),
+        },
     )
     assert wrong.status_code == 400 and Activity.objects.get(pk=act.pk).status == "under_way"
     right = staff.post(
         f"/oversight/activities/{act.pk}/act/report/",
         {
-            "state": "under_way",
-            "summary": "小结",
-            "report": SimpleUploadedFile("报告.docx", docx_bytes("报告")),
+            "report-state": "under_way",
+            "report-summary": "小结",
+            "report-report": SimpleUploadedFile("报告.docx", docx_bytes("报告")),
         },
     )
     assert right.status_code == 302 and Activity.objects.get(pk=act.pk).status == "reported"
@@ -155,7 +164,12 @@ def test_assign_through_the_page(world: World):
     units = [world.unit("区应急管理局").pk, world.unit("区交通运输局").pk]
     response = staff.post(
         f"/oversight/activities/{act.pk}/act/assign/",
-        {"problem": found.pk, "units": units, "task": TASK, "due_rule": "oversight_rectify"},
+        {
+            "assign-problem": found.pk,
+            "assign-units": units,
+            "assign-task": TASK,
+            "assign-due_rule": "oversight_rectify",
+        },
     )
     assert response.status_code == 302
     assert RectificationItem.objects.filter(problem=found).count() == 2

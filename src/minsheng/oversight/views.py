@@ -111,9 +111,17 @@ def _state_form(obj: Any) -> Callable[[Any, Any, Any], django_forms.Form]:
     return lambda o, data, files: f.StateForm(data, initial={"state": o.status})
 
 
+def _form(action: Action, name: str, obj: Any, data: Any = None, files: Any = None) -> django_forms.Form:
+    """The action's form, its fields prefixed with the action's name: one page holds several forms,
+    and each field needs an id of its own."""
+    form = action.form(obj, data, files)
+    form.prefix = name
+    return form
+
+
 def _bound(actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str]) -> list[BoundAction]:
     return [
-        BoundAction(name, action.label, action.form(obj, None, None), url(name))
+        BoundAction(name, action.label, _form(action, name, obj), url(name))
         for name, action in actions.items()
         if action.available(user, obj)
     ]
@@ -132,7 +140,7 @@ def _act(
     action = actions.get(name)
     if action is None or not action.available(request.user, obj):
         raise Http404
-    form = action.form(obj, request.POST, request.FILES)
+    form = _form(action, name, obj, request.POST, request.FILES)
     if form.is_valid():
         try:
             action.run(request.user, obj, {**form.cleaned_data, "_form": form})
