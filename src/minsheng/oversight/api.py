@@ -52,7 +52,7 @@ ActivityKindValue = Literal[
     "democratic_supervision",
 ]
 DueRuleValue = Literal["oversight_rectify", "oversight_rectify_short", "oversight_rectify_long"]
-ItemStateValue = Literal["", "open", "under_review", "closed", "overdue"]
+ItemStateValue = Literal["", "open", "under_review", "closed", "overdue", "all"]
 ProjectAction = Literal["start", "suspend", "resume", "produce", "complete"]
 ActivityAction = Literal["start", "close"]
 SatisfactionValue = Literal["satisfied", "basically", "dissatisfied"]
@@ -352,7 +352,7 @@ def _activity_detail(a: Activity) -> dict[str, Any]:
             for v in a.visits.all()
         ],
         "questions": [_question(q) for q in a.questions.all()],
-        "problems": _problems(a.problems.all()),
+        "problems": _problems(s.problems_shown(a.problems.all())),
     }
 
 
@@ -1347,7 +1347,7 @@ def public_activity(request: HttpRequest, activity_id: ObjectId) -> dict[str, An
     return {
         **_activity(activity),
         "report_summary": mask_text(activity.report_summary),
-        "problems": _problems(activity.problems.all(), mask=True),
+        "problems": _problems(s.problems_shown(activity.problems.all()), mask=True),
         "ballots": [_ballot(b) for b in s.public_ballots(activity)],
     }
 

@@ -32,7 +32,12 @@ from minsheng.oversight.models import (
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"
 NAMES_HELP = _("Names separated by commas or 、.")
-STATUS_FILTER_CHOICES = [("", _("All")), *ItemStatus.choices, ("overdue", _("overdue"))]
+STATUS_FILTER_CHOICES = [
+    ("", _("Not closed yet")),
+    *ItemStatus.choices,
+    ("overdue", _("overdue")),
+    ("all", _("All")),
+]
 
 
 def _names(raw: str) -> list[str]:
@@ -255,6 +260,9 @@ class ItemFilterForm(forms.Form):
         label=_("Source"), choices=[("", _("All")), *ProblemSource.choices], required=False
     )
     q = forms.CharField(label=_("Search the tasks"), max_length=50, required=False)
+    activity = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2_147_483_647
+    )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

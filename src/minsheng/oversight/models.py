@@ -395,7 +395,12 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["order", "planned_date", "id"]
-        indexes = [models.Index(fields=["actual_date", "planned_date"], name="oversight_milestone_due_idx")]
+        # "Is this project delayed?" is asked per project (a correlated EXISTS): the project comes first.
+        indexes = [
+            models.Index(
+                fields=["project", "actual_date", "planned_date"], name="oversight_milestone_due_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -722,6 +727,8 @@ class RectificationItem(TimeStampedModel):
             models.Index(fields=["unit", "status", "due", "id"], name="oversight_item_unit_idx"),
             models.Index(fields=["status", "due", "id"], name="oversight_item_due_idx"),
             models.Index(fields=["body", "status", "due", "id"], name="oversight_item_body_idx"),
+            # The dashboard counts a body's items by unit and status in one pass over this index.
+            models.Index(fields=["body", "unit", "status", "due"], name="oversight_item_counts_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["problem", "unit"], name="oversight_item_once_per_unit"),

@@ -44,7 +44,9 @@ from minsheng.oversight.models import (
 from minsheng.oversight.rules import scope_of
 
 OVERDUE = "overdue"
-ITEM_FILTER_STATES = (*ItemStatus.values, OVERDUE)
+ALL = "all"
+ITEM_FILTER_STATES = (*ItemStatus.values, OVERDUE, ALL)
+PROBLEMS_SHOWN = 30  # an activity page lists this many problems; the items list has them all
 MAX_QUERY_LENGTH = 50
 
 
@@ -128,14 +130,37 @@ def activity_detail(user: Any, pk: int) -> Activity | None:
             Prefetch("team", queryset=TeamMember.objects.select_related("person")),
             Prefetch("visits", queryset=Visit.objects.select_related("created_by")),
             Prefetch("questions", queryset=InquiryQuestion.objects.select_related("asker", "unit")),
-            Prefetch(
-                "problems",
-                queryset=Problem.objects.prefetch_related(
-                    Prefetch("items", queryset=RectificationItem.objects.select_related("unit"))
-                ),
-            ),
         )
         .first()
+    )
+
+
+def problems_shown(problems: QuerySet[Problem]) -> list[Problem]:
+    """The first problems of a list with their items (a page shows these; the items list has all)."""
+    items = Prefetch("items", queryset=RectificationItem.objects.select_related("unit"))
+    return list(problems.order_by("id").prefetch_related(items)[:PROBLEMS_SHOWN])
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    problems: int
+    items: int
+    open: int
+    overdue: int
+    closed: int
+
+
+def item_counts(problems: QuerySet[Problem], day: dt.date | None = None) -> ItemCounts:
+    """How many problems, and their items by public state, in two queries."""
+    day = day or today()
+    counted = RectificationItem.objects.filter(problem__in=problems).aggregate(
+        n=Count("id"),
+        closed=Count("id", filter=Q(status=ItemStatus.CLOSED)),
+        overdue=Count("id", filter=overdue_condition(day)),
+    )
+    n, closed, overdue = counted["n"] or 0, counted["closed"] or 0, counted["overdue"] or 0
+    return ItemCounts(
+        problems=problems.count(), items=n, open=n - closed - overdue, overdue=overdue, closed=closed
     )
 
 
@@ -194,6 +219,8 @@ def items_search(user: Any, filters: ItemFilters, day: dt.date | None = None) ->
         items = items.filter(overdue_condition(day))
     elif filters.status in ItemStatus.values:
         items = items.filter(status=filters.status)
+    elif filters.status != ALL:  # by default, what is still to be done
+        items = items.filter(status__in=OPEN_ITEM_STATES)
     if filters.activity:
         items = items.filter(problem__activity_id=filters.activity)
     if filters.source in ProblemSource.values:
@@ -555,15 +582,7 @@ def public_activity(pk: int) -> Activity | None:
         public_activities()
         .filter(pk=pk)
         .prefetch_related(
-            "units",
-            Prefetch("team", queryset=TeamMember.objects.select_related("person")),
-            "visits",
-            Prefetch(
-                "problems",
-                queryset=Problem.objects.prefetch_related(
-                    Prefetch("items", queryset=RectificationItem.objects.select_related("unit"))
-                ),
-            ),
+            "units", Prefetch("team", queryset=TeamMember.objects.select_related("person")), "visits"
         )
         .first()
     )

@@ -448,9 +448,10 @@ def _render_activity(
     visit_photos = _photos_by_owner(list(activity.visits.all()))
     problems = [
         {"problem": p, "items": [{"item": i, "state": s.item_public_state(i, day)} for i in p.items.all()]}
-        for p in activity.problems.all()
+        for p in s.problems_shown(activity.problems.all())
     ]
     context = {
+        "counts": s.item_counts(activity.problems.all(), day),
         "activity": activity,
         "actions": actions,
         "failed": failed,
@@ -565,6 +566,7 @@ def _item_filters(form: f.ItemFilterForm) -> s.ItemFilters:
         unit=data["unit"].pk if data["unit"] else None,
         status=data["status"] or "",
         source=data["source"] or "",
+        activity=data["activity"],
         query=(data["q"] or "").strip(),
     )
 
@@ -1218,7 +1220,8 @@ def public_activity(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity,
         "summary": mask_text(activity.report_summary),
         "visits": [(v, mask_text(v.notes), photos.get(v.pk, [])) for v in visits],
-        "problems": _public_problems(activity.problems.all()),
+        "problems": _public_problems(s.problems_shown(activity.problems.all())),
+        "counts": s.item_counts(activity.problems.all()),
         "ballots": s.public_ballots(activity),
     }
     return render(request, "oversight/public_activity.html", context)
