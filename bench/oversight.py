@@ -124,6 +124,11 @@ def seed_projects(count: int, rng: random.Random) -> None:
         _progress("projects", min(start + BATCH, count), count)
 
 
+def _closed_at(due: dt.date, rng: random.Random) -> dt.datetime:
+    day = min(due + dt.timedelta(days=rng.randint(-20, 10)), dt.date.today())
+    return dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC)
+
+
 def seed_items(count: int, rng: random.Random) -> None:
     from django.db import transaction
     from django.db.models import Q
@@ -204,6 +209,7 @@ def seed_items(count: int, rng: random.Random) -> None:
                         assigned_on=assigned,
                         due=min(due, today + dt.timedelta(days=rng.randint(0, 60))) if not older else due,
                         due_rule="oversight_rectify",
+                        closed_at=_closed_at(due, rng) if status == ItemStatus.CLOSED else None,
                     )
                 )
             # One item per problem and unit (the database enforces it): keep the first of each pair.

@@ -273,8 +273,9 @@ class OversightDashboardOut(Schema):
     parks: list[dict[str, Any]]
     investment_planned: Decimal
     investment_completed: Decimal
-    items_total: int
+    items_open: int
     items_overdue: int
+    items_closed_this_year: int
     items_by_status: dict[str, int]
     units: list[dict[str, Any]]
 
@@ -1196,8 +1197,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
         "parks": board.parks,
         "investment_planned": board.investment_planned,
         "investment_completed": board.investment_completed,
-        "items_total": board.items_total,
+        "items_open": board.items_open,
         "items_overdue": board.items_overdue,
+        "items_closed_this_year": board.items_closed_this_year,
         "items_by_status": board.items_by_status,
         "units": board.units,
     }

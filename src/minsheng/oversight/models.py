@@ -726,9 +726,10 @@ class RectificationItem(TimeStampedModel):
         indexes = [
             models.Index(fields=["unit", "status", "due", "id"], name="oversight_item_unit_idx"),
             models.Index(fields=["status", "due", "id"], name="oversight_item_due_idx"),
-            models.Index(fields=["body", "status", "due", "id"], name="oversight_item_body_idx"),
-            # The dashboard counts a body's items by unit and status in one pass over this index.
-            models.Index(fields=["body", "unit", "status", "due"], name="oversight_item_counts_idx"),
+            # A body's open items by unit (the dashboard) and a body's lists, over index ranges only:
+            # the closed items of past years are most of the rows and are never read for them.
+            models.Index(fields=["body", "status", "unit", "due"], name="oversight_item_counts_idx"),
+            models.Index(fields=["body", "status", "closed_at", "unit"], name="oversight_item_closed_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["problem", "unit"], name="oversight_item_once_per_unit"),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.events import events_for
@@ -406,8 +407,9 @@ class Dashboard:
     top_projects: list[dict[str, Any]] = field(default_factory=list)
     delayed_projects: list[Project] = field(default_factory=list)
     items_by_status: dict[str, int] = field(default_factory=dict)
-    items_total: int = 0
+    items_open: int = 0
     items_overdue: int = 0
+    items_closed_this_year: int = 0
     units: list[dict[str, Any]] = field(default_factory=list)
     activities_by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -459,22 +461,30 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
 
     bodies = scope.staff_bodies | scope.leader_bodies
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "closed": 0})
+    # Open items by unit and status, and the items closed this year by unit: the rows of past years'
+    # closed items (most of the table after a few years) are not read.
     counts = (
-        RectificationItem.objects.filter(body_id__in=bodies)
+        RectificationItem.objects.filter(body_id__in=bodies, status__in=OPEN_ITEM_STATES)
         .values("unit_id", "status")
         .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=day)))
     )
     for row in counts:
-        status = row["status"]
-        board.items_by_status[status] = board.items_by_status.get(status, 0) + row["n"]
-        board.items_total += row["n"]
+        board.items_by_status[row["status"]] = board.items_by_status.get(row["status"], 0) + row["n"]
+        board.items_open += row["n"]
+        board.items_overdue += row["late"]
         numbers = per_unit[row["unit_id"]]
-        if status == ItemStatus.CLOSED:
-            numbers["closed"] += row["n"]
-        else:
-            numbers["open"] += row["n"] - row["late"]
-            numbers["overdue"] += row["late"]
-            board.items_overdue += row["late"]
+        numbers["open"] += row["n"] - row["late"]
+        numbers["overdue"] += row["late"]
+    year_start = timezone.make_aware(dt.datetime(day.year, 1, 1))
+    closed = (
+        RectificationItem.objects.filter(body_id__in=bodies, status=ItemStatus.CLOSED)
+        .filter(closed_at__gte=year_start)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+    )
+    for row in closed:
+        per_unit[row["unit_id"]]["closed"] += row["n"]
+        board.items_closed_this_year += row["n"]
     busiest = sorted(per_unit.items(), key=lambda u: (-(u[1]["open"] + u[1]["overdue"]), u[0]))[
         :DASHBOARD_UNITS
     ]

@@ -1001,7 +1001,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 if k != "closed"
             ),
         ],
-        "items_closed": board.items_by_status.get("closed", 0),
+        "items_closed": board.items_closed_this_year,
         "units": [u["unit"] for u in board.units],
         "unit_open": [u["open"] for u in board.units],
         "unit_overdue": [u["overdue"] for u in board.units],
@@ -1016,7 +1016,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "completed": _("investment completed"),
             "open": _("being rectified"),
             "overdue": _("overdue"),
-            "closed": _("closed"),
+            "closed": _("closed this year"),
         },
     }
     return render(request, "oversight/dashboard.html", {"board": board, "charts": charts})
