@@ -89,6 +89,8 @@ class BoundAction:
     label: StrOrPromise
     form: django_forms.Form
     url: str
+    cache_key: str = ""
+    """Set for an unbound form whose fields depend only on the key: rendered once, then reused."""
 
 
 def _state(data: dict[str, Any]) -> str | None:
@@ -119,9 +121,16 @@ def _form(action: Action, name: str, obj: Any, data: Any = None, files: Any = No
     return form
 
 
-def _bound(actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str]) -> list[BoundAction]:
+def _bound(
+    actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str], version: str = ""
+) -> list[BoundAction]:
+    """The actions the user may take. With ``version`` (everything the forms' choices and initial
+    values depend on) each form's fields are rendered once per version and language: long lists of
+    units and problems cost more to render than the rest of the page."""
     return [
-        BoundAction(name, action.label, _form(action, name, obj), url(name))
+        BoundAction(
+            name, action.label, _form(action, name, obj), url(name), f"{name}:{version}" if version else ""
+        )
         for name, action in actions.items()
         if action.available(user, obj)
     ]
@@ -441,8 +450,18 @@ def _render_activity(
     request: HttpRequest, activity: Activity, failed: BoundAction | None = None
 ) -> HttpResponse:
     day = today()
+    counts = s.item_counts(activity.problems.all(), day)
+    team, questions = list(activity.team.all()), list(activity.questions.all())
+    answered = sum(bool(q.answered_at) for q in questions)
+    version = ":".join(
+        str(part)
+        for part in (
+            activity.pk, activity.status, activity.updated_at.timestamp(), day, counts.problems,
+            counts.items, len(team), sum(t.took_part for t in team), len(questions), answered,
+        )
+    )  # fmt: skip
     actions = _with_failed(
-        _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk)), failed
+        _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk), version), failed
     )
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
@@ -451,7 +470,7 @@ def _render_activity(
         for p in s.problems_shown(activity.problems.all())
     ]
     context = {
-        "counts": s.item_counts(activity.problems.all(), day),
+        "counts": counts,
         "activity": activity,
         "actions": actions,
         "failed": failed,
