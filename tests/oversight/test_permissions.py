@@ -14,7 +14,7 @@ from django.db import transaction
 from minsheng.core.errors import DomainError
 from minsheng.core.models import Event
 from minsheng.org.selectors import today
-from minsheng.oversight import services
+from minsheng.oversight import services, views
 from minsheng.oversight.models import (
     Activity,
     ProgressReport,
@@ -70,6 +70,15 @@ def _matrix(
                 assert snapshot() == before, f"{action} by {role} was refused but changed something"
             assert snapshot() == before
     return {cell for cell, ok in outcome.items() if ok}
+
+
+def offered(actions: dict[str, Any], obj: Any, users: dict[str, Any]) -> set[tuple[str, str]]:
+    """(action, role) for each action form the page shows each role."""
+    return {
+        (bound.name, role)
+        for role in ROLES
+        for bound in views._bound(actions, _fresh(users[role]), obj, lambda name: name)
+    }
 
 
 # --- rectification items ----------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""Admin: the thresholds are settings (edits leave an Event); the workflow records are read-only here,
-because they change only through the services (transition tables, Events, notifications)."""
+"""Admin: the workflow records are read-only here, because they change only through the services
+(transition tables, Events, notifications). The thresholds (``OversightSettings``) are read-only too
+until the shared ``core.admin.EventedAdmin`` is in place: an edit must leave an Event."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from minsheng.org.admin import EventedAdmin
+from django.contrib import admin
+from django.http import HttpRequest
+
 from minsheng.oversight.models import (
     Activity,
     BudgetTable,
@@ -16,11 +19,23 @@ from minsheng.oversight.models import (
     RectificationItem,
     SupervisionPlan,
 )
-from minsheng.voices.admin import ReadOnlyAdmin  # one read-only base for the workflow records
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable by those with the view permission; changed only through the pages and the API."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(OversightSettings)
-class OversightSettingsAdmin(EventedAdmin):
+class OversightSettingsAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "satisfaction_pass_percent", "budget_lag_margin_percent", "remind_days_before"]
     autocomplete_fields = ["jurisdiction"]
 

@@ -20,6 +20,7 @@ from pydantic import Field
 
 from minsheng.core.errors import NotFoundError, ValidationFailedError
 from minsheng.core.privacy import mask_text
+from minsheng.core.schemas import ObjectId
 from minsheng.org.models import Body, Jurisdiction, Person, Unit
 from minsheng.oversight import selectors as s
 from minsheng.oversight import services
@@ -35,7 +36,6 @@ from minsheng.oversight.models import (
     SupervisionPlan,
 )
 from minsheng.oversight.rules import scope_of
-from minsheng.voices.api import ObjectId
 
 router = Router(tags=["oversight"])
 

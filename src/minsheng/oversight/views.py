@@ -33,7 +33,6 @@ from minsheng.oversight import forms as f
 from minsheng.oversight import selectors as s
 from minsheng.oversight.models import (
     Activity,
-    ActivityKind,
     BudgetLine,
     ItemStatus,
     Problem,
@@ -46,7 +45,17 @@ from minsheng.oversight.models import (
     Visit,
 )
 from minsheng.oversight.rules import scope_of
-from minsheng.oversight.services.activities import PUBLISHABLE_STATES, WORKING_STATES, eligible_roles
+from minsheng.oversight.services import (
+    can_add_documents,
+    can_choose_team,
+    can_close,
+    can_publish,
+    can_question,
+    can_record_visit,
+    can_review,
+    can_work_on,
+)
+from minsheng.oversight.services.activities import eligible_roles
 
 PAGE_SIZE = 20
 
@@ -298,10 +307,6 @@ def _ballot_units(activity: Activity) -> Any:
     return Unit.objects.filter(Q(pk__in=activity.units.values("pk")) | Q(pk__in=rated)).order_by("name")
 
 
-def _working(activity: Activity) -> bool:
-    return activity.status in WORKING_STATES
-
-
 ACTIVITY_ACTIONS: dict[str, Action] = {
     "team": Action(
         gettext_lazy("Choose the team"),
@@ -309,7 +314,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         lambda u, a, d: services.activity_team_add(
             actor=u, activity=a, people=d["names"], leader=d["leader"]
         ),
-        lambda u, a: a.status in ("planned", "under_way") and u.has_perm("oversight.change_activity", a),
+        can_choose_team,
     ),
     "start": Action(
         gettext_lazy("Start the activity"),
@@ -328,21 +333,19 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
             notes=d["notes"],
             photos=_files(d["_form"], "photos"),
         ),
-        lambda u, a: _working(a) and u.has_perm("oversight.visit_activity", a),
+        can_record_visit,
     ),
     "finding": Action(
         gettext_lazy("Add a problem found"),
         lambda a, d, fl: f.FindingForm(d),
         lambda u, a, d: services.problem_add(actor=u, activity=a, text=d["text"]),
-        lambda u, a: _working(a) and u.has_perm("oversight.change_activity", a),
+        can_work_on,
     ),
     "assign": Action(
         gettext_lazy("Hand a problem to units"),
         lambda a, d, fl: f.AssignForm(d, problems=_activity_problems(a), jurisdiction_id=a.jurisdiction_id),
         lambda u, a, d: _assign(u, d["problem"], d),
-        lambda u, a: (
-            _working(a) and u.has_perm("oversight.change_activity", a) and _activity_problems(a).exists()
-        ),
+        lambda u, a: can_work_on(u, a) and _activity_problems(a).exists(),
     ),
     "question": Action(
         gettext_lazy("Record a question"),
@@ -355,11 +358,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
             official=d["official"],
             question=d["question"],
         ),
-        lambda u, a: (
-            a.kind == ActivityKind.SPECIAL_INQUIRY
-            and _working(a)
-            and u.has_perm("oversight.change_activity", a)
-        ),
+        can_question,
     ),
     "answer": Action(
         gettext_lazy("Record an answer"),
@@ -371,12 +370,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
             commitment=d["commitment"],
             due_rule=d["due_rule"],
         ),
-        lambda u, a: (
-            a.kind == ActivityKind.SPECIAL_INQUIRY
-            and _working(a)
-            and u.has_perm("oversight.change_activity", a)
-            and a.questions.filter(answered_at__isnull=True).exists()
-        ),
+        lambda u, a: can_question(u, a) and any(q.answered_at is None for q in a.questions.all()),
     ),
     "attendance": Action(
         gettext_lazy("Record who took part"),
@@ -386,7 +380,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
             initial={"present": [t.person_id for t in a.team.all() if t.took_part]},
         ),
         lambda u, a, d: services.activity_attendance_record(actor=u, activity=a, present=d["present"]),
-        lambda u, a: _working(a) and u.has_perm("oversight.change_activity", a) and bool(a.team.all()),
+        lambda u, a: can_work_on(u, a) and bool(a.team.all()),
     ),
     "documents": Action(
         gettext_lazy("Add documents"),
@@ -394,9 +388,7 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         lambda u, a, d: services.activity_documents_add(
             actor=u, activity=a, files=_files(d["_form"], "documents")
         ),
-        lambda u, a: (
-            a.status in ("planned", "under_way", "reported") and u.has_perm("oversight.change_activity", a)
-        ),
+        can_add_documents,
     ),
     "report": Action(
         gettext_lazy("Deliver the report"),
@@ -410,19 +402,19 @@ ACTIVITY_ACTIONS: dict[str, Action] = {
         gettext_lazy("Public page"),
         lambda a, d, fl: f.PublishForm(d, initial={"publish": "0" if a.published_at else "1"}),
         lambda u, a, d: services.activity_publish(actor=u, activity=a, publish=d["publish"]),
-        lambda u, a: a.status in PUBLISHABLE_STATES and u.has_perm("oversight.change_activity", a),
+        can_publish,
     ),
     "ballot": Action(
         gettext_lazy("Open a satisfaction ballot"),
         lambda a, d, fl: f.BallotOpenForm(d, units=_ballot_units(a)),
         lambda u, a, d: services.ballot_open(actor=u, activity=a, unit=d["unit"]),
-        lambda u, a: a.status in ("under_way", "reported") and u.has_perm("oversight.change_activity", a),
+        can_work_on,
     ),
     "close": Action(
         gettext_lazy("Close the activity"),
         _state_form(None),
         lambda u, a, d: services.activity_close(actor=u, activity=a, expected_state=_state(d)),
-        _transition_allowed(services.ACTIVITY_TRANSITIONS, "close"),
+        can_close,
     ),
     "cancel": Action(
         gettext_lazy("Cancel the activity"),
@@ -655,7 +647,7 @@ ITEM_ACTIONS: dict[str, Action] = {
         lambda u, i, d: services.item_review(
             actor=u, item=i, accept=d["accept"], reason=d["reason"], expected_state=_state(d)
         ),
-        lambda u, i: i.status == ItemStatus.UNDER_REVIEW and u.has_perm("oversight.review_item", i),
+        can_review,
     ),
     "extend": Action(
         gettext_lazy("Extend the deadline"),

@@ -17,10 +17,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import DOCUMENTS, DOCX, IMAGES, attachments_save, uploads_check
-from minsheng.core.errors import InvalidTransitionError, ValidationFailedError
+from minsheng.core.errors import (
+    DomainError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from minsheng.core.events import event_record
-from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.transitions import (
+    Transition,
+    TransitionTable,
+    guard,
+    transition_apply,
+    transition_refusal,
+)
 from minsheng.org.models import Body, BodyKind, Membership, Person, Role, Unit
 from minsheng.org.selectors import today
 from minsheng.oversight.models import (
@@ -74,6 +86,75 @@ def activity_link(activity: Activity) -> str:
     return reverse("oversight:activity", args=[activity.pk])
 
 
+# --- guards: the rule of each action that is more than a transition-table row ---------------------
+
+
+def _refusal(
+    user: Actor, activity: Activity, action: str, states: tuple[str, ...], permission: str
+) -> DomainError | None:
+    if activity.status not in states:
+        return InvalidTransitionError(action=action, state=activity.status)
+    if not user.has_perm(permission, activity):
+        return PermissionDeniedError()
+    return None
+
+
+@guard
+def can_choose_team(user: Actor, activity: Activity) -> DomainError | None:
+    """Staff choose the team before and while the activity is under way."""
+    return _refusal(user, activity, "team", (A.PLANNED, A.UNDER_WAY), "oversight.change_activity")
+
+
+@guard
+def can_work_on(user: Actor, activity: Activity) -> DomainError | None:
+    """Staff record findings, assignments, attendance and ballots while the activity is worked on."""
+    return _refusal(user, activity, "work", WORKING_STATES, "oversight.change_activity")
+
+
+@guard
+def can_record_visit(user: Actor, activity: Activity) -> DomainError | None:
+    """The team or staff record visits while the activity is worked on."""
+    return _refusal(user, activity, "visit", WORKING_STATES, "oversight.visit_activity")
+
+
+@guard
+def can_add_documents(user: Actor, activity: Activity) -> DomainError | None:
+    return _refusal(user, activity, "documents", (A.PLANNED, *WORKING_STATES), "oversight.change_activity")
+
+
+@guard
+def can_publish(user: Actor, activity: Activity) -> DomainError | None:
+    """Staff publish an activity once it is under way (and may withdraw it from the public page)."""
+    return _refusal(user, activity, "publish", PUBLISHABLE_STATES, "oversight.change_activity")
+
+
+@guard
+def can_question(user: Actor, activity: Activity) -> DomainError | None:
+    """Questions and answers are recorded in a special inquiry that is worked on."""
+    if activity.kind != ActivityKind.SPECIAL_INQUIRY:
+        return ValidationFailedError(_("Questions are put in a special inquiry."))
+    return can_work_on.refusal(user, activity)
+
+
+@guard
+def can_close(user: Actor, activity: Activity) -> DomainError | None:
+    """An activity ends in closed rectification: every item closed, no ballot open."""
+    refusal = transition_refusal(table=ACTIVITY_TRANSITIONS, obj=activity, action="close", actor=user)
+    if refusal is not None:
+        return refusal
+    open_count = open_items_of(activity)
+    if open_count:
+        return ValidationFailedError(
+            _("%(count)s rectification items are still open: the activity closes when all are closed.")
+            % {"count": open_count}
+        )
+    from minsheng.oversight.services.ballots import ballots_open_for
+
+    if ballots_open_for(activity):
+        return ValidationFailedError(_("A satisfaction ballot of this activity is still open."))
+    return None
+
+
 # --- plans ---------------------------------------------------------------------------------------
 
 
@@ -85,7 +166,7 @@ def _supervising_body_checked(body: Body) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, body: Body, year: int, title: str) -> SupervisionPlan:
+def plan_create(*, actor: Actor, body: Body, year: int, title: str) -> SupervisionPlan:
     """A body's annual supervision plan (one a year)."""
     _supervising_body_checked(body)
     plan = SupervisionPlan(jurisdiction_id=body.jurisdiction_id, body=body, year=year)
@@ -103,7 +184,7 @@ def plan_create(*, actor: Any, body: Body, year: int, title: str) -> Supervision
 
 
 def plan_publish(
-    *, actor: Any, plan: SupervisionPlan, expected_state: str | None = PlanStatus.DRAFT
+    *, actor: Actor, plan: SupervisionPlan, expected_state: str | None = PlanStatus.DRAFT
 ) -> SupervisionPlan:
     return transition_apply(
         table=PLAN_TRANSITIONS, obj=plan, action="publish", actor=actor, expected_state=expected_state
@@ -116,7 +197,7 @@ def plan_publish(
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     title: str,
     start_date: dt.date,
@@ -164,7 +245,7 @@ def activity_create(
     return activity
 
 
-def activity_start(*, actor: Any, activity: Activity, expected_state: str | None = A.PLANNED) -> Activity:
+def activity_start(*, actor: Actor, activity: Activity, expected_state: str | None = A.PLANNED) -> Activity:
     fresh = transition_apply(
         table=ACTIVITY_TRANSITIONS, obj=activity, action="start", actor=actor, expected_state=expected_state
     )
@@ -177,7 +258,7 @@ def activity_start(*, actor: Any, activity: Activity, expected_state: str | None
 
 
 def activity_cancel(
-    *, actor: Any, activity: Activity, reason: str, expected_state: str | None = A.PLANNED
+    *, actor: Actor, activity: Activity, reason: str, expected_state: str | None = A.PLANNED
 ) -> Activity:
     reason = note_checked(reason)
     return transition_apply(
@@ -193,7 +274,7 @@ def activity_cancel(
 @transaction.atomic
 def activity_report(
     *,
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     report: UploadedFile,
     summary: str,
@@ -222,30 +303,23 @@ def open_items_of(activity: Activity) -> int:
 
 
 @transaction.atomic
-def activity_close(*, actor: Any, activity: Activity, expected_state: str | None = A.REPORTED) -> Activity:
+def activity_close(*, actor: Actor, activity: Activity, expected_state: str | None = A.REPORTED) -> Activity:
     """An activity ends in closed rectification: it closes only when every item is closed."""
-    open_count = open_items_of(activity)
-    if open_count:
-        raise ValidationFailedError(
-            _("%(count)s rectification items are still open: the activity closes when all are closed.")
-            % {"count": open_count}
-        )
-    from minsheng.oversight.services.ballots import ballots_open_for
-
-    if ballots_open_for(activity):
-        raise ValidationFailedError(_("A satisfaction ballot of this activity is still open."))
     return transition_apply(
-        table=ACTIVITY_TRANSITIONS, obj=activity, action="close", actor=actor, expected_state=expected_state
+        table=ACTIVITY_TRANSITIONS,
+        obj=activity,
+        action="close",
+        actor=actor,
+        expected_state=expected_state,
+        guard=can_close,
     )
 
 
 @transaction.atomic
-def activity_publish(*, actor: Any, activity: Activity, publish: bool = True) -> Activity:
+def activity_publish(*, actor: Actor, activity: Activity, publish: bool = True) -> Activity:
     """Show (or stop showing) the activity, its report summary, items and ballot results in public."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if publish and fresh.status not in PUBLISHABLE_STATES:
-        raise InvalidTransitionError(action="publish", state=fresh.status)
+    can_publish.check(actor, fresh)
     fresh.published_at = timezone.now() if publish else None
     fresh.save(update_fields=["published_at", "updated_at"])
     event_record(
@@ -259,10 +333,10 @@ def activity_publish(*, actor: Any, activity: Activity, publish: bool = True) ->
 
 
 @transaction.atomic
-def activity_documents_add(*, actor: Any, activity: Activity, files: Sequence[UploadedFile]) -> list[Any]:
+def activity_documents_add(*, actor: Actor, activity: Activity, files: Sequence[UploadedFile]) -> list[Any]:
     """Documents of the activity (its programme, the unit's work report, materials)."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
+    can_add_documents.check(actor, fresh)
     if not files:
         raise ValidationFailedError(_("Choose at least one file."), field="files")
     checked = uploads_check(list(files), allowed=DOCUMENTS, max_files=MAX_DOCUMENTS)
@@ -290,13 +364,11 @@ def eligible_roles(body: Body) -> tuple[str, ...]:
 
 @transaction.atomic
 def activity_team_add(
-    *, actor: Any, activity: Activity, people: Sequence[Person], leader: Person | None = None
+    *, actor: Actor, activity: Activity, people: Sequence[Person], leader: Person | None = None
 ) -> list[TeamMember]:
     """Put deputies or members on the team; each is told. ``leader`` leads it (and must be among them)."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if fresh.status not in (A.PLANNED, A.UNDER_WAY):
-        raise InvalidTransitionError(action="team", state=fresh.status)
+    can_choose_team.check(actor, fresh)
     people = list(people)
     if not people:
         raise ValidationFailedError(_("Choose at least one person."), field="people")
@@ -350,12 +422,10 @@ def activity_team_add(
 
 
 @transaction.atomic
-def activity_attendance_record(*, actor: Any, activity: Activity, present: Sequence[int]) -> Activity:
+def activity_attendance_record(*, actor: Actor, activity: Activity, present: Sequence[int]) -> Activity:
     """Who of the team took part (their duty records count it)."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if fresh.status not in WORKING_STATES:
-        raise InvalidTransitionError(action="attendance", state=fresh.status)
+    can_work_on.check(actor, fresh)
     team = set(TeamMember.objects.filter(activity=fresh).values_list("person_id", flat=True))
     strangers = set(present) - team
     if strangers:
@@ -379,7 +449,7 @@ def activity_attendance_record(*, actor: Any, activity: Activity, present: Seque
 @transaction.atomic
 def visit_record(
     *,
-    actor: Any,
+    actor: Actor,
     date: dt.date,
     place: str,
     notes: str = "",
@@ -392,9 +462,7 @@ def visit_record(
         raise ValidationFailedError(_("A visit belongs to one activity or one project."))
     if activity is not None:
         target: Any = Activity.objects.select_for_update().get(pk=activity.pk)
-        require(actor, "oversight.visit_activity", target)
-        if target.status not in WORKING_STATES:
-            raise InvalidTransitionError(action="visit", state=target.status)
+        can_record_visit.check(actor, target)
         if date < target.start_date:
             raise ValidationFailedError(
                 _("The visit cannot be before the activity started (%(day)s).")
@@ -410,7 +478,12 @@ def visit_record(
     notes = text_checked(notes, field="notes", label=_("The notes"), required=False)
     checked = uploads_check(list(photos), allowed=IMAGES, max_files=MAX_PHOTOS)
     visit = Visit.objects.create(
-        activity=activity, project=project, date=date, place=place, notes=notes, created_by=actor
+        activity=activity,
+        project=project,
+        date=date,
+        place=place,
+        notes=notes,
+        created_by=account_required(actor),
     )
     attachments_save(actor=actor, owner=visit, files=checked)
     event_record(
@@ -433,15 +506,11 @@ def visit_record(
 
 @transaction.atomic
 def inquiry_question_add(
-    *, actor: Any, activity: Activity, asker: Person, unit: Unit, official: str, question: str
+    *, actor: Actor, activity: Activity, asker: Person, unit: Unit, official: str, question: str
 ) -> InquiryQuestion:
     """A member's question to a named official of a unit, in a special inquiry."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if fresh.kind != ActivityKind.SPECIAL_INQUIRY:
-        raise ValidationFailedError(_("Questions are put in a special inquiry."))
-    if fresh.status not in WORKING_STATES:
-        raise InvalidTransitionError(action="question", state=fresh.status)
+    can_question.check(actor, fresh)
     seated = (
         Membership.objects.active_on(today())
         .filter(
@@ -474,7 +543,7 @@ def inquiry_question_add(
 @transaction.atomic
 def inquiry_answer_record(
     *,
-    actor: Any,
+    actor: Actor,
     question: InquiryQuestion,
     answer: str,
     commitment: str = "",
@@ -483,9 +552,7 @@ def inquiry_answer_record(
     """The official's answer as given; a commitment becomes a rectification item for the unit."""
     fresh = InquiryQuestion.objects.select_for_update().select_related("activity", "unit").get(pk=question.pk)
     activity = fresh.activity
-    require(actor, "oversight.change_activity", activity)
-    if activity.status not in WORKING_STATES:
-        raise InvalidTransitionError(action="answer", state=activity.status)
+    can_question.check(actor, activity)
     if fresh.answered_at is not None:
         raise ValidationFailedError(_("This answer is already recorded."))
     fresh.answer = text_checked(answer, field="answer", label=_("The answer"))

@@ -10,13 +10,12 @@ open and close Events carry counts only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.ballots import (
     ballot_box_close,
     ballot_box_of,
@@ -43,7 +42,8 @@ from minsheng.oversight.models import (
 )
 from minsheng.oversight.rules import council_roles, scope_of
 from minsheng.oversight.selectors import settings_for
-from minsheng.oversight.services.common import notify_later, require, users_of_people
+from minsheng.oversight.services.activities import can_work_on
+from minsheng.oversight.services.common import notify_later, users_of_people
 
 BALLOT_TRANSITIONS = TransitionTable(
     Transition("close", {BallotStatus.OPEN}, BallotStatus.CLOSED, "oversight.close_satisfactionballot"),
@@ -69,12 +69,10 @@ def electorate_person_ids(ballot: SatisfactionBallot) -> set[int]:
 
 
 @transaction.atomic
-def ballot_open(*, actor: Any, activity: Activity, unit: Unit) -> SatisfactionBallot:
+def ballot_open(*, actor: Actor, activity: Activity, unit: Unit) -> SatisfactionBallot:
     """Open a ballot of the body's members on ``unit`` after the activity's report or rectification."""
     fresh = Activity.objects.select_for_update().select_related("body").get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if fresh.status not in BALLOT_STATES:
-        raise InvalidTransitionError(action="ballot", state=fresh.status)
+    can_work_on.check(actor, fresh)
     concerned = (
         fresh.units.filter(pk=unit.pk).exists()
         or RectificationItem.objects.filter(problem__activity=fresh, unit=unit).exists()
@@ -108,7 +106,7 @@ def ballot_open(*, actor: Any, activity: Activity, unit: Unit) -> SatisfactionBa
     return ballot
 
 
-def ballot_vote(*, actor: Any, ballot: SatisfactionBallot, choice: str, client_key: str = "") -> bool:
+def ballot_vote(*, actor: Actor, ballot: SatisfactionBallot, choice: str, client_key: str = "") -> bool:
     """A member's anonymous rating; a later vote replaces an earlier one while the ballot is open.
     Returns whether this was the member's first vote. Writes no Event (see the module docstring)."""
     if choice not in Satisfaction.values:
@@ -128,7 +126,7 @@ def ballot_vote(*, actor: Any, ballot: SatisfactionBallot, choice: str, client_k
 
 @transaction.atomic
 def ballot_close(
-    *, actor: Any, ballot: SatisfactionBallot, expected_state: str | None = BallotStatus.OPEN
+    *, actor: Actor, ballot: SatisfactionBallot, expected_state: str | None = BallotStatus.OPEN
 ) -> SatisfactionBallot:
     """Close the box, count, and publish the counts; below the share needed, the unit rectifies again."""
     box = ballot_box_of(ballot)
@@ -169,7 +167,7 @@ def ballot_close(
     return closed
 
 
-def _rectify_again(*, actor: Any, ballot: SatisfactionBallot) -> None:
+def _rectify_again(*, actor: Actor, ballot: SatisfactionBallot) -> None:
     """The unit's closed items of the activity reopen with a new deadline; with none, a new item."""
     from minsheng.oversight.services.items import item_create, item_reopen
 
@@ -198,7 +196,7 @@ def _rectify_again(*, actor: Any, ballot: SatisfactionBallot) -> None:
         activity_id=ballot.activity_id,
         source_id_external=ballot.pk,
         text=reason,
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "ballot": ballot.pk}

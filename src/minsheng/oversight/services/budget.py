@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import XLSX, uploads_check
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.events import event_record
@@ -223,7 +224,7 @@ def budget_workbook_parse(data: bytes, *, jurisdiction: Jurisdiction) -> list[Pa
 
 
 @transaction.atomic
-def budget_import(*, actor: Any, upload: UploadedFile, year: int, month: int) -> BudgetTable:
+def budget_import(*, actor: Actor, upload: UploadedFile, year: int, month: int) -> BudgetTable:
     """Import one month's execution table for the actor's district; all lines or none."""
     require(actor, "oversight.import_budgettable")
     places = sorted(scope_of(actor).congress_staff_jurisdictions)
@@ -246,7 +247,7 @@ def budget_import(*, actor: Any, upload: UploadedFile, year: int, month: int) ->
         month=month,
         source_name=checked.name,
         sha256=checked.sha256,
-        imported_by=actor,
+        imported_by=account_required(actor),
     )
     BudgetLine.objects.bulk_create(
         BudgetLine(table=table, row=p.row, unit=p.unit, item=p.item, budget=p.budget, executed=p.executed)

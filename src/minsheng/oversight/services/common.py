@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import PermissionDeniedError, ValidationFailedError
 from minsheng.core.notifications import notify
 from minsheng.core.text import plain_text_checked
@@ -45,7 +46,7 @@ def note_checked(
     )
 
 
-def require(actor: Any, permission: str, obj: Any = None) -> None:
+def require(actor: Actor, permission: str, obj: Any = None) -> None:
     if not actor.has_perm(permission, obj):
         raise PermissionDeniedError()
 

@@ -21,11 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import DOCUMENTS, IMAGES, attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
-from minsheng.core.errors import ConflictError, InvalidTransitionError, ValidationFailedError
+from minsheng.core.errors import (
+    ConflictError,
+    DomainError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from minsheng.core.events import event_record
-from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply
 from minsheng.org.models import Body, Unit
 from minsheng.org.selectors import today
 from minsheng.oversight.models import (
@@ -43,6 +50,7 @@ from minsheng.oversight.models import (
     ReportStatus,
 )
 from minsheng.oversight.rules import scope_of, standing_committee_of
+from minsheng.oversight.services.activities import can_work_on
 from minsheng.oversight.services.common import (
     body_staff,
     cn_day,
@@ -76,6 +84,16 @@ MAX_UNITS = 20
 FINDING_STATES = (ActivityStatus.UNDER_WAY, ActivityStatus.REPORTED)
 
 
+@guard
+def can_review(user: Actor, item: RectificationItem) -> DomainError | None:
+    """Staff of the supervising body, or the activity's team, review the report under review."""
+    if item.status != I.UNDER_REVIEW:
+        return InvalidTransitionError(action="review", state=item.status)
+    if not user.has_perm("oversight.review_item", item):
+        return PermissionDeniedError()
+    return None
+
+
 def item_link(item: RectificationItem) -> str:
     return reverse("oversight:item", args=[item.pk])
 
@@ -91,19 +109,17 @@ def due_rule_checked(value: str) -> str:
 
 
 @transaction.atomic
-def problem_add(*, actor: Any, activity: Activity, text: str) -> Problem:
+def problem_add(*, actor: Actor, activity: Activity, text: str) -> Problem:
     """A finding of the activity, added to its problem list."""
     fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    require(actor, "oversight.change_activity", fresh)
-    if fresh.status not in FINDING_STATES:
-        raise InvalidTransitionError(action="finding", state=fresh.status)
+    can_work_on.check(actor, fresh)
     problem = Problem.objects.create(
         jurisdiction_id=fresh.jurisdiction_id,
         body_id=fresh.body_id,
         source=ProblemSource.FINDING,
         activity=fresh,
         text=text_checked(text, label=_("The problem")),
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "activity": fresh.pk}
@@ -111,7 +127,7 @@ def problem_add(*, actor: Any, activity: Activity, text: str) -> Problem:
     return problem
 
 
-def _actor_body_in(actor: Any, jurisdiction_id: int, body: Body | None) -> Body:
+def _actor_body_in(actor: Actor, jurisdiction_id: int, body: Body | None) -> Body:
     """The supervising body a staff member acts for in a jurisdiction (the one given, if theirs)."""
     scope = scope_of(actor)
     candidates = Body.objects.filter(pk__in=scope.staff_bodies, jurisdiction_id=jurisdiction_id).order_by(
@@ -126,7 +142,9 @@ def _actor_body_in(actor: Any, jurisdiction_id: int, body: Body | None) -> Body:
 
 
 @transaction.atomic
-def problem_add_for_project(*, actor: Any, project: Project, text: str, body: Body | None = None) -> Problem:
+def problem_add_for_project(
+    *, actor: Actor, project: Project, text: str, body: Body | None = None
+) -> Problem:
     """A problem found on a key-project visit, on the list of the staff member's body."""
     fresh = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
@@ -137,7 +155,7 @@ def problem_add_for_project(*, actor: Any, project: Project, text: str, body: Bo
         source=ProblemSource.PROJECT_VISIT,
         project=fresh,
         text=text_checked(text, label=_("The problem")),
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "project": fresh.pk}
@@ -147,7 +165,7 @@ def problem_add_for_project(*, actor: Any, project: Project, text: str, body: Bo
 
 def item_create(
     *,
-    actor: Any,
+    actor: Actor,
     problem: Problem,
     unit: Unit,
     task: str,
@@ -186,7 +204,7 @@ def item_create(
 
 @transaction.atomic
 def problem_assign(
-    *, actor: Any, problem: Problem, units: Sequence[Unit], task: str, due_rule: str = ""
+    *, actor: Actor, problem: Problem, units: Sequence[Unit], task: str, due_rule: str = ""
 ) -> list[RectificationItem]:
     """Hand a problem to one or more units: one rectification item each, due by the rule chosen."""
     fresh = Problem.objects.select_for_update().select_related("jurisdiction", "activity").get(pk=problem.pk)
@@ -212,7 +230,7 @@ def problem_assign(
 
 @transaction.atomic
 def problem_from_commitment(
-    *, actor: Any, question: InquiryQuestion, due_rule: str = ""
+    *, actor: Actor, question: InquiryQuestion, due_rule: str = ""
 ) -> RectificationItem:
     """A commitment made in a special inquiry becomes an item for the answering unit."""
     activity = question.activity
@@ -223,7 +241,7 @@ def problem_from_commitment(
         activity=activity,
         question=question,
         text=question.question,
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor,
@@ -242,7 +260,7 @@ def problem_from_commitment(
 
 
 @transaction.atomic
-def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) -> RectificationItem:
+def problem_from_outcome(*, actor: Actor, outcome: Any, body: Body | None = None) -> RectificationItem:
     """A deliberation outcome (unit, text, agreed date) followed as a rectification item."""
     from minsheng.deliberation.models import Outcome
 
@@ -263,7 +281,7 @@ def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) 
         source=ProblemSource.DELIBERATION_OUTCOME,
         source_id_external=fresh.pk,
         text=fresh.topic.title,
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "outcome": fresh.pk}
@@ -281,7 +299,7 @@ def problem_from_outcome(*, actor: Any, outcome: Any, body: Body | None = None) 
 
 
 @transaction.atomic
-def budget_question_raise(*, actor: Any, line: BudgetLine, text: str) -> RectificationItem:
+def budget_question_raise(*, actor: Actor, line: BudgetLine, text: str) -> RectificationItem:
     """A deputy's question to the department on a flagged budget line, tracked like an item."""
     from minsheng.oversight.selectors import budget_line_flags
 
@@ -299,7 +317,7 @@ def budget_question_raise(*, actor: Any, line: BudgetLine, text: str) -> Rectifi
         source=ProblemSource.BUDGET_QUESTION,
         budget_line=fresh,
         text=text,
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor, verb="create", target=problem, payload={"source": problem.source, "line": fresh.pk}
@@ -326,7 +344,7 @@ def budget_question_raise(*, actor: Any, line: BudgetLine, text: str) -> Rectifi
 @transaction.atomic
 def item_report(
     *,
-    actor: Any,
+    actor: Actor,
     item: RectificationItem,
     text: str,
     is_final: bool = False,
@@ -345,7 +363,7 @@ def item_report(
         payload={"final": is_final, "files": len(checked)},
     )
     report = ProgressReport.objects.create(
-        item=fresh, round=fresh.round, text=text, is_final=is_final, created_by=actor
+        item=fresh, round=fresh.round, text=text, is_final=is_final, created_by=account_required(actor)
     )
     attachments_save(actor=actor, owner=report, files=checked)
     reviewers = body_staff(fresh.body_id)
@@ -375,7 +393,7 @@ def _pending_report(item: RectificationItem) -> ProgressReport:
 @transaction.atomic
 def item_review(
     *,
-    actor: Any,
+    actor: Actor,
     item: RectificationItem,
     accept: bool,
     reason: str = "",
@@ -386,9 +404,7 @@ def item_review(
     current = RectificationItem.objects.select_for_update().get(pk=item.pk)
     if expected_state is not None and current.status != expected_state:
         raise ConflictError(expected=str(expected_state), actual=current.status)
-    if current.status != I.UNDER_REVIEW:
-        raise InvalidTransitionError(action="review", state=current.status)
-    require(actor, "oversight.review_item", current)
+    can_review.check(actor, current)
     reason = note_checked(reason, label=_("The reasons"), required=not accept)
     report = _pending_report(current)
     action = ("close" if report.is_final else "accept_progress") if accept else "send_back"
@@ -422,7 +438,7 @@ def item_review(
 
 @transaction.atomic
 def item_extend(
-    *, actor: Any, item: RectificationItem, until: dt.date, reason: str, expected_state: str | None = I.OPEN
+    *, actor: Actor, item: RectificationItem, until: dt.date, reason: str, expected_state: str | None = I.OPEN
 ) -> RectificationItem:
     """A later deadline, approved with a reason (the Event keeps both dates)."""
     reason = note_checked(reason)
@@ -449,7 +465,7 @@ def item_extend(
 
 @transaction.atomic
 def item_reopen(
-    *, actor: Any, item: RectificationItem, reason: str, expected_state: str | None = I.CLOSED
+    *, actor: Actor, item: RectificationItem, reason: str, expected_state: str | None = I.CLOSED
 ) -> RectificationItem:
     """Rectify again (after an unsatisfactory ballot): a new round with a new deadline."""
     reason = note_checked(reason)

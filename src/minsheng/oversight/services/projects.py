@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import IMAGES, attachments_save, uploads_check
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.events import event_record
@@ -85,7 +86,7 @@ def amount_or_none(value: Any, *, field: str) -> Decimal | None:
     return None if value in (None, "") else amount_checked(value, field=field)
 
 
-def _jurisdiction_for(actor: Any, jurisdiction: Jurisdiction | None) -> Jurisdiction:
+def _jurisdiction_for(actor: Actor, jurisdiction: Jurisdiction | None) -> Jurisdiction:
     places = scope_of(actor).staff_jurisdictions
     if jurisdiction is not None and jurisdiction.pk in places:
         return jurisdiction
@@ -133,7 +134,7 @@ def _milestones_checked(milestones: Sequence[MilestonePlan]) -> list[MilestonePl
 @transaction.atomic
 def platform_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     partners: str = "",
     description: str = "",
@@ -161,7 +162,7 @@ def platform_create(
 @transaction.atomic
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str = ProjectKind.KEY_PROJECT,
     owner: str = "",
@@ -240,7 +241,7 @@ def project_create(
 
 
 def project_transition(
-    *, actor: Any, project: Project, action: str, expected_state: str | None = None
+    *, actor: Actor, project: Project, action: str, expected_state: str | None = None
 ) -> Project:
     return transition_apply(
         table=PROJECT_TRANSITIONS, obj=project, action=action, actor=actor, expected_state=expected_state
@@ -248,7 +249,7 @@ def project_transition(
 
 
 @transaction.atomic
-def project_publish(*, actor: Any, project: Project, publish: bool = True) -> Project:
+def project_publish(*, actor: Actor, project: Project, publish: bool = True) -> Project:
     fresh = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     fresh.published_at = timezone.now() if publish else None
@@ -264,7 +265,9 @@ def project_publish(*, actor: Any, project: Project, publish: bool = True) -> Pr
 
 
 @transaction.atomic
-def milestone_add(*, actor: Any, project: Project, kind: str, name: str, planned_date: dt.date) -> Milestone:
+def milestone_add(
+    *, actor: Actor, project: Project, kind: str, name: str, planned_date: dt.date
+) -> Milestone:
     fresh = Project.objects.select_for_update().get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     if fresh.milestones.count() >= MAX_MILESTONES:
@@ -291,7 +294,7 @@ def milestone_add(*, actor: Any, project: Project, kind: str, name: str, planned
 
 
 @transaction.atomic
-def milestone_reach(*, actor: Any, milestone: Milestone, actual_date: dt.date) -> Milestone:
+def milestone_reach(*, actor: Actor, milestone: Milestone, actual_date: dt.date) -> Milestone:
     """The owner or staff record the day a milestone was actually reached."""
     project = Project.objects.select_for_update().get(pk=milestone.project_id)
     require(actor, "oversight.post_project", project)
@@ -313,7 +316,7 @@ def milestone_reach(*, actor: Any, milestone: Milestone, actual_date: dt.date) -
 
 
 @transaction.atomic
-def milestone_replan(*, actor: Any, milestone: Milestone, planned_date: dt.date, reason: str) -> Milestone:
+def milestone_replan(*, actor: Actor, milestone: Milestone, planned_date: dt.date, reason: str) -> Milestone:
     """Staff move a planned date (the Event keeps both dates and the reason)."""
     from minsheng.oversight.services.common import note_checked
 
@@ -340,7 +343,7 @@ def milestone_replan(*, actor: Any, milestone: Milestone, planned_date: dt.date,
 @transaction.atomic
 def project_progress_post(
     *,
-    actor: Any,
+    actor: Actor,
     project: Project,
     text: str,
     investment_completed: Any = None,
@@ -353,7 +356,7 @@ def project_progress_post(
     amount = amount_or_none(investment_completed, field="investment_completed")
     checked = uploads_check(list(photos), allowed=IMAGES, max_files=MAX_PHOTOS)
     post = ProjectProgress.objects.create(
-        project=fresh, text=text, investment_completed=amount, created_by=actor
+        project=fresh, text=text, investment_completed=amount, created_by=account_required(actor)
     )
     attachments_save(actor=actor, owner=post, files=checked)
     if amount is not None:
@@ -372,7 +375,7 @@ def project_progress_post(
 
 @transaction.atomic
 def outcome_record(
-    *, actor: Any, project: Project, kind: str, title: str, date: dt.date, reference: str = ""
+    *, actor: Actor, project: Project, kind: str, title: str, date: dt.date, reference: str = ""
 ) -> ProjectOutcome:
     """A cooperation item's outcome: a patent, a product, a standard."""
     fresh = Project.objects.select_for_update().get(pk=project.pk)
@@ -390,7 +393,7 @@ def outcome_record(
         if reference.strip()
         else "",
         date=date,
-        created_by=actor,
+        created_by=account_required(actor),
     )
     event_record(
         actor=actor,
