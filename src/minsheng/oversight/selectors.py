@@ -47,7 +47,7 @@ from minsheng.oversight.rules import scope_of
 OVERDUE = "overdue"
 ALL = "all"
 ITEM_FILTER_STATES = (*ItemStatus.values, OVERDUE, ALL)
-PROBLEMS_SHOWN = 20  # an activity page lists this many problems; the items list has them all
+PROBLEMS_SHOWN = 10  # an activity page lists this many problems; the items list has them all
 MAX_QUERY_LENGTH = 50
 
 

@@ -605,10 +605,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     rows = [{"item": i, "state": s.item_public_state(i, day)} for i in page.object_list]
+    scope = scope_of(request.user)
+    # The filter form's fields depend on the query and on whose units the user may choose.
+    filter_key = f"{query.urlencode()}|{_first_staff_jurisdiction(request)}|{sorted(scope.handler_units)}"
     return render(
         request,
         "oversight/items.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filter_key": filter_key},
     )
 
 
