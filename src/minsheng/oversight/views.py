@@ -910,7 +910,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p, d: services.outcome_record(
             actor=u, project=p, kind=d["kind"], title=d["title"], reference=d["reference"], date=d["date"]
         ),
-        lambda u, p: p.kind == ProjectKind.COOPERATION and u.has_perm("oversight.post_project", p),
+        services.can_record_outcome,
     ),
     "start": _project_transition("start", gettext_lazy("Construction started")),
     "suspend": _project_transition("suspend", gettext_lazy("Suspend")),
@@ -1145,15 +1145,14 @@ def _render_ballot(request: HttpRequest, ballot: Any, form: Any = None, status: 
 
     box = ballot_box_of(ballot)
     person_id = scope_of(request.user).person_id
-    can_vote = ballot.status == "open" and request.user.has_perm("oversight.vote_satisfactionballot", ballot)
+    can_vote = services.can_vote(request.user, ballot)
     mine = ballot_of(box=box, voter_id=person_id) if (box and can_vote and person_id) else None
     context = {
         "ballot": ballot,
         "can_vote": can_vote,
         "mine": mine,
         "form": form or f.VoteForm(initial={"client_key": secrets.token_urlsafe(16), "choice": mine}),
-        "can_close": ballot.status == "open"
-        and request.user.has_perm("oversight.close_satisfactionballot", ballot),
+        "can_close": services.can_close_ballot(request.user, ballot),
         "voters": ballot_voter_count(box_id=box.pk) if box else 0,
         "electorate": len(services.electorate_person_ids(ballot)),
     }

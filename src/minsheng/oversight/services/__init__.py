@@ -37,6 +37,8 @@ from minsheng.oversight.services.ballots import (
     ballot_close,
     ballot_open,
     ballot_vote,
+    can_close_ballot,
+    can_vote,
     electorate_person_ids,
 )
 from minsheng.oversight.services.budget import WorkbookError, budget_import, budget_workbook_parse
@@ -59,6 +61,7 @@ from minsheng.oversight.services.items import (
 from minsheng.oversight.services.projects import (
     PROJECT_TRANSITIONS,
     MilestonePlan,
+    can_record_outcome,
     milestone_add,
     milestone_reach,
     milestone_replan,
@@ -97,10 +100,13 @@ __all__ = [
     "can_add_documents",
     "can_choose_team",
     "can_close",
+    "can_close_ballot",
     "can_publish",
     "can_question",
+    "can_record_outcome",
     "can_record_visit",
     "can_review",
+    "can_vote",
     "can_work_on",
     "electorate_person_ids",
     "inquiry_answer_record",

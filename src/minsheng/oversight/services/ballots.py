@@ -24,9 +24,21 @@ from minsheng.core.ballots import (
     ballot_choices,
     ballot_voter_count,
 )
-from minsheng.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationFailedError
+from minsheng.core.errors import (
+    ConflictError,
+    DomainError,
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
 from minsheng.core.events import event_record
-from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.transitions import (
+    Transition,
+    TransitionTable,
+    guard,
+    transition_apply,
+    transition_refusal,
+)
 from minsheng.org.models import Membership, Unit
 from minsheng.org.selectors import today
 from minsheng.oversight.models import (
@@ -49,6 +61,33 @@ BALLOT_TRANSITIONS = TransitionTable(
     Transition("close", {BallotStatus.OPEN}, BallotStatus.CLOSED, "oversight.close_satisfactionballot"),
 )
 BALLOT_STATES = (ActivityStatus.UNDER_WAY, ActivityStatus.REPORTED)
+
+
+# --- guards: the rule of each action that is more than a transition-table row ---------------------
+
+
+@guard
+def can_vote(user: Actor, ballot: SatisfactionBallot) -> DomainError | None:
+    """The body's members in office rate the unit while the ballot is open."""
+    if ballot.status != BallotStatus.OPEN:
+        return InvalidTransitionError(action="vote", state=ballot.status)
+    if not user.has_perm("oversight.vote_satisfactionballot", ballot):
+        return PermissionDeniedError(_("Only the body's members in office rate the unit."))
+    return None
+
+
+@guard
+def can_close_ballot(user: Actor, ballot: SatisfactionBallot) -> DomainError | None:
+    """Staff close an open ballot once somebody has voted (an empty box counts nothing)."""
+    refusal = transition_refusal(table=BALLOT_TRANSITIONS, obj=ballot, action="close", actor=user)
+    if refusal is not None:
+        return refusal
+    box = ballot_box_of(ballot)
+    if box is None:
+        return InvalidTransitionError(action="close", state=ballot.status)
+    if ballot_voter_count(box_id=box.pk) == 0:
+        return ValidationFailedError(_("Nobody has voted yet."))
+    return None
 
 
 def ballot_link(ballot: SatisfactionBallot) -> str:
@@ -113,8 +152,7 @@ def ballot_vote(*, actor: Actor, ballot: SatisfactionBallot, choice: str, client
         raise ValidationFailedError(
             _("Choose satisfied, basically satisfied or dissatisfied."), field="choice"
         )
-    if not actor.has_perm("oversight.vote_satisfactionballot", ballot):
-        raise PermissionDeniedError(_("Only the body's members in office rate the unit."))
+    can_vote.check(actor, ballot)
     box = ballot_box_of(ballot)
     if box is None:
         raise InvalidTransitionError(action="vote", state=ballot.status)
@@ -129,16 +167,12 @@ def ballot_close(
     *, actor: Actor, ballot: SatisfactionBallot, expected_state: str | None = BallotStatus.OPEN
 ) -> SatisfactionBallot:
     """Close the box, count, and publish the counts; below the share needed, the unit rectifies again."""
-    box = ballot_box_of(ballot)
-    if box is None:
-        raise InvalidTransitionError(action="close", state=ballot.status)
-    if not actor.has_perm("oversight.close_satisfactionballot", ballot):
-        raise PermissionDeniedError()
-    if ballot.status == BallotStatus.OPEN and ballot_voter_count(box_id=box.pk) == 0:
-        raise ValidationFailedError(_("Nobody has voted yet."))
     fresh = SatisfactionBallot.objects.select_for_update().get(pk=ballot.pk)
-    if fresh.status != BallotStatus.OPEN:
-        raise InvalidTransitionError(action="close", state=fresh.status)
+    if expected_state is not None and fresh.status != expected_state:
+        raise ConflictError(expected=str(expected_state), actual=fresh.status)
+    can_close_ballot.check(actor, fresh)
+    box = ballot_box_of(fresh)
+    assert box is not None  # the guard found it
     ballot_box_close(box_id=box.pk)
     counts = {value: 0 for value in Satisfaction.values}
     for choice in ballot_choices(box_id=box.pk):

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import IMAGES, attachments_save, uploads_check
-from minsheng.core.errors import ValidationFailedError
+from minsheng.core.errors import DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
-from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply
 from minsheng.org.models import Jurisdiction, JurisdictionLevel, Membership, Person, Role
 from minsheng.org.selectors import today
 from minsheng.oversight.models import (
@@ -58,6 +58,16 @@ MAX_MILESTONES = 20
 MAX_PHOTOS = 9
 MAX_PEOPLE = 30
 _MAX_AMOUNT = Decimal(10) ** (AMOUNT_DIGITS - 2)
+
+
+@guard
+def can_record_outcome(user: Actor, project: Project) -> DomainError | None:
+    """The owner's contacts or staff record the outcomes (patents, products) of a cooperation item."""
+    if project.kind != ProjectKind.COOPERATION:
+        return ValidationFailedError(_("Outcomes are recorded for cooperation items."))
+    if not user.has_perm("oversight.post_project", project):
+        return PermissionDeniedError()
+    return None
 
 
 @dataclass(frozen=True)
@@ -379,9 +389,7 @@ def outcome_record(
 ) -> ProjectOutcome:
     """A cooperation item's outcome: a patent, a product, a standard."""
     fresh = Project.objects.select_for_update().get(pk=project.pk)
-    require(actor, "oversight.post_project", fresh)
-    if fresh.kind != ProjectKind.COOPERATION:
-        raise ValidationFailedError(_("Outcomes are recorded for cooperation items."))
+    can_record_outcome.check(actor, fresh)
     if kind not in OutcomeKind.values:
         raise ValidationFailedError(_("Choose the kind of outcome."), field="kind")
     not_in_future(date, field="date")
