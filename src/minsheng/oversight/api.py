@@ -18,9 +18,9 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError, ValidationFailedError
 from minsheng.core.privacy import mask_text
-from minsheng.core.schemas import ObjectId
 from minsheng.org.models import Body, Jurisdiction, Person, Unit
 from minsheng.oversight import selectors as s
 from minsheng.oversight import services

@@ -22,7 +22,6 @@ from minsheng.apiauth import PUBLIC
 from minsheng.core.apitypes import LocalTime, ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.privacy import mask_phone
-from minsheng.core.schemas import ObjectId
 from minsheng.core.throttle import client_ip
 from minsheng.core.verification import mobile_normalise, phone_code_check, phone_code_send
 from minsheng.org.models import Body, Membership, Role
