@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import XLSX, uploads_check
-from minsheng.core.errors import ValidationFailedError
+from minsheng.core.errors import PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.org.models import Jurisdiction, Unit
 from minsheng.org.selectors import today
@@ -228,6 +228,8 @@ def budget_import(*, actor: Actor, upload: UploadedFile, year: int, month: int) 
     """Import one month's execution table for the actor's district; all lines or none."""
     require(actor, "oversight.import_budgettable")
     places = sorted(scope_of(actor).congress_staff_jurisdictions)
+    if not places:  # a superuser passes the rule but has no district whose table this would be
+        raise PermissionDeniedError()
     jurisdiction = Jurisdiction.objects.get(pk=places[0])
     if not 1 <= month <= 12:
         raise ValidationFailedError(_("The month is not valid."), field="month")
