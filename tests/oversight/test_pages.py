@@ -186,3 +186,22 @@ def test_items_export_is_a_workbook(world: World):
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 2 and sheet.cell(2, 2).value == "区交通运输局"
+
+
+def test_the_export_never_hands_a_formula_to_the_spreadsheet(world: World):
+    import io
+
+    from openpyxl import load_workbook
+
+    typed = '=HYPERLINK("http://example.invalid/","点击查看整改要求")'
+    found = problem(world, activity(world), text=typed)
+    services.problem_assign(
+        actor=world["staff"], problem=found, units=[world.unit("区交通运输局")], task=typed
+    )
+    response = client_for(world["staff"]).get("/oversight/items/export.xlsx?status=open")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    row = [cell.value for cell in sheet[2]]
+    assert row[2] == row[3] == "'" + typed  # shown as typed, never run
+    assert all(
+        not (isinstance(v, str) and v.startswith("=")) for r in sheet.iter_rows(values_only=True) for v in r
+    )

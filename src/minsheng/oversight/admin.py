@@ -1,14 +1,12 @@
 """Admin: the workflow records are read-only here, because they change only through the services
-(transition tables, Events, notifications). The thresholds (``OversightSettings``) are read-only too
-until the shared ``core.admin.EventedAdmin`` is in place: an edit must leave an Event."""
+(transition tables, Events, notifications). The thresholds (``OversightSettings``) are edited here,
+each change an Event (``core.admin.EventedAdmin``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from minsheng.core.admin import EventedAdmin, ReadOnlyAdmin
 from minsheng.oversight.models import (
     Activity,
     BudgetTable,
@@ -21,21 +19,8 @@ from minsheng.oversight.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by those with the view permission; changed only through the pages and the API."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(OversightSettings)
-class OversightSettingsAdmin(ReadOnlyAdmin):
+class OversightSettingsAdmin(EventedAdmin):
     list_display = ["__str__", "satisfaction_pass_percent", "budget_lag_margin_percent", "remind_days_before"]
     autocomplete_fields = ["jurisdiction"]
 

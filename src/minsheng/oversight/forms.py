@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.attachments import ATTACHMENT, IMAGE, SPREADSHEET
 from minsheng.core.widgets import MultipleFileField, date_picker
 from minsheng.org.models import Body, Jurisdiction, JurisdictionLevel, Membership, Person, Role, Unit, User
 from minsheng.org.selectors import today
@@ -29,8 +30,8 @@ from minsheng.oversight.models import (
     SupervisionPlan,
 )
 
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"
+IMAGE_ACCEPT = IMAGE.accept
+EVIDENCE_ACCEPT = ATTACHMENT.accept
 NAMES_HELP = _("Names separated by commas or 、.")
 STATUS_FILTER_CHOICES = [
     ("", _("Not closed yet")),
@@ -233,7 +234,7 @@ class BudgetImportForm(forms.Form):
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
     file = forms.FileField(
         label=_("Budget execution table (xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SPREADSHEET.accept}),
         help_text=_("Columns: department, item, budget, executed to date (部门、项目、预算数、执行数)."),
     )
 
@@ -346,9 +347,7 @@ class AttendanceForm(forms.Form):
 
 
 class DocumentsForm(forms.Form):
-    documents = MultipleFileField(
-        label=_("Materials"), accept=".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx", required=True
-    )
+    documents = MultipleFileField(label=_("Materials"), accept=ATTACHMENT.accept, required=True)
 
 
 class VisitForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor, account_required
-from minsheng.core.attachments import DOCUMENTS, DOCX, IMAGES, attachments_save, uploads_check
+from minsheng.core.attachments import ATTACHMENT, DOCUMENT, DOCX, IMAGE, attachments_save, uploads_check
 from minsheng.core.errors import (
     DomainError,
     InvalidTransitionError,
@@ -282,7 +282,7 @@ def activity_report(
 ) -> Activity:
     """The activity's report (a Word document) and the summary published with it."""
     summary = text_checked(summary, field="summary", label=_("The summary"))
-    checked = uploads_check([report], allowed={DOCX}, max_files=1)
+    checked = uploads_check([report], kind=DOCUMENT, allowed={DOCX}, max_files=1)
     fresh = transition_apply(
         table=ACTIVITY_TRANSITIONS,
         obj=activity,
@@ -339,7 +339,7 @@ def activity_documents_add(*, actor: Actor, activity: Activity, files: Sequence[
     can_add_documents.check(actor, fresh)
     if not files:
         raise ValidationFailedError(_("Choose at least one file."), field="files")
-    checked = uploads_check(list(files), allowed=DOCUMENTS, max_files=MAX_DOCUMENTS)
+    checked = uploads_check(list(files), kind=ATTACHMENT, max_files=MAX_DOCUMENTS)
     saved = attachments_save(actor=actor, owner=fresh, files=checked)
     event_record(
         actor=actor,
@@ -476,7 +476,7 @@ def visit_record(
     not_in_future(date, field="date")
     place = title_checked(place, field="place", label=_("The place"))
     notes = text_checked(notes, field="notes", label=_("The notes"), required=False)
-    checked = uploads_check(list(photos), allowed=IMAGES, max_files=MAX_PHOTOS)
+    checked = uploads_check(list(photos), kind=IMAGE, max_files=MAX_PHOTOS)
     visit = Visit.objects.create(
         activity=activity,
         project=project,

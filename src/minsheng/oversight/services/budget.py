@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from minsheng.core.actors import Actor, account_required
-from minsheng.core.attachments import XLSX, uploads_check
+from minsheng.core.attachments import SPREADSHEET, uploads_check
 from minsheng.core.errors import PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.org.models import Jurisdiction, Unit
@@ -236,7 +236,7 @@ def budget_import(*, actor: Actor, upload: UploadedFile, year: int, month: int) 
     now = today()
     if not 2000 <= year <= now.year or (year, month) > (now.year, now.month):
         raise ValidationFailedError(_("The table cannot be for a month to come."), field="month")
-    (checked,) = uploads_check([upload], allowed={XLSX}, max_files=1, max_bytes=MAX_FILE_BYTES)
+    (checked,) = uploads_check([upload], kind=SPREADSHEET, max_files=1, max_bytes=MAX_FILE_BYTES)
     if BudgetTable.objects.filter(jurisdiction=jurisdiction, year=year, month=month).exists():
         raise ValidationFailedError(
             _("The table for %(year)s-%(month)02d is already imported.") % {"year": year, "month": month},

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor, account_required
-from minsheng.core.attachments import DOCUMENTS, IMAGES, attachments_save, uploads_check
+from minsheng.core.attachments import ATTACHMENT, attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     ConflictError,
@@ -78,7 +78,7 @@ REPORT_TRANSITIONS = TransitionTable(
     Transition("accept", {R.SUBMITTED}, R.ACCEPTED, "oversight.review_progressreport"),
     Transition("send_back", {R.SUBMITTED}, R.SENT_BACK, "oversight.review_progressreport"),
 )
-EVIDENCE_KINDS = IMAGES | DOCUMENTS
+EVIDENCE = ATTACHMENT  # photos, PDF or Office documents
 MAX_EVIDENCE = 9
 MAX_UNITS = 20
 FINDING_STATES = (ActivityStatus.UNDER_WAY, ActivityStatus.REPORTED)
@@ -353,7 +353,7 @@ def item_report(
 ) -> ProgressReport:
     """The unit reports progress (or, with ``is_final``, that rectification is done), with evidence."""
     text = text_checked(text, label=_("The report"))
-    checked = uploads_check(list(files), allowed=EVIDENCE_KINDS, max_files=MAX_EVIDENCE)
+    checked = uploads_check(list(files), kind=EVIDENCE, max_files=MAX_EVIDENCE)
     fresh = transition_apply(
         table=ITEM_TRANSITIONS,
         obj=item,

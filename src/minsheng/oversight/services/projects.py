@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor, account_required
-from minsheng.core.attachments import IMAGES, attachments_save, uploads_check
+from minsheng.core.attachments import IMAGE, attachments_save, uploads_check
 from minsheng.core.errors import DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply
@@ -364,7 +364,7 @@ def project_progress_post(
     require(actor, "oversight.post_project", fresh)
     text = text_checked(text, label=_("The progress"))
     amount = amount_or_none(investment_completed, field="investment_completed")
-    checked = uploads_check(list(photos), allowed=IMAGES, max_files=MAX_PHOTOS)
+    checked = uploads_check(list(photos), kind=IMAGE, max_files=MAX_PHOTOS)
     post = ProjectProgress.objects.create(
         project=fresh, text=text, investment_completed=amount, created_by=account_required(actor)
     )
