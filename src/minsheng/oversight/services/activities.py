@@ -550,7 +550,11 @@ def inquiry_answer_record(
     due_rule: str = "",
 ) -> InquiryQuestion:
     """The official's answer as given; a commitment becomes a rectification item for the unit."""
-    fresh = InquiryQuestion.objects.select_for_update().select_related("activity", "unit").get(pk=question.pk)
+    fresh = (
+        InquiryQuestion.objects.select_for_update(of=("self",))
+        .select_related("activity", "unit")
+        .get(pk=question.pk)
+    )
     activity = fresh.activity
     can_question.check(actor, activity)
     if fresh.answered_at is not None:

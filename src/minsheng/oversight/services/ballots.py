@@ -110,7 +110,7 @@ def electorate_person_ids(ballot: SatisfactionBallot) -> set[int]:
 @transaction.atomic
 def ballot_open(*, actor: Actor, activity: Activity, unit: Unit) -> SatisfactionBallot:
     """Open a ballot of the body's members on ``unit`` after the activity's report or rectification."""
-    fresh = Activity.objects.select_for_update().select_related("body").get(pk=activity.pk)
+    fresh = Activity.objects.select_for_update(of=("self",)).select_related("body").get(pk=activity.pk)
     can_work_on.check(actor, fresh)
     concerned = (
         fresh.units.filter(pk=unit.pk).exists()

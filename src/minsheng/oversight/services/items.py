@@ -207,7 +207,11 @@ def problem_assign(
     *, actor: Actor, problem: Problem, units: Sequence[Unit], task: str, due_rule: str = ""
 ) -> list[RectificationItem]:
     """Hand a problem to one or more units: one rectification item each, due by the rule chosen."""
-    fresh = Problem.objects.select_for_update().select_related("jurisdiction", "activity").get(pk=problem.pk)
+    fresh = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction", "activity")
+        .get(pk=problem.pk)
+    )
     require(actor, "oversight.assign_problem", fresh)
     if fresh.activity is not None and fresh.activity.status not in FINDING_STATES:
         raise InvalidTransitionError(action="assign", state=fresh.activity.status)
@@ -264,7 +268,7 @@ def problem_from_outcome(*, actor: Actor, outcome: Any, body: Body | None = None
     """A deliberation outcome (unit, text, agreed date) followed as a rectification item."""
     from minsheng.deliberation.models import Outcome
 
-    fresh = Outcome.objects.select_for_update().select_related("unit", "topic").get(pk=outcome.pk)
+    fresh = Outcome.objects.select_for_update(of=("self",)).select_related("unit", "topic").get(pk=outcome.pk)
     jurisdiction_id = fresh.unit.jurisdiction_id
     place = fresh.unit.jurisdiction
     if place.parent_id and place.level == "township":  # a township unit: supervised from its district
@@ -303,7 +307,7 @@ def budget_question_raise(*, actor: Actor, line: BudgetLine, text: str) -> Recti
     """A deputy's question to the department on a flagged budget line, tracked like an item."""
     from minsheng.oversight.selectors import budget_line_flags
 
-    fresh = BudgetLine.objects.select_for_update().select_related("table", "unit").get(pk=line.pk)
+    fresh = BudgetLine.objects.select_for_update(of=("self",)).select_related("table", "unit").get(pk=line.pk)
     require(actor, "oversight.question_budgetline", fresh)
     if not budget_line_flags(fresh).flagged:
         raise ValidationFailedError(_("Questions are raised on lines behind the time line or over budget."))
