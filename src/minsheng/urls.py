@@ -20,6 +20,7 @@ urlpatterns = [
     path("motions/", include("minsheng.motions.urls")),
     path("legislation/", include("minsheng.legislation.urls")),
     path("deliberation/", include("minsheng.deliberation.urls")),
+    path("meetings/", include("minsheng.meetings.urls")),
     path("", include("minsheng.web.urls")),
 ]
 

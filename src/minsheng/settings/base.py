@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "minsheng.motions",
     "minsheng.legislation",
     "minsheng.deliberation",
+    "minsheng.meetings",
     "minsheng.web",
 ]
 
