@@ -62,19 +62,26 @@ class World:
         body: Body | None = None,
         starts_on: dt.date = MEETING_DAY,
     ) -> Meeting:
-        body = body or {
-            MeetingKind.CONGRESS_SESSION: self.congress,
-            MeetingKind.STANDING_COMMITTEE: self.standing,
-            MeetingKind.CHAIRS_MEETING: self.standing,
-            MeetingKind.CPPCC_PLENARY: self.cppcc,
-            MeetingKind.CPPCC_STANDING: self.cppcc,
-        }[kind]
+        body = (
+            body
+            or {
+                MeetingKind.CONGRESS_SESSION: self.congress,
+                MeetingKind.STANDING_COMMITTEE: self.standing,
+                MeetingKind.CHAIRS_MEETING: self.standing,
+                MeetingKind.CPPCC_PLENARY: self.cppcc,
+                MeetingKind.CPPCC_STANDING: self.cppcc,
+            }[kind]
+        )
         staff = self.cppcc_staff if body == self.cppcc else self.staff
         return services.meeting_create(
             actor=staff,
             body=body,
             data=services.MeetingIn(
-                kind=kind, title=title, starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=2), venue="区人民会堂"
+                kind=kind,
+                title=title,
+                starts_on=starts_on,
+                ends_on=starts_on + dt.timedelta(days=2),
+                venue="区人民会堂",
             ),
         )
 
@@ -95,20 +102,34 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The small district every meetings test uses (callable inside a thread's own database too)."""
     district = JurisdictionFactory(level=JurisdictionLevel.DISTRICT, name="测试区")
     congress = BodyFactory(jurisdiction=district, kind=BodyKind.CONGRESS, name="测试区人民代表大会")
-    standing = BodyFactory(jurisdiction=district, kind=BodyKind.STANDING_COMMITTEE, name="测试区人大常委会", parent=congress)
-    office = BodyFactory(jurisdiction=district, kind=BodyKind.WORKING_BODY, name="测试区人大常委会办公室", parent=standing)
+    standing = BodyFactory(
+        jurisdiction=district, kind=BodyKind.STANDING_COMMITTEE, name="测试区人大常委会", parent=congress
+    )
+    office = BodyFactory(
+        jurisdiction=district, kind=BodyKind.WORKING_BODY, name="测试区人大常委会办公室", parent=standing
+    )
     cppcc = BodyFactory(jurisdiction=district, kind=BodyKind.CPPCC_COMMITTEE, name="政协测试区委员会")
     cppcc_committee = BodyFactory(
-        jurisdiction=district, kind=BodyKind.CPPCC_SPECIAL_COMMITTEE, name="测试区政协提案委员会", parent=cppcc
+        jurisdiction=district,
+        kind=BodyKind.CPPCC_SPECIAL_COMMITTEE,
+        name="测试区政协提案委员会",
+        parent=cppcc,
     )
     term = TermFactory(body=congress, number=18, start=START)
     TermFactory(body=cppcc, number=15, start=START)
     deputies = [user_with(Role.DEPUTY, body=congress, term=term) for _ in range(9)]
     chair = deputies[0]
     MembershipFactory(person=chair.person, role=Role.SC_CHAIR, body=standing, start=START, title="主任")
-    MembershipFactory(person=deputies[1].person, role=Role.SC_VICE_CHAIR, body=standing, start=START, title="副主任")
+    MembershipFactory(
+        person=deputies[1].person, role=Role.SC_VICE_CHAIR, body=standing, start=START, title="副主任"
+    )
     for user in deputies[2:5]:
         MembershipFactory(person=user.person, role=Role.SC_MEMBER, body=standing, start=START, title="委员")
     cppcc_members = [user_with(Role.CPPCC_MEMBER, body=cppcc) for _ in range(5)]

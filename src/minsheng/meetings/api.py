@@ -32,6 +32,19 @@ from minsheng.org.models import Body, Person
 
 router = Router(tags=["meetings"])
 
+
+def signed_in_if_any(request: HttpRequest) -> Any:
+    """Public reads: a bearer token, when sent, identifies its user (members and staff see more);
+    otherwise the session's user, signed in or not."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        from minsheng.api import ApiTokenAuth  # the root module imports this one
+
+        return ApiTokenAuth()(request)
+    return request.user
+
+
+PUBLIC = [signed_in_if_any]
+
 # Schemas ------------------------------------------------------------------------------------------
 
 
@@ -420,7 +433,7 @@ def _appointment_out(record: Appointment) -> dict[str, Any]:
 # Meetings -----------------------------------------------------------------------------------------
 
 
-@router.get("", response=list[MeetingOut], auth=None)
+@router.get("", response=list[MeetingOut], auth=PUBLIC)
 def meetings_list(request: HttpRequest) -> Any:
     return list(selectors.meetings_visible_to(request.user)[:200])
 
@@ -434,7 +447,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
     return Status(201, services.meeting_create(actor=request.user, body=body, data=data))
 
 
-@router.get("/{int:meeting_id}", response=MeetingOut, auth=None)
+@router.get("/{int:meeting_id}", response=MeetingOut, auth=PUBLIC)
 def meeting_get(request: HttpRequest, meeting_id: int) -> Any:
     return _meeting(request, meeting_id)
 
@@ -461,7 +474,7 @@ def meeting_transition(
     return MEETING_ACTIONS[action](actor=request.user, meeting=_meeting(request, meeting_id))
 
 
-@router.get("/{int:meeting_id}/agenda", response=list[ItemOut], auth=None)
+@router.get("/{int:meeting_id}/agenda", response=list[ItemOut], auth=PUBLIC)
 def meeting_agenda(request: HttpRequest, meeting_id: int) -> Any:
     meeting = _meeting(request, meeting_id)
     knows = request.user.has_perm("meetings.view_roster", meeting)
@@ -521,7 +534,7 @@ def document_version_add(request: HttpRequest, document_id: int, file: File[Uplo
 # Roster, leave, sign-in ---------------------------------------------------------------------------
 
 
-@router.get("/{int:meeting_id}/attendance", response=AttendanceOut, auth=None)
+@router.get("/{int:meeting_id}/attendance", response=AttendanceOut, auth=PUBLIC)
 def attendance(request: HttpRequest, meeting_id: int) -> Any:
     meeting = _meeting(request, meeting_id)
     if not request.user.has_perm("meetings.view_roster", meeting) and meeting.status != "published":
@@ -638,7 +651,7 @@ def poll_create(request: HttpRequest, item_id: int, payload: PollIn) -> Any:
     return Status(201, poll_out(request.user, _poll(request, poll.pk)))
 
 
-@router.get("/polls/{int:poll_id}", response=PollOut, auth=None)
+@router.get("/polls/{int:poll_id}", response=PollOut, auth=PUBLIC)
 def poll_get(request: HttpRequest, poll_id: int) -> Any:
     return poll_out(request.user, _poll(request, poll_id))
 
@@ -717,7 +730,7 @@ def poll_progress(request: HttpRequest, poll_id: int) -> Any:
     return _progress(poll)
 
 
-@router.get("/{int:meeting_id}/screen", response=ScreenOut, auth=None)
+@router.get("/{int:meeting_id}/screen", response=ScreenOut, auth=PUBLIC)
 def screen(request: HttpRequest, meeting_id: int, key: str) -> Any:
     """What the hall screen shows (the screen key is the meeting's kiosk key)."""
     meeting = selectors.meeting_for_screen(meeting_id, key[:64])
