@@ -187,8 +187,8 @@ def test_refused_transitions_change_nothing(world: World) -> None:
     bad = post(
         bearer(world.staff),
         "",
-        {"body": world.congress.pk, "kind": "congress_session", "title": "<b>x</b>", "starts_on": "2026-03-10",
-         "ends_on": "2026-03-12", "venue": "会堂"},
+        {"body": world.congress.pk, "kind": "congress_session", "title": "<b>x</b>",
+         "starts_on": "2026-03-10", "ends_on": "2026-03-12", "venue": "会堂"},
     )  # fmt: skip
     assert bad.status_code == 400 and Meeting.objects.count() == 1
     dates = post(

@@ -1,4 +1,4 @@
-"""Permission matrix: role × meeting state × action; allowed exactly where expected; a refusal changes nothing."""
+"""Permission matrix: role × meeting state × action, allowed exactly as expected; refusals change nothing."""
 
 from __future__ import annotations
 

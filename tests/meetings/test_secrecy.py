@@ -15,13 +15,14 @@ from django.test import Client
 
 from minsheng.core.models import Ballot, BallotBox, BallotVoter, Event, NamedBallot
 from minsheng.meetings import selectors, services
-from minsheng.meetings.models import Meeting, Poll
+from minsheng.meetings.models import Poll
 from tests.core.thread_database import ThreadDatabase, threads_with_own_connections
 from tests.meetings.conftest import World, build_world
 from tests.meetings.test_api import bearer, post
 
 pytestmark = pytest.mark.django_db
 
+PEOPLE_MODELS = {"org.Person", "org.User", "meetings.Attendee"}
 CHOICE_WORDS = ("yes", "no", "abstain", "赞成", "反对", "弃权")
 
 
@@ -30,9 +31,8 @@ def _voter_fields(model: type[models.Model]) -> list[str]:
     names = []
     for field in model._meta.concrete_fields:
         related = getattr(field, "related_model", None)
-        if related is not None and related._meta.label in {"org.Person", "org.User", "meetings.Attendee"}:
-            names.append(field.name)
-        elif any(word in field.name for word in ("voter", "person", "user", "member")):
+        points_at_people = related is not None and related._meta.label in PEOPLE_MODELS
+        if points_at_people or any(word in field.name for word in ("voter", "person", "user", "member")):
             names.append(field.name)
     return names
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 from minsheng.meetings.counting import BASE_ALL, BASE_CAST, BASE_PRESENT
@@ -40,7 +41,7 @@ class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     NOTIFIED = "notified", _("notified")
     IN_SESSION = "in_session", _("in session")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("meetings", "closed")
     PUBLISHED = "published", _("published")
 
 
@@ -68,8 +69,8 @@ class Meeting(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("meeting")
-        verbose_name_plural = _("meetings")
+        verbose_name = pgettext_lazy("meetings", "meeting")
+        verbose_name_plural = pgettext_lazy("meetings", "meetings")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -101,7 +102,10 @@ class AgendaItem(TimeStampedModel):
     """An item of the agenda; items may have sub-items (one level is what meetings use)."""
 
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="items"
+        Meeting,
+        verbose_name=pgettext_lazy("meetings", "meeting"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
     parent = models.ForeignKey(
         "self",
@@ -172,7 +176,10 @@ class Attendee(models.Model):
     """One person on a meeting's roster: an entitled member (voting) or a non-voting attendee (列席)."""
 
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendees"
+        Meeting,
+        verbose_name=pgettext_lazy("meetings", "meeting"),
+        on_delete=models.CASCADE,
+        related_name="attendees",
     )
     person = models.ForeignKey(
         "org.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="meeting_seats"
@@ -221,7 +228,7 @@ class PollKind(models.TextChoices):
 class PollStatus(models.TextChoices):
     DRAFT = "draft", _("prepared")
     OPEN = "open", _("voting")
-    CLOSED = "closed", _("voting closed")
+    CLOSED = "closed", pgettext_lazy("meetings", "voting closed")
     ANNOUNCED = "announced", _("result announced")
 
 
@@ -245,7 +252,10 @@ class Poll(TimeStampedModel):
     """A vote on an item. Its pass rule is copied from the body's rules when it is made (data, per poll)."""
 
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="polls"
+        Meeting,
+        verbose_name=pgettext_lazy("meetings", "meeting"),
+        on_delete=models.CASCADE,
+        related_name="polls",
     )
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="polls"
@@ -268,7 +278,7 @@ class Poll(TimeStampedModel):
     mode = models.CharField(
         _("appointment voting"), max_length=16, choices=AppointmentMode.choices, default=AppointmentMode.EACH
     )
-    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    round = models.PositiveSmallIntegerField(pgettext_lazy("meetings", "round"), default=1)
     previous_round = models.ForeignKey(
         "self",
         verbose_name=_("previous round"),
@@ -284,7 +294,7 @@ class Poll(TimeStampedModel):
     entitled_count = models.PositiveIntegerField(_("entitled (应到)"), null=True, blank=True)
     present_count = models.PositiveIntegerField(_("present (实到)"), null=True, blank=True)
     cast_count = models.PositiveIntegerField(_("ballots cast"), null=True, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
+    result = models.JSONField(pgettext_lazy("meetings", "result"), default=dict, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
