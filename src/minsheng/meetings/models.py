@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 from minsheng.meetings.counting import BASE_ALL, BASE_CAST, BASE_PRESENT
@@ -41,7 +40,7 @@ class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     NOTIFIED = "notified", _("notified")
     IN_SESSION = "in_session", _("in session")
-    CLOSED = "closed", pgettext_lazy("meetings", "closed")
+    CLOSED = "closed", _("adjourned")
     PUBLISHED = "published", _("published")
 
 
@@ -69,8 +68,8 @@ class Meeting(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = pgettext_lazy("meetings", "meeting")
-        verbose_name_plural = pgettext_lazy("meetings", "meetings")
+        verbose_name = _("session or meeting")
+        verbose_name_plural = _("sessions and meetings")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -103,7 +102,7 @@ class AgendaItem(TimeStampedModel):
 
     meeting = models.ForeignKey(
         Meeting,
-        verbose_name=pgettext_lazy("meetings", "meeting"),
+        verbose_name=_("session or meeting"),
         on_delete=models.CASCADE,
         related_name="items",
     )
@@ -177,7 +176,7 @@ class Attendee(models.Model):
 
     meeting = models.ForeignKey(
         Meeting,
-        verbose_name=pgettext_lazy("meetings", "meeting"),
+        verbose_name=_("session or meeting"),
         on_delete=models.CASCADE,
         related_name="attendees",
     )
@@ -228,7 +227,7 @@ class PollKind(models.TextChoices):
 class PollStatus(models.TextChoices):
     DRAFT = "draft", _("prepared")
     OPEN = "open", _("voting")
-    CLOSED = "closed", pgettext_lazy("meetings", "voting closed")
+    CLOSED = "closed", _("vote closed")
     ANNOUNCED = "announced", _("result announced")
 
 
@@ -253,7 +252,7 @@ class Poll(TimeStampedModel):
 
     meeting = models.ForeignKey(
         Meeting,
-        verbose_name=pgettext_lazy("meetings", "meeting"),
+        verbose_name=_("session or meeting"),
         on_delete=models.CASCADE,
         related_name="polls",
     )
@@ -278,7 +277,7 @@ class Poll(TimeStampedModel):
     mode = models.CharField(
         _("appointment voting"), max_length=16, choices=AppointmentMode.choices, default=AppointmentMode.EACH
     )
-    round = models.PositiveSmallIntegerField(pgettext_lazy("meetings", "round"), default=1)
+    round = models.PositiveSmallIntegerField(_("voting round"), default=1)
     previous_round = models.ForeignKey(
         "self",
         verbose_name=_("previous round"),
@@ -294,7 +293,7 @@ class Poll(TimeStampedModel):
     entitled_count = models.PositiveIntegerField(_("entitled (应到)"), null=True, blank=True)
     present_count = models.PositiveIntegerField(_("present (实到)"), null=True, blank=True)
     cast_count = models.PositiveIntegerField(_("ballots cast"), null=True, blank=True)
-    result = models.JSONField(pgettext_lazy("meetings", "result"), default=dict, blank=True)
+    result = models.JSONField(_("vote result"), default=dict, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
