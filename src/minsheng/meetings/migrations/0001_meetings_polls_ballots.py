@@ -8,260 +8,705 @@ import minsheng.meetings.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('motions', '0004_motion_newest_first_index'),
-        ('org', '0001_initial'),
+        ("motions", "0004_motion_newest_first_index"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('kind', models.CharField(choices=[('report', 'report to deliberate'), ('decision', 'decision'), ('election', 'election'), ('appointment', 'appointment or removal'), ('inquiry', 'inquiry'), ('other', 'other')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('motion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items', to='motions.motion', verbose_name='bill')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='meetings.agendaitem', verbose_name='parent item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "report to deliberate"),
+                            ("decision", "decision"),
+                            ("election", "election"),
+                            ("appointment", "appointment or removal"),
+                            ("inquiry", "inquiry"),
+                            ("other", "other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agenda_items",
+                        to="motions.motion",
+                        verbose_name="bill",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="meetings.agendaitem",
+                        verbose_name="parent item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agenda item',
-                'verbose_name_plural': 'agenda items',
-                'ordering': ['meeting', 'position', 'id'],
+                "verbose_name": "agenda item",
+                "verbose_name_plural": "agenda items",
+                "ordering": ["meeting", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('public', models.BooleanField(default=True, help_text='Members see every document before the meeting; the public only these, once published.', verbose_name='public after publication')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='meetings.agendaitem', verbose_name='agenda item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "public",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Members see every document before the meeting; the public only these, once published.",
+                        verbose_name="public after publication",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="meetings.agendaitem",
+                        verbose_name="agenda item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['item', 'id'],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["item", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('congress_session', "session of the people's congress"), ('standing_committee', 'standing committee meeting'), ('chairs_meeting', "chair's meeting"), ('cppcc_plenary', 'CPPCC plenary session'), ('cppcc_standing', 'CPPCC standing committee meeting')], max_length=24, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('venue', models.CharField(max_length=200, verbose_name='venue')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('notified', 'notified'), ('in_session', 'in session'), ('closed', 'adjourned'), ('published', 'published')], db_index=True, default='draft', max_length=16, verbose_name='status')),
-                ('screen_key', models.CharField(default=minsheng.meetings.models._screen_key, editable=False, max_length=32, verbose_name='hall screen key')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='org.body', verbose_name='body')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('term', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.term', verbose_name='term')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("congress_session", "session of the people's congress"),
+                            ("standing_committee", "standing committee meeting"),
+                            ("chairs_meeting", "chair's meeting"),
+                            ("cppcc_plenary", "CPPCC plenary session"),
+                            ("cppcc_standing", "CPPCC standing committee meeting"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("venue", models.CharField(max_length=200, verbose_name="venue")),
+                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("notified", "notified"),
+                            ("in_session", "in session"),
+                            ("closed", "adjourned"),
+                            ("published", "published"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "screen_key",
+                    models.CharField(
+                        default=minsheng.meetings.models._screen_key,
+                        editable=False,
+                        max_length=32,
+                        verbose_name="hall screen key",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="org.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.term",
+                        verbose_name="term",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session or meeting',
-                'verbose_name_plural': 'sessions and meetings',
-                'ordering': ['-starts_on', '-id'],
+                "verbose_name": "session or meeting",
+                "verbose_name_plural": "sessions and meetings",
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendee',
+            name="Attendee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('voting', models.BooleanField(default=True, verbose_name='entitled to vote')),
-                ('capacity', models.CharField(blank=True, max_length=64, verbose_name='capacity')),
-                ('leave_status', models.CharField(choices=[('none', 'no leave asked'), ('requested', 'leave requested'), ('approved', 'on leave'), ('refused', 'leave refused')], default='none', max_length=16, verbose_name='leave')),
-                ('leave_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for leave')),
-                ('leave_note', models.CharField(blank=True, max_length=300, verbose_name='staff note on the leave')),
-                ('present', models.BooleanField(default=False, verbose_name='signed in')),
-                ('signed_in_at', models.DateTimeField(blank=True, null=True, verbose_name='signed in at')),
-                ('signed_in_via', models.CharField(blank=True, choices=[('phone', "on the member's phone"), ('qr', 'QR code at the door'), ('clerk', 'by a clerk')], max_length=8, verbose_name='signed in')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_seats', to='org.person', verbose_name='person')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendees', to='meetings.meeting', verbose_name='session or meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("voting", models.BooleanField(default=True, verbose_name="entitled to vote")),
+                ("capacity", models.CharField(blank=True, max_length=64, verbose_name="capacity")),
+                (
+                    "leave_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "no leave asked"),
+                            ("requested", "leave requested"),
+                            ("approved", "on leave"),
+                            ("refused", "leave refused"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="leave",
+                    ),
+                ),
+                (
+                    "leave_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for leave"),
+                ),
+                (
+                    "leave_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="staff note on the leave"),
+                ),
+                ("present", models.BooleanField(default=False, verbose_name="signed in")),
+                ("signed_in_at", models.DateTimeField(blank=True, null=True, verbose_name="signed in at")),
+                (
+                    "signed_in_via",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "on the member's phone"),
+                            ("qr", "QR code at the door"),
+                            ("clerk", "by a clerk"),
+                        ],
+                        max_length=8,
+                        verbose_name="signed in",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_seats",
+                        to="org.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendees",
+                        to="meetings.meeting",
+                        verbose_name="session or meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendee',
-                'verbose_name_plural': 'attendees',
-                'ordering': ['meeting', '-voting', 'id'],
+                "verbose_name": "attendee",
+                "verbose_name_plural": "attendees",
+                "ordering": ["meeting", "-voting", "id"],
             },
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='meetings.meeting', verbose_name='session or meeting'),
+            model_name="agendaitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="meetings.meeting",
+                verbose_name="session or meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='Nominee',
+            name="Nominee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('action', models.CharField(choices=[('elect', 'elect'), ('appoint', 'appoint'), ('remove', 'remove')], max_length=8, verbose_name='action')),
-                ('office', models.CharField(max_length=100, verbose_name='office')),
-                ('nominated_by', models.CharField(blank=True, max_length=100, verbose_name='nominated by')),
-                ('profile', models.TextField(blank=True, max_length=5000, verbose_name='profile')),
-                ('reasons', models.TextField(blank=True, max_length=5000, verbose_name='reasons')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('yes', models.PositiveIntegerField(blank=True, null=True, verbose_name='for')),
-                ('no', models.PositiveIntegerField(blank=True, null=True, verbose_name='against')),
-                ('abstain', models.PositiveIntegerField(blank=True, null=True, verbose_name='abstentions')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='passed or elected')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("elect", "elect"), ("appoint", "appoint"), ("remove", "remove")],
+                        max_length=8,
+                        verbose_name="action",
+                    ),
+                ),
+                ("office", models.CharField(max_length=100, verbose_name="office")),
+                ("nominated_by", models.CharField(blank=True, max_length=100, verbose_name="nominated by")),
+                ("profile", models.TextField(blank=True, max_length=5000, verbose_name="profile")),
+                ("reasons", models.TextField(blank=True, max_length=5000, verbose_name="reasons")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("yes", models.PositiveIntegerField(blank=True, null=True, verbose_name="for")),
+                ("no", models.PositiveIntegerField(blank=True, null=True, verbose_name="against")),
+                ("abstain", models.PositiveIntegerField(blank=True, null=True, verbose_name="abstentions")),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="passed or elected")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nominee',
-                'verbose_name_plural': 'nominees',
-                'ordering': ['poll', 'position', 'id'],
+                "verbose_name": "nominee",
+                "verbose_name_plural": "nominees",
+                "ordering": ["poll", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('action', models.CharField(choices=[('elect', 'elect'), ('appoint', 'appoint'), ('remove', 'remove')], max_length=8, verbose_name='action')),
-                ('office', models.CharField(max_length=100, verbose_name='office')),
-                ('effective_on', models.DateField(verbose_name='effective on')),
-                ('number', models.CharField(max_length=32, verbose_name='certificate number')),
-                ('oath_on', models.DateField(blank=True, null=True, verbose_name='oath taken on')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.body', verbose_name='body')),
-                ('nominee', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='appointment', to='meetings.nominee', verbose_name='nominee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("elect", "elect"), ("appoint", "appoint"), ("remove", "remove")],
+                        max_length=8,
+                        verbose_name="action",
+                    ),
+                ),
+                ("office", models.CharField(max_length=100, verbose_name="office")),
+                ("effective_on", models.DateField(verbose_name="effective on")),
+                ("number", models.CharField(max_length=32, verbose_name="certificate number")),
+                ("oath_on", models.DateField(blank=True, null=True, verbose_name="oath taken on")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "nominee",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointment",
+                        to="meetings.nominee",
+                        verbose_name="nominee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appointment record',
-                'verbose_name_plural': 'appointment records',
-                'ordering': ['-effective_on', '-id'],
+                "verbose_name": "appointment record",
+                "verbose_name_plural": "appointment records",
+                "ordering": ["-effective_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Poll',
+            name="Poll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('decision', 'decision'), ('election', 'election'), ('appointment', 'appointment or removal')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('status', models.CharField(choices=[('draft', 'prepared'), ('open', 'voting'), ('closed', 'vote closed'), ('announced', 'result announced')], db_index=True, default='draft', max_length=16, verbose_name='status')),
-                ('method', models.CharField(choices=[('electronic', 'electronic voting'), ('show_of_hands', 'show of hands')], default='electronic', max_length=16, verbose_name='method')),
-                ('secret', models.BooleanField(default=True, verbose_name='secret ballot')),
-                ('allow_change', models.BooleanField(default=True, verbose_name='ballots may be changed until the poll closes')),
-                ('rule_base', models.CharField(choices=[('all', 'all members'), ('present', 'members present'), ('cast', 'votes cast')], max_length=8, verbose_name='base of the majority')),
-                ('rule_numerator', models.PositiveSmallIntegerField(verbose_name='share: numerator')),
-                ('rule_denominator', models.PositiveSmallIntegerField(verbose_name='share: denominator')),
-                ('rule_strict', models.BooleanField(verbose_name='more than the share (not: at least)')),
-                ('seats', models.PositiveSmallIntegerField(default=1, verbose_name='seats')),
-                ('mode', models.CharField(choices=[('each', 'person by person on one ballot'), ('together', 'all nominees together')], default='each', max_length=16, verbose_name='appointment voting')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='voting round')),
-                ('box_id', models.BigIntegerField(blank=True, editable=False, null=True, verbose_name='ballot box')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='opened at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('announced_at', models.DateTimeField(blank=True, null=True, verbose_name='announced at')),
-                ('entitled_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='entitled (应到)')),
-                ('present_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='present (实到)')),
-                ('cast_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='ballots cast')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='vote result')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='passed')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='polls', to='meetings.agendaitem', verbose_name='agenda item')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='polls', to='meetings.meeting', verbose_name='session or meeting')),
-                ('previous_round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='further_rounds', to='meetings.poll', verbose_name='previous round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("decision", "decision"),
+                            ("election", "election"),
+                            ("appointment", "appointment or removal"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "prepared"),
+                            ("open", "voting"),
+                            ("closed", "vote closed"),
+                            ("announced", "result announced"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("electronic", "electronic voting"), ("show_of_hands", "show of hands")],
+                        default="electronic",
+                        max_length=16,
+                        verbose_name="method",
+                    ),
+                ),
+                ("secret", models.BooleanField(default=True, verbose_name="secret ballot")),
+                (
+                    "allow_change",
+                    models.BooleanField(
+                        default=True, verbose_name="ballots may be changed until the poll closes"
+                    ),
+                ),
+                (
+                    "rule_base",
+                    models.CharField(
+                        choices=[
+                            ("all", "all members"),
+                            ("present", "members present"),
+                            ("cast", "votes cast"),
+                        ],
+                        max_length=8,
+                        verbose_name="base of the majority",
+                    ),
+                ),
+                ("rule_numerator", models.PositiveSmallIntegerField(verbose_name="share: numerator")),
+                ("rule_denominator", models.PositiveSmallIntegerField(verbose_name="share: denominator")),
+                ("rule_strict", models.BooleanField(verbose_name="more than the share (not: at least)")),
+                ("seats", models.PositiveSmallIntegerField(default=1, verbose_name="seats")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("each", "person by person on one ballot"),
+                            ("together", "all nominees together"),
+                        ],
+                        default="each",
+                        max_length=16,
+                        verbose_name="appointment voting",
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="voting round")),
+                (
+                    "box_id",
+                    models.BigIntegerField(blank=True, editable=False, null=True, verbose_name="ballot box"),
+                ),
+                ("opened_at", models.DateTimeField(blank=True, null=True, verbose_name="opened at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("announced_at", models.DateTimeField(blank=True, null=True, verbose_name="announced at")),
+                (
+                    "entitled_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="entitled (应到)"),
+                ),
+                (
+                    "present_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="present (实到)"),
+                ),
+                (
+                    "cast_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ballots cast"),
+                ),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="vote result")),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="passed")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="polls",
+                        to="meetings.agendaitem",
+                        verbose_name="agenda item",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="polls",
+                        to="meetings.meeting",
+                        verbose_name="session or meeting",
+                    ),
+                ),
+                (
+                    "previous_round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="further_rounds",
+                        to="meetings.poll",
+                        verbose_name="previous round",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'poll',
-                'verbose_name_plural': 'polls',
-                'ordering': ['meeting', 'id'],
+                "verbose_name": "poll",
+                "verbose_name_plural": "polls",
+                "ordering": ["meeting", "id"],
             },
         ),
         migrations.AddField(
-            model_name='nominee',
-            name='poll',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominees', to='meetings.poll', verbose_name='poll'),
+            model_name="nominee",
+            name="poll",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="nominees",
+                to="meetings.poll",
+                verbose_name="poll",
+            ),
         ),
         migrations.CreateModel(
-            name='VotingRule',
+            name="VotingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body_kind', models.CharField(blank=True, help_text='Used when no rule is set for the body itself.', max_length=32, verbose_name='or every body of the kind')),
-                ('purpose', models.CharField(choices=[('quorum', 'quorum to open a vote'), ('decision', 'decision'), ('election', 'election'), ('further_round', 'further round of an election'), ('appointment', 'appointment or removal')], max_length=16, verbose_name='purpose')),
-                ('base', models.CharField(choices=[('all', 'all members'), ('present', 'members present'), ('cast', 'votes cast')], default='all', max_length=8, verbose_name='base')),
-                ('numerator', models.PositiveSmallIntegerField(default=1, verbose_name='share: numerator')),
-                ('denominator', models.PositiveSmallIntegerField(default=2, verbose_name='share: denominator')),
-                ('strict', models.BooleanField(default=True, verbose_name='more than the share (not: at least)')),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.body', verbose_name='body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body_kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="Used when no rule is set for the body itself.",
+                        max_length=32,
+                        verbose_name="or every body of the kind",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("quorum", "quorum to open a vote"),
+                            ("decision", "decision"),
+                            ("election", "election"),
+                            ("further_round", "further round of an election"),
+                            ("appointment", "appointment or removal"),
+                        ],
+                        max_length=16,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "base",
+                    models.CharField(
+                        choices=[
+                            ("all", "all members"),
+                            ("present", "members present"),
+                            ("cast", "votes cast"),
+                        ],
+                        default="all",
+                        max_length=8,
+                        verbose_name="base",
+                    ),
+                ),
+                ("numerator", models.PositiveSmallIntegerField(default=1, verbose_name="share: numerator")),
+                (
+                    "denominator",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="share: denominator"),
+                ),
+                (
+                    "strict",
+                    models.BooleanField(default=True, verbose_name="more than the share (not: at least)"),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.body",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'voting rule',
-                'verbose_name_plural': 'voting rules',
+                "verbose_name": "voting rule",
+                "verbose_name_plural": "voting rules",
             },
         ),
         migrations.CreateModel(
-            name='VotingSettings',
+            name="VotingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('named_polls', models.BooleanField(default=False, verbose_name='named polls (记名表决)')),
-                ('allow_change', models.BooleanField(default=True, verbose_name='ballots may be changed until the poll closes')),
-                ('body', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='voting_settings', to='org.body', verbose_name='body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("named_polls", models.BooleanField(default=False, verbose_name="named polls (记名表决)")),
+                (
+                    "allow_change",
+                    models.BooleanField(
+                        default=True, verbose_name="ballots may be changed until the poll closes"
+                    ),
+                ),
+                (
+                    "body",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voting_settings",
+                        to="org.body",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'voting settings',
-                'verbose_name_plural': 'voting settings',
+                "verbose_name": "voting settings",
+                "verbose_name_plural": "voting settings",
             },
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='meeting_ends_after_start', violation_error_message='A meeting cannot end before it starts.'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="meeting_ends_after_start",
+                violation_error_message="A meeting cannot end before it starts.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='attendee',
-            index=models.Index(fields=['person', 'meeting'], name='attendee_person_idx'),
+            model_name="attendee",
+            index=models.Index(fields=["person", "meeting"], name="attendee_person_idx"),
         ),
         migrations.AddConstraint(
-            model_name='attendee',
-            constraint=models.UniqueConstraint(fields=('meeting', 'person'), name='attendee_once_per_meeting'),
+            model_name="attendee",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "person"), name="attendee_once_per_meeting"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendee',
-            constraint=models.CheckConstraint(condition=models.Q(('present', False), models.Q(('leave_status', 'approved'), _negated=True), _connector='OR'), name='attendee_not_present_on_leave', violation_error_message='A member on leave cannot be signed in.'),
+            model_name="attendee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("present", False), models.Q(("leave_status", "approved"), _negated=True), _connector="OR"
+                ),
+                name="attendee_not_present_on_leave",
+                violation_error_message="A member on leave cannot be signed in.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(fields=('body', 'number'), name='appointment_number_once'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(fields=("body", "number"), name="appointment_number_once"),
         ),
         migrations.AddConstraint(
-            model_name='poll',
-            constraint=models.CheckConstraint(condition=models.Q(('rule_denominator__gte', 1), ('rule_numerator__lte', models.F('rule_denominator'))), name='poll_rule_is_a_share'),
+            model_name="poll",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rule_denominator__gte", 1), ("rule_numerator__lte", models.F("rule_denominator"))
+                ),
+                name="poll_rule_is_a_share",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='poll',
-            constraint=models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='poll_has_a_seat'),
+            model_name="poll",
+            constraint=models.CheckConstraint(condition=models.Q(("seats__gte", 1)), name="poll_has_a_seat"),
         ),
         migrations.AddConstraint(
-            model_name='votingrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('body__isnull', False), ('body_kind', '')), models.Q(('body__isnull', True), models.Q(('body_kind', ''), _negated=True)), _connector='OR'), name='voting_rule_for_a_body_or_a_kind', violation_error_message='A rule is for one body or for every body of one kind.'),
+            model_name="votingrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("body__isnull", False), ("body_kind", "")),
+                    models.Q(("body__isnull", True), models.Q(("body_kind", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="voting_rule_for_a_body_or_a_kind",
+                violation_error_message="A rule is for one body or for every body of one kind.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='votingrule',
-            constraint=models.CheckConstraint(condition=models.Q(('denominator__gte', 1), ('numerator__lte', models.F('denominator'))), name='voting_rule_is_a_share', violation_error_message='The share must be a fraction between 0 and 1.'),
+            model_name="votingrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("denominator__gte", 1), ("numerator__lte", models.F("denominator"))),
+                name="voting_rule_is_a_share",
+                violation_error_message="The share must be a fraction between 0 and 1.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='votingrule',
-            constraint=models.UniqueConstraint(fields=('body', 'purpose'), name='voting_rule_once_per_body'),
+            model_name="votingrule",
+            constraint=models.UniqueConstraint(fields=("body", "purpose"), name="voting_rule_once_per_body"),
         ),
         migrations.AddConstraint(
-            model_name='votingrule',
-            constraint=models.UniqueConstraint(condition=models.Q(('body__isnull', True)), fields=('body_kind', 'purpose'), name='voting_rule_once_per_kind'),
+            model_name="votingrule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("body__isnull", True)),
+                fields=("body_kind", "purpose"),
+                name="voting_rule_once_per_kind",
+            ),
         ),
     ]
