@@ -128,7 +128,7 @@ def prepare(*, with_demo_data: bool) -> None:
 
 # Each app may add demo records on top of the district: a module with exists() and seed().
 APP_DEMO_MODULES = ("minsheng.voices.demo", "minsheng.motions.demo", "minsheng.legislation.demo",
-                    "minsheng.deliberation.demo")  # fmt: skip
+                    "minsheng.deliberation.demo", "minsheng.meetings.demo")  # fmt: skip
 
 
 def _app_demo(module_name: str) -> Any:

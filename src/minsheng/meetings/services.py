@@ -1220,7 +1220,7 @@ def poll_announce(*, actor: Any, poll: Poll, expected_state: str | None = None) 
         )
         if poll.kind == PollKind.APPOINTMENT:
             meeting = poll.meeting
-            effective = timezone.localdate()
+            effective = min(timezone.localdate(), meeting.ends_on)  # the meeting's last day at the latest
             for nominee in poll.nominees.filter(passed=True).order_by("position", "id"):
                 record = Appointment.objects.create(
                     nominee=nominee,

@@ -135,7 +135,7 @@ class DeskPanel:
 
 # Apps contribute to /me/ through a module with `panels(request) -> list[DeskPanel]`.
 DESK_MODULES = ("minsheng.voices.desk", "minsheng.motions.desk", "minsheng.legislation.desk",
-                "minsheng.deliberation.desk")  # fmt: skip
+                "minsheng.deliberation.desk", "minsheng.meetings.desk")  # fmt: skip
 
 
 def desk_panels(request: HttpRequest) -> list[DeskPanel]:
