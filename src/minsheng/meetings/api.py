@@ -762,3 +762,54 @@ def oath(request: HttpRequest, appointment_id: int, payload: OathIn) -> Any:
     return _appointment_out(
         services.appointment_oath_record(actor=request.user, appointment=record, on=payload.on)
     )
+
+
+# Bills --------------------------------------------------------------------------------------------
+
+
+class BillOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+
+
+class BillDecisionIn(Schema):
+    decision: Literal["agenda", "refer", "suggestion"]
+    decided_by: Literal["presidium", "chairs_meeting"] = "presidium"
+    meeting: int | None = None
+    committee: int | None = None
+
+
+@router.get("/bills", response=list[BillOut])
+def bills(request: HttpRequest) -> Any:
+    """Bills awaiting the decision of the presidium or the chair's meeting."""
+    return selectors.bills_awaiting_decision(request.user)
+
+
+@router.post("/bills/{int:motion_id}/decision", response=BillOut)
+def bill_decide(request: HttpRequest, motion_id: int, payload: BillDecisionIn) -> Any:
+    """Put the bill on a meeting's agenda (an item with its own vote), refer it to a special committee,
+    or handle it as a suggestion; the signers are told."""
+    from minsheng.motions import services as motions
+
+    bill = next((b for b in selectors.bills_awaiting_decision(request.user) if b.pk == motion_id), None)
+    if bill is None:
+        raise NotFoundError()
+    if payload.decision == "agenda":
+        meeting = selectors.meetings_for_bills(request.user).filter(pk=payload.meeting or 0).first()
+        if meeting is None:
+            raise ValidationFailedError(field="meeting")
+        return motions.bill_put_on_agenda(
+            actor=request.user, motion=bill, meeting=meeting, decided_by=payload.decided_by
+        )
+    if payload.decision == "refer":
+        committee = (
+            selectors.special_committees({bill.jurisdiction_id}).filter(pk=payload.committee or 0).first()
+        )
+        if committee is None:
+            raise ValidationFailedError(field="committee")
+        return motions.bill_refer(
+            actor=request.user, motion=bill, committee=committee, decided_by=payload.decided_by
+        )
+    return motions.motion_convert(actor=request.user, motion=bill, expected_state=bill.status)

@@ -287,3 +287,39 @@ def attendance_record(person_id: int) -> QuerySet[Attendee]:
         .select_related("meeting", "meeting__body")
         .order_by("-meeting__starts_on")
     )
+
+
+BILL_PENDING_STATES = ("submitted", "referred")
+
+
+def bills_awaiting_decision(user: Any) -> list[Any]:
+    """Bills the user may put before the presidium or the chair's meeting (submitted or referred)."""
+    from minsheng.motions import services as motions
+    from minsheng.motions.selectors import motions_visible_to
+
+    bills = (
+        motions_visible_to(user)
+        .filter(kind="bill", status__in=BILL_PENDING_STATES)
+        .select_related("jurisdiction")
+    )
+    return [
+        bill for bill in bills[:200] if motions.can_put_on_agenda(user, bill) or motions.can_refer(user, bill)
+    ]
+
+
+def meetings_for_bills(user: Any) -> QuerySet[Meeting]:
+    """Meetings of congresses and standing committees whose agenda can still change."""
+    from minsheng.org.models import BodyKind
+
+    return meetings_visible_to(user).filter(
+        status__in=[MeetingStatus.DRAFT, MeetingStatus.NOTIFIED, MeetingStatus.IN_SESSION],
+        body__kind__in=[BodyKind.CONGRESS, BodyKind.STANDING_COMMITTEE],
+    )
+
+
+def special_committees(jurisdiction_ids: set[int]) -> QuerySet[Body]:
+    from minsheng.org.models import BodyKind
+
+    return Body.objects.filter(
+        kind=BodyKind.SPECIAL_COMMITTEE, jurisdiction_id__in=jurisdiction_ids
+    ).order_by("name")

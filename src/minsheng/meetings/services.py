@@ -1304,3 +1304,41 @@ def poll_delete(*, actor: Any, poll: Poll) -> None:
             raise ConflictError(
                 message=_("This vote is referred to by another and cannot be removed.")
             ) from error
+
+
+# Bills on the agenda --------------------------------------------------------------------------------
+
+BILL_TITLE_MAX_LENGTH = 150
+
+
+def bill_item_add(*, actor: Any, meeting: Meeting, motion: Any) -> AgendaItem:
+    """A bill the presidium or the chair's meeting put on the agenda: an item with its own vote.
+
+    Called by ``motions.services.bill_put_on_agenda`` inside its transaction (the bill's status and
+    the signers' notice are the motions app's)."""
+    body = meeting.body
+    if (
+        body.kind not in (BodyKind.CONGRESS, BodyKind.STANDING_COMMITTEE)
+        or body.jurisdiction_id != motion.jurisdiction_id
+    ):
+        raise ValidationFailedError(
+            _("A bill goes on the agenda of a meeting of its own congress or standing committee."),
+            field="meeting",
+        )
+    if AgendaItem.objects.filter(motion=motion).exists():
+        raise ConflictError(message=_("This bill is already on an agenda."))
+    title = motion.title[:BILL_TITLE_MAX_LENGTH]
+    item = item_add(
+        actor=actor,
+        meeting=meeting,
+        kind=ItemKind.DECISION,
+        title=_("Deliberation of the bill “%(title)s”") % {"title": title},
+        description=motion.text[:TEXT_MAX_LENGTH],
+        motion=motion,
+    )
+    poll_create(
+        actor=actor,
+        item=item,
+        data=PollIn(title=_("Decision on the bill “%(title)s”") % {"title": title}, kind=PollKind.DECISION),
+    )
+    return item

@@ -38,6 +38,7 @@ from minsheng.meetings.models import (
     SignInMethod,
     VoteValue,
 )
+from minsheng.motions import services as motions
 from minsheng.org.models import Person
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -783,6 +784,79 @@ def oath(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Enter the date of the oath."))
     return redirect("meetings:detail", pk=record.nominee.poll.meeting_id)
+
+
+@login_required
+@require_GET
+def bills(request: HttpRequest) -> HttpResponse:
+    """Bills awaiting the decision of the presidium or the chair's meeting: agenda, committee, suggestion."""
+    pending = selectors.bills_awaiting_decision(request.user)
+    if not pending and not request.user.has_perm("meetings.add_meeting"):
+        raise PermissionDenied
+    return render(
+        request,
+        "meetings/bills.html",
+        {
+            "bills": pending,
+            "meetings": list(selectors.meetings_for_bills(request.user)[:50]),
+            "committees": list(selectors.special_committees({bill.jurisdiction_id for bill in pending})),
+        },
+    )
+
+
+@require_POST
+@login_required
+def bill_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    bill = next((b for b in selectors.bills_awaiting_decision(request.user) if b.pk == pk), None)
+    if bill is None:
+        raise Http404
+    decision, decided_by = request.POST.get("decision", ""), request.POST.get("decided_by", "")
+    expected = request.POST.get("state") or None
+    if decision == "agenda":
+        meeting = (
+            selectors.meetings_for_bills(request.user).filter(pk=request.POST.get("meeting") or 0).first()
+        )
+        if meeting is None:
+            messages.error(request, _("Choose the meeting."))
+        else:
+            _attempt(
+                request,
+                lambda: motions.bill_put_on_agenda(
+                    actor=request.user,
+                    motion=bill,
+                    meeting=meeting,
+                    decided_by=decided_by,
+                    expected_state=expected,
+                ),
+                _("The bill is on the agenda; its signers are told."),
+            )
+    elif decision == "refer":
+        committee = selectors.special_committees({bill.jurisdiction_id}).filter(
+            pk=request.POST.get("committee") or 0
+        )
+        if not committee.exists():
+            messages.error(request, _("Choose the special committee."))
+        else:
+            _attempt(
+                request,
+                lambda: motions.bill_refer(
+                    actor=request.user,
+                    motion=bill,
+                    committee=committee.get(),
+                    decided_by=decided_by,
+                    expected_state=expected,
+                ),
+                _("The bill is referred to the committee; its signers are told."),
+            )
+    elif decision == "suggestion":
+        _attempt(
+            request,
+            lambda: motions.motion_convert(actor=request.user, motion=bill, expected_state=expected),
+            _("The bill will be handled as a suggestion; its signers are told."),
+        )
+    else:
+        messages.error(request, _("Choose a decision."))
+    return redirect("meetings:bills")
 
 
 @login_required
