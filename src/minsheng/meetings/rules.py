@@ -172,7 +172,8 @@ def is_notified(user: Any, obj: Any = None) -> bool:
 
 runs_meeting = is_meeting_staff | is_admin
 presides = is_presiding | runs_meeting
-knows_meeting = runs_meeting | is_presiding | (is_attendee & is_notified)
+# Attendees first: one cached query answers for the thousands of members; staff and chairs come after.
+knows_meeting = (is_attendee & is_notified) | runs_meeting | is_presiding
 
 rules.add_perm("meetings.add_meeting", runs_meeting)
 rules.add_perm("meetings.view_meeting", is_published | knows_meeting)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -451,6 +451,16 @@ def attendee_add(*, actor: Any, meeting: Meeting, person: Person, capacity: str 
     return attendee
 
 
+def _seat_locked(meeting: Meeting, person_id: int) -> Attendee | None:
+    """The roster row, locked, with the person (for messages and answers) in the same query."""
+    return (
+        Attendee.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(meeting=meeting, person_id=person_id)
+        .first()
+    )
+
+
 def _own_seat(actor: Any, meeting: Meeting) -> Attendee:
     person_id = getattr(actor, "person_id", None)
     seat = Attendee.objects.filter(meeting=meeting, person_id=person_id).first() if person_id else None
@@ -572,7 +582,7 @@ def attendee_sign_in(
             _require(actor, "meetings.sign_in_others", locked)
             if person is None:
                 raise ValidationFailedError(_("Choose whom to sign in."), field="person")
-            seat = Attendee.objects.select_for_update().filter(meeting=locked, person=person).first()
+            seat = _seat_locked(locked, person.pk)
             if seat is None:
                 raise ValidationFailedError(
                     _("%(name)s is not on the roster of this meeting.") % {"name": person.name},
@@ -580,7 +590,10 @@ def attendee_sign_in(
                 )
         else:
             _require(actor, "meetings.sign_in", locked)
-            seat = Attendee.objects.select_for_update().get(pk=_own_seat(actor, locked).pk)
+            person_id = getattr(actor, "person_id", None)
+            seat = _seat_locked(locked, person_id) if person_id else None
+            if seat is None:  # an administrator holds every permission, but no seat
+                raise PermissionDeniedError(_("You are not on the roster of this meeting."))
         if seat.present:
             return seat
         if seat.leave_status == L.APPROVED:
@@ -956,45 +969,51 @@ _NOMINEES_CACHE: dict[int, tuple[int, ...]] = {}
 """Nominee ids of open polls, per process: they cannot change once a poll is open."""
 
 
-def _poll_and_seat(poll_id: int, person_id: int | None) -> tuple[_PollShape, dict[str, Any] | None]:
-    row = (
-        Poll.objects.filter(pk=poll_id)
-        .values(
-            "id", "kind", "mode", "seats", "status", "allow_change", "box_id", "meeting_id", "meeting__status"
-        )
-        .first()
+@cache
+def _poll_and_seat_sql() -> str:
+    """The poll, its meeting's status and the voter's seat in one statement (the hot path: written
+    out, as ``core.ballots`` does, because compiling the ORM's queries costs as much as running them)."""
+    poll, meeting, attendee = Poll._meta.db_table, Meeting._meta.db_table, Attendee._meta.db_table
+    return (
+        "SELECT p.id, p.kind, p.mode, p.seats, p.status, p.allow_change, p.box_id, m.status, "  # noqa: S608
+        f"a.id, a.voting, a.present, a.leave_status FROM {poll} p JOIN {meeting} m ON m.id = p.meeting_id "
+        f"LEFT JOIN {attendee} a ON a.meeting_id = p.meeting_id AND a.person_id = %s WHERE p.id = %s"
     )
+
+
+def _poll_and_seat(poll_id: int, person_id: int | None) -> tuple[_PollShape, dict[str, Any] | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(_poll_and_seat_sql(), [person_id or 0, poll_id])
+        row = cursor.fetchone()
     if row is None:
         raise NotFoundError(_("There is no such vote."))
-    seat: dict[str, Any] | None = None
-    if person_id is not None:
-        found = (
-            Attendee.objects.filter(meeting_id=row["meeting_id"], person_id=person_id)
-            .values("voting", "present", "leave_status")
-            .first()
-        )
-        seat = dict(found) if found is not None else None
+    pk, kind, mode, seats, status, allow_change, box_id, meeting_status, seat_id, voting, present, leave = row
+    seat = (
+        {"voting": bool(voting), "present": bool(present), "leave_status": leave}
+        if seat_id is not None and person_id is not None
+        else None
+    )
     nominee_ids: tuple[int, ...] = ()
-    if row["kind"] != PollKind.DECISION:
-        cached = _NOMINEES_CACHE.get(poll_id) if row["status"] == P.OPEN else None
+    if kind != PollKind.DECISION:
+        cached = _NOMINEES_CACHE.get(poll_id) if status == P.OPEN else None
         if cached is None:
             cached = tuple(
                 Nominee.objects.filter(poll_id=poll_id)
                 .order_by("position", "id")
                 .values_list("id", flat=True)
             )
-            if row["status"] == P.OPEN:
+            if status == P.OPEN:
                 _NOMINEES_CACHE[poll_id] = cached
         nominee_ids = cached
     shape = _PollShape(
-        id=row["id"],
-        kind=row["kind"],
-        mode=row["mode"],
-        seats=row["seats"],
-        status=row["status"],
-        allow_change=row["allow_change"],
-        box_id=row["box_id"],
-        meeting_status=row["meeting__status"],
+        id=pk,
+        kind=kind,
+        mode=mode,
+        seats=seats,
+        status=status,
+        allow_change=bool(allow_change),
+        box_id=box_id,
+        meeting_status=meeting_status,
         nominee_ids=nominee_ids,
     )
     return shape, seat
