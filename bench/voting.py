@@ -46,6 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from deliberation import _server_cpu_seconds as server_cpu_seconds
 from loadgen import HOST, Request, drive, machine_description, request_bytes, running_server, section_write
 from loadgen import _RawConnection as RawConnection
 
@@ -306,7 +307,12 @@ def main() -> int:
         if status != 200:
             raise SystemExit(f"the poll did not open: {status} {opened}")
         load_before = os.getloadavg()[0]
+        server_before, client_before = server_cpu_seconds(port), os.times()
         voting = run_phase(port, ballot_plans, args.max_seconds)
+        client_after = os.times()
+        server_ms = (server_cpu_seconds(port) - server_before) / max(voting.requests, 1) * 1000
+        client_s = (client_after.user - client_before.user) + (client_after.system - client_before.system)
+        client_ms = client_s / max(voting.requests, 1) * 1000
         from minsheng.core.ballots import ballot_voter_ids
         from minsheng.meetings.models import Poll
 
@@ -349,6 +355,11 @@ def main() -> int:
             f"| {voting.requests / voting.seconds:.0f} | {voting.percentile(0.5):.1f} | {p95:.1f} |",
         ]
     )
+    cpu = (
+        f"CPU per ballot request: server {server_ms:.2f} ms (gunicorn master and workers), load generator "
+        f"{client_ms:.2f} ms; on 2 otherwise idle cores that is room for about "
+        f"{2000 / (server_ms + client_ms):.0f} requests/s."
+    )
     summary = (
         f"{len(acknowledged)} of {len(keys)} members' ballots acknowledged ({retries} retries of the same "
         f"ballot sent with the same client key); counted for {result['yes']}, against {result['no']}, "
@@ -366,7 +377,7 @@ def main() -> int:
         f"taking turns among {len(keys) // args.clients}–{-(-len(keys) // args.clients)} members (bearer "
         "tokens), one request at a time; a secret decision poll (core ballot box: a voter row and a sealed "
         "choice row per ballot, no Event per ballot).\n\n"
-        f"{table}\n\n{summary}\n\n"
+        f"{table}\n\n{summary}\n\n{cpu}\n\n"
         "*lost* = acknowledged ballots missing from the count, *double* = ballots counted more than once: "
         "checked against the voters' rows and, per value, against what the acknowledged members sent (a "
         "secret count cannot be checked per member).\n"
@@ -375,6 +386,7 @@ def main() -> int:
         section_write(DOC, "voting", body)
     print(table)
     print(summary)
+    print(cpu)
     print(f"load average {load_before:.2f} before the ballots, {load_after:.2f} after the close")
     print(
         f"voting voters={len(keys)} ballots_per_s={ballots_per_s:.1f} lost={lost} double={double} "
