@@ -6,13 +6,10 @@ every change leaves an Event). Ballot boxes are not in the admin at all (core.ba
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from minsheng.core.admin import EventedAdmin, ReadOnlyAdmin
 from minsheng.meetings.models import Appointment, Meeting, Poll, VotingRule, VotingSettings
-from minsheng.org.admin import EventedAdmin
 
 
 @admin.register(VotingRule)
@@ -26,17 +23,6 @@ class VotingRuleAdmin(EventedAdmin):
 class VotingSettingsAdmin(EventedAdmin):
     list_display = ["body", "named_polls", "allow_change"]
     list_select_related = ["body"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Meeting)
