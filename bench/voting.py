@@ -368,13 +368,15 @@ def main() -> int:
         f"the hall screen, asking every {SCREEN_REFRESH_S:.0f} s, showed the result {result_fresh:.2f} s "
         "after the close was sent."
     )
+    low, high = len(keys) // args.clients, -(-len(keys) // args.clients)
+    share_sizes = str(low) if low == high else f"{low}–{high}"
     body = (
         "## Electronic voting at national-congress size (`bench/voting.py`)\n\n"
         f"Machine: {machine_description()}; 1-minute load average {load_before:.1f} when the ballots began "
         f"and {load_after:.1f} after the close (the 2 cores are shared with other work, and the load "
         f"generator runs on them too). SQLite (WAL), settings `{args.settings}`, gunicorn {args.workers} "
         f"workers × {args.threads} threads; {args.clients} keep-alive client connections on loopback, each "
-        f"taking turns among {len(keys) // args.clients}–{-(-len(keys) // args.clients)} members (bearer "
+        f"taking turns among {share_sizes} members (bearer "
         "tokens), one request at a time; a secret decision poll (core ballot box: a voter row and a sealed "
         "choice row per ballot, no Event per ballot).\n\n"
         f"{table}\n\n{summary}\n\n{cpu}\n\n"

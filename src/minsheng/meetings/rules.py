@@ -72,7 +72,7 @@ def body_root_id(body: Body) -> int:
     return node.pk
 
 
-def _roots_by_role(user: Any) -> dict[str, set[int]]:
+def roots_by_role(user: Any) -> dict[str, set[int]]:
     """Tree roots of the user's body memberships, by role; computed once per user object."""
     cached = getattr(user, _ROOTS_CACHE, None)
     if cached is not None:
@@ -106,7 +106,7 @@ def is_admin(user: Any) -> bool:
 @rules.predicate
 def is_meeting_staff(user: Any, obj: Any = None) -> bool:
     """Staff of a body of the meeting's (or the body's) tree; without an object, staff of any tree."""
-    roots = _roots_by_role(user).get(Role.STAFF, set())
+    roots = roots_by_role(user).get(Role.STAFF, set())
     if isinstance(obj, Body):
         return body_root_id(obj) in roots
     meeting = meeting_of(obj)
@@ -121,7 +121,7 @@ def is_presiding(user: Any, obj: Any = None) -> bool:
     meeting = meeting_of(obj)
     if meeting is None:
         return False
-    roles = _roots_by_role(user)
+    roles = roots_by_role(user)
     return any(_meeting_root(meeting) in roles.get(role, set()) for role in LEADER_ROLES)
 
 

@@ -22,17 +22,11 @@ from minsheng.meetings.models import (
     Poll,
     PollStatus,
 )
-from minsheng.meetings.rules import ORGAN_KINDS, _roots_by_role, body_root_id, is_admin
+from minsheng.meetings.rules import is_admin, roots_by_role
 from minsheng.meetings.services import AttendanceCounts, attendance_counts
 from minsheng.org.models import LEADER_ROLES, Body, Role
 
 PUBLIC_POLL_STATES = (PollStatus.CLOSED, PollStatus.ANNOUNCED)
-
-
-def _root_bodies(root_ids: set[int]) -> list[int]:
-    """Every organ body whose tree root is one of ``root_ids`` (a few dozen per district)."""
-    bodies = Body.objects.filter(kind__in=ORGAN_KINDS).select_related("parent__parent__parent")
-    return [body.pk for body in bodies if body_root_id(body) in root_ids]
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
@@ -41,12 +35,12 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     if is_admin(user):
         return meetings
     visible = Q(status=MeetingStatus.PUBLISHED)
-    roles = _roots_by_role(user) if getattr(user, "is_authenticated", False) else {}
+    roles = roots_by_role(user) if getattr(user, "is_authenticated", False) else {}
     roots = set(roles.get(Role.STAFF, set()))
     for role in LEADER_ROLES:
         roots |= roles.get(role, set())
-    if roots:
-        visible |= Q(body_id__in=_root_bodies(roots))
+    if roots:  # a meeting's body is a tree's root (congress, CPPCC) or just under it (standing committee)
+        visible |= Q(body_id__in=roots) | Q(body__parent_id__in=roots) | Q(body__parent__parent_id__in=roots)
     person_id = getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
     if person_id is not None:
         visible |= Q(attendees__person_id=person_id) & ~Q(status=MeetingStatus.DRAFT)
