@@ -9,6 +9,7 @@ import docx
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from minsheng.core.models import BallotVoter
 from minsheng.meetings import services
@@ -187,3 +188,21 @@ def test_lists_and_screens_have_a_constant_query_count(
         assert staff.get(f"/meetings/{meeting.pk}/").status_code == 200
     with django_assert_max_num_queries(8):
         assert Client().get(f"/meetings/{meeting.pk}/screen/{meeting.screen_key}/live/").status_code == 200
+
+
+def test_the_menu_offers_my_meetings_to_those_who_sit_or_run_them(world: World) -> None:
+    from django.test import RequestFactory
+
+    from minsheng.meetings.nav import items
+
+    def labels(user: Any) -> list[str]:
+        request = RequestFactory().get("/")
+        request.user = user
+        with translation.override("zh-hans"):
+            return [str(item.label) for item in items(request)]
+
+    assert "我的会议" in labels(world.deputies[3]) and "我的会议" in labels(world.staff)
+    assert labels(world.outsider) == ["会议"]
+    from django.contrib.auth.models import AnonymousUser
+
+    assert labels(AnonymousUser()) == ["会议"]
