@@ -29,6 +29,7 @@ from minsheng.meetings.models import (
     Poll,
 )
 from minsheng.org.models import LEADER_ROLES, Body, BodyKind, Role
+from minsheng.org.rules import has_admin_role
 from minsheng.org.selectors import memberships_of
 
 _ROOTS_CACHE = "_minsheng_meeting_roots"
@@ -94,13 +95,6 @@ def roots_by_role(user: Any) -> dict[str, set[int]]:
 
 def _meeting_root(meeting: Meeting) -> int:
     return body_root_id(meeting.body)
-
-
-@rules.predicate
-def is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or any(
-        m.role == Role.ADMIN for m in memberships_of(user)
-    )
 
 
 @rules.predicate
@@ -170,7 +164,7 @@ def is_notified(user: Any, obj: Any = None) -> bool:
     return meeting is not None and meeting.status != MeetingStatus.DRAFT
 
 
-runs_meeting = is_meeting_staff | is_admin
+runs_meeting = is_meeting_staff | has_admin_role
 presides = is_presiding | runs_meeting
 # Attendees first: one cached query answers for the thousands of members; staff and chairs come after.
 knows_meeting = (is_attendee & is_notified) | runs_meeting | is_presiding

@@ -22,9 +22,10 @@ from minsheng.meetings.models import (
     Poll,
     PollStatus,
 )
-from minsheng.meetings.rules import is_admin, roots_by_role
+from minsheng.meetings.rules import roots_by_role
 from minsheng.meetings.services import AttendanceCounts, attendance_counts
 from minsheng.org.models import LEADER_ROLES, Body, Role
+from minsheng.org.rules import has_admin_role
 
 PUBLIC_POLL_STATES = (PollStatus.CLOSED, PollStatus.ANNOUNCED)
 
@@ -32,7 +33,7 @@ PUBLIC_POLL_STATES = (PollStatus.CLOSED, PollStatus.ANNOUNCED)
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     """Staff and chairs: every meeting of their trees; attendees: their notified meetings; all: published."""
     meetings = Meeting.objects.select_related("body", "body__jurisdiction").order_by("-starts_on", "-id")
-    if is_admin(user):
+    if has_admin_role(user):
         return meetings
     visible = Q(status=MeetingStatus.PUBLISHED)
     roles = roots_by_role(user) if getattr(user, "is_authenticated", False) else {}
