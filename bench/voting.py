@@ -46,6 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from deliberation import _django as django_setup
 from deliberation import _server_cpu_seconds as server_cpu_seconds
 from loadgen import HOST, Request, drive, machine_description, request_bytes, running_server, section_write
 from loadgen import _RawConnection as RawConnection
@@ -54,16 +55,6 @@ REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 VALUES = ("yes", "no", "abstain")
 SCREEN_REFRESH_S = 1.0
-
-
-def _django(data_dir: Path, settings_module: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    os.environ["MINSHENG_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("MINSHENG_ALLOWED_HOSTS", HOST)
-    sys.path.insert(0, str(REPO / "src"))
-    import django
-
-    django.setup()
 
 
 def prepare(voters: int) -> dict[str, Any]:
@@ -267,7 +258,7 @@ def main() -> int:
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="minsheng-bench-voting-"))
-    _django(data_dir, args.settings)
+    django_setup(data_dir, args.settings)
     print(f"· data folder {data_dir}; preparing {args.voters} members")
     world = prepare(args.voters)
     from django.db import connections
