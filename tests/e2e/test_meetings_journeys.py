@@ -19,6 +19,7 @@ from tests.meetings.conftest import build_world
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
+LOCAL = ("http://localhost", "http://127.0.0.1", "data:")
 
 
 def sign_in(page: Any, base: str, user: Any, next_path: str) -> None:
@@ -29,17 +30,30 @@ def sign_in(page: Any, base: str, user: Any, next_path: str) -> None:
     page.wait_for_url(f"**{next_path}")
 
 
-def new_page(page: Any) -> Any:
-    """Another person's browser: a fresh context of the same size."""
-    context = page.context.browser.new_context(
-        viewport=page.viewport_size, locale="zh-CN", is_mobile=page.viewport_name == "phone"
-    )
-    other = context.new_page()
-    other.viewport_name = page.viewport_name
-    return other
+@pytest.fixture
+def people(page: Any) -> Any:
+    """Other people's browsers (fresh contexts of the page's size), watched like the main page: nothing
+    may load from the internet; closed at the end."""
+    contexts: list[Any] = []
+    external: list[str] = []
+
+    def new_page() -> Any:
+        context = page.context.browser.new_context(
+            viewport=page.viewport_size, locale="zh-CN", is_mobile=page.viewport_name == "phone"
+        )
+        contexts.append(context)
+        other = context.new_page()
+        other.viewport_name = page.viewport_name
+        other.on("request", lambda req: None if req.url.startswith(LOCAL) else external.append(req.url))
+        return other
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert external == [], f"requests left the machine: {external}"
 
 
-def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page: Any) -> None:
+def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page: Any, people: Any) -> None:
     world = build_world()
     meeting = services.meeting_notify(actor=world.staff, meeting=world.meeting())
     poll = world.decision(meeting)
@@ -53,7 +67,7 @@ def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page:
     page.wait_for_load_state()
     assert "等待工作人员审批" in page.locator("#my-seat").inner_text()
     screenshot(page, "meetings-01-leave")
-    staff = new_page(page)
+    staff = people()
     sign_in(staff, base, world.staff, f"/meetings/{meeting.pk}/roster/")
     staff.locator(f"#approve-{absent.person_id}").click()
     staff.wait_for_load_state()
@@ -64,7 +78,7 @@ def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page:
     for user in world.deputies[:6]:
         services.attendee_sign_in(actor=user, meeting=meeting)
     member = world.deputies[6]
-    phone = new_page(page)
+    phone = people()
     sign_in(phone, base, member, "/meetings/mine/")
     phone.goto(f"{base}/meetings/checkin/?t={services.checkin_token(meeting)}")
     phone.locator("#checkin").click()
@@ -72,9 +86,9 @@ def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page:
     assert Attendee.objects.get(meeting=meeting, person=member.person).signed_in_via == "qr"
 
     # The hall screen is up; the chair opens the vote from the console.
-    screen = new_page(page)
+    screen = people()
     screen.goto(f"{base}/meetings/{meeting.pk}/screen/{meeting.screen_key}/")
-    chair = new_page(page)
+    chair = people()
     sign_in(chair, base, world.chair, f"/meetings/{meeting.pk}/console/")
     chair.locator(f"#open-{poll.pk}").click()
     chair.wait_for_load_state()
@@ -105,7 +119,7 @@ def test_leave_qr_sign_in_phone_vote_and_the_hall_screen(live_server: Any, page:
 
 
 def test_staff_appoint_two_officials_person_by_person_and_download_certificates(
-    live_server: Any, page: Any
+    live_server: Any, page: Any, people: Any
 ) -> None:
     world = build_world()
     meeting = world.meeting(kind=MeetingKind.STANDING_COMMITTEE, title="区人大常委会第二十五次会议")
@@ -134,7 +148,7 @@ def test_staff_appoint_two_officials_person_by_person_and_download_certificates(
     services.poll_open(actor=world.chair, poll=poll)
     wang, li = [str(pk) for pk in poll.nominees.order_by("position").values_list("id", flat=True)]
     member = world.sc_members[4]
-    phone = new_page(page)
+    phone = people()
     sign_in(phone, base, member, f"/meetings/polls/{poll.pk}/vote/")
     phone.locator(f"#row-{wang}-yes").check()
     phone.locator(f"#row-{li}-yes").check()
@@ -143,7 +157,7 @@ def test_staff_appoint_two_officials_person_by_person_and_download_certificates(
     phone.locator("#voted").wait_for()
     for user in world.sc_members[:4]:
         services.ballot_submit(actor=user, poll_id=poll.pk, choice={"rows": {wang: "yes", li: "yes"}})
-    chair = new_page(page)
+    chair = people()
     sign_in(chair, base, world.chair, f"/meetings/polls/{poll.pk}/")
     chair.locator("#poll-close").click()
     chair.wait_for_load_state()

@@ -223,3 +223,46 @@ def test_only_one_vote_is_open_at_a_time_and_the_meeting_cannot_close_over_it(wo
         services.meeting_close(actor=world.staff, meeting=meeting)
     with pytest.raises(InvalidTransitionError):
         services.poll_announce(actor=world.chair, poll=first)
+
+
+def test_documents_are_checked_by_content_and_versions_kept(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.core.attachments import attachments_for
+    from minsheng.meetings.models import Document, ItemKind
+    from tests.meetings.test_api import _docx
+
+    meeting = world.meeting()
+    item = services.item_add(actor=world.staff, meeting=meeting, kind=ItemKind.REPORT, title="政府工作报告")
+    for name, data in [
+        ("报告.docx", b"MZ\x90\x00 not a document"),
+        ("报告.pdf", b""),
+        ("a.docx", b"x" * 11_000_000),
+    ]:
+        with pytest.raises(ValidationFailedError):
+            services.document_add(
+                actor=world.staff, item=item, title="报告", upload=SimpleUploadedFile(name, data)
+            )
+    assert not Document.objects.exists()
+    with pytest.raises(ValidationFailedError):
+        services.document_add(
+            actor=world.staff,
+            item=item,
+            title="<script>x</script>",
+            upload=SimpleUploadedFile("a.docx", _docx()),
+        )
+    document = services.document_add(
+        actor=world.staff,
+        item=item,
+        title="政府工作报告",
+        upload=SimpleUploadedFile("../../etc/报告.docx", _docx()),
+    )
+    services.document_version_add(
+        actor=world.staff, document=document, upload=SimpleUploadedFile("v2.pdf", b"%PDF-1.4 x")
+    )
+    versions = list(attachments_for(document))
+    assert [v.original_name for v in versions] == ["报告.docx", "v2.pdf"]
+    with pytest.raises(PermissionDeniedError):
+        services.document_add(
+            actor=world.deputies[2], item=item, title="报告", upload=SimpleUploadedFile("a.docx", _docx())
+        )
