@@ -176,6 +176,19 @@ def test_leave_and_clerk_sign_in_through_the_api(world: World) -> None:
     assert bearer(world.cppcc_members[0]).get(f"/api/meetings/{meeting.pk}/roster").status_code == 404
 
 
+def test_a_body_that_is_not_an_object_signs_nobody_in(world: World) -> None:
+    """Every field of a sign-in has a default: a body of [null, null] or "x" must not act on them."""
+    meeting = world.in_session(world.meeting(), present=[])
+    member = bearer(world.deputies[2])
+    for body in ("[null, null]", "[]", '"phone"', "null", "7"):
+        response = member.post(
+            f"/api/meetings/{meeting.pk}/sign-in", data=body, content_type="application/json"
+        )
+        assert response.status_code == 400, body
+        assert set(response.json()) == {"detail", "code", "field"}
+    assert not Attendee.objects.filter(meeting=meeting, present=True).exists()
+
+
 def test_refused_transitions_change_nothing(world: World) -> None:
     meeting = world.meeting()
     deputy, cppcc_staff = bearer(world.deputies[3]), bearer(world.cppcc_staff)

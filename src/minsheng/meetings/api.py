@@ -16,6 +16,8 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from minsheng.apiauth import PUBLIC
+from minsheng.core.apitypes import ObjectBody, ObjectId
 from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.meetings import selectors, services
 from minsheng.meetings.counting import PassRule
@@ -33,23 +35,11 @@ from minsheng.org.models import Body, Person
 router = Router(tags=["meetings"])
 
 
-def signed_in_if_any(request: HttpRequest) -> Any:
-    """Public reads: a bearer token, when sent, identifies its user (members and staff see more);
-    otherwise the session's user, signed in or not."""
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        from minsheng.api import ApiTokenAuth  # the root module imports this one
-
-        return ApiTokenAuth()(request)
-    return request.user
-
-
-PUBLIC = [signed_in_if_any]
-
 # Schemas ------------------------------------------------------------------------------------------
 
 
-class MeetingIn(Schema):
-    body: int
+class MeetingIn(ObjectBody):
+    body: ObjectId
     kind: Literal[
         "congress_session", "standing_committee", "chairs_meeting", "cppcc_plenary", "cppcc_standing"
     ]
@@ -86,14 +76,14 @@ class MeetingOut(Schema):
         return obj.body.name
 
 
-class ItemIn(Schema):
+class ItemIn(ObjectBody):
     kind: Literal["report", "decision", "election", "appointment", "inquiry", "other"]
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-    parent: int | None = None
+    parent: ObjectId | None = None
 
 
-class ItemUpdateIn(Schema):
+class ItemUpdateIn(ObjectBody):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
 
@@ -161,24 +151,24 @@ class ItemOut(Schema):
     children: list[ItemOut]
 
 
-class NomineeIn(Schema):
+class NomineeIn(ObjectBody):
     name: str = Field(min_length=1, max_length=64)
     office: str = Field(min_length=1, max_length=100)
     action: Literal["appoint", "remove", "elect"] = "appoint"
-    person: int | None = None
+    person: ObjectId | None = None
     nominated_by: str = Field(default="", max_length=100)
     profile: str = Field(default="", max_length=5000)
     reasons: str = Field(default="", max_length=5000)
 
 
-class RuleIn(Schema):
+class RuleIn(ObjectBody):
     base: Literal["all", "present", "cast"]
     numerator: int = Field(ge=0, le=100)
     denominator: int = Field(ge=1, le=100)
     strict: bool = True
 
 
-class PollIn(Schema):
+class PollIn(ObjectBody):
     kind: Literal["decision", "election", "appointment"] = "decision"
     title: str = Field(min_length=1, max_length=200)
     secret: bool | None = None
@@ -189,7 +179,7 @@ class PollIn(Schema):
     rule: RuleIn | None = None
 
 
-class BallotIn(Schema):
+class BallotIn(ObjectBody):
     model_config = {"extra": "forbid"}
     choice: Literal["yes", "no", "abstain"] | None = None
     rows: dict[str, Literal["yes", "no", "abstain"]] | None = Field(default=None, max_length=50)
@@ -221,18 +211,18 @@ class ProgressOut(Schema):
     not_voted_names: list[str] | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(ObjectBody):
     reason: str = Field(min_length=1, max_length=300)
 
 
-class NoteIn(Schema):
+class NoteIn(ObjectBody):
     note: str = Field(default="", max_length=300)
 
 
-class SignInIn(Schema):
+class SignInIn(ObjectBody):
     method: Literal["phone", "qr", "clerk"] = "phone"
     token: str = Field(default="", max_length=200)
-    person: int | None = None
+    person: ObjectId | None = None
 
 
 class AttendeeOut(Schema):
@@ -251,12 +241,12 @@ class AttendeeOut(Schema):
         return obj.person.name
 
 
-class AttendeeIn(Schema):
-    person: int
+class AttendeeIn(ObjectBody):
+    person: ObjectId
     capacity: str = Field(default="", max_length=64)
 
 
-class HandsIn(Schema):
+class HandsIn(ObjectBody):
     yes: int = Field(ge=0, le=100_000)
     no: int = Field(ge=0, le=100_000)
     abstain: int = Field(ge=0, le=100_000)
@@ -273,7 +263,7 @@ class AppointmentOut(Schema):
     certificate_url: str
 
 
-class OathIn(Schema):
+class OathIn(ObjectBody):
     on: dt.date
 
 
@@ -292,21 +282,21 @@ class ScreenOut(Schema):
 # Helpers ------------------------------------------------------------------------------------------
 
 
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting(request: HttpRequest, meeting_id: ObjectId) -> Meeting:
     meeting = selectors.meeting_detail(request.user, meeting_id)
     if meeting is None:
         raise NotFoundError()
     return meeting
 
 
-def _poll(request: HttpRequest, poll_id: int) -> Poll:
+def _poll(request: HttpRequest, poll_id: ObjectId) -> Poll:
     poll = selectors.poll_detail(request.user, poll_id)
     if poll is None:
         raise NotFoundError()
     return poll
 
 
-def _item(request: HttpRequest, item_id: int) -> AgendaItem:
+def _item(request: HttpRequest, item_id: ObjectId) -> AgendaItem:
     item = AgendaItem.objects.select_related("meeting", "meeting__body").filter(pk=item_id).first()
     if item is None or not request.user.has_perm("meetings.view_meeting", item.meeting):
         raise NotFoundError()
@@ -448,12 +438,12 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
 
 
 @router.get("/{int:meeting_id}", response=MeetingOut, auth=PUBLIC)
-def meeting_get(request: HttpRequest, meeting_id: int) -> Any:
+def meeting_get(request: HttpRequest, meeting_id: ObjectId) -> Any:
     return _meeting(request, meeting_id)
 
 
 @router.put("/{int:meeting_id}", response=MeetingOut)
-def meeting_update(request: HttpRequest, meeting_id: int, payload: MeetingIn) -> Any:
+def meeting_update(request: HttpRequest, meeting_id: ObjectId, payload: MeetingIn) -> Any:
     data = services.MeetingIn(**payload.dict(exclude={"body"}))
     return services.meeting_update(actor=request.user, meeting=_meeting(request, meeting_id), data=data)
 
@@ -468,21 +458,21 @@ MEETING_ACTIONS = {
 
 @router.post("/{int:meeting_id}/transitions/{action}", response=MeetingOut)
 def meeting_transition(
-    request: HttpRequest, meeting_id: int, action: Literal["notify", "open", "close", "publish"]
+    request: HttpRequest, meeting_id: ObjectId, action: Literal["notify", "open", "close", "publish"]
 ) -> Any:
     """Move the meeting on: notify (takes the roster), open (in session), close, publish."""
     return MEETING_ACTIONS[action](actor=request.user, meeting=_meeting(request, meeting_id))
 
 
 @router.get("/{int:meeting_id}/agenda", response=list[ItemOut], auth=PUBLIC)
-def meeting_agenda(request: HttpRequest, meeting_id: int) -> Any:
+def meeting_agenda(request: HttpRequest, meeting_id: ObjectId) -> Any:
     meeting = _meeting(request, meeting_id)
     knows = request.user.has_perm("meetings.view_roster", meeting)
     return [_item_out(view) for view in selectors.agenda(meeting, public_only=not knows)]
 
 
 @router.post("/{int:meeting_id}/items", response={201: ItemOut})
-def item_add(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Any:
+def item_add(request: HttpRequest, meeting_id: ObjectId, payload: ItemIn) -> Any:
     meeting = _meeting(request, meeting_id)
     parent = AgendaItem.objects.filter(pk=payload.parent, meeting=meeting).first() if payload.parent else None
     if payload.parent and parent is None:
@@ -499,7 +489,7 @@ def item_add(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Any:
 
 
 @router.put("/items/{int:item_id}", response=ItemOut)
-def item_update(request: HttpRequest, item_id: int, payload: ItemUpdateIn) -> Any:
+def item_update(request: HttpRequest, item_id: ObjectId, payload: ItemUpdateIn) -> Any:
     item = services.item_update(
         actor=request.user, item=_item(request, item_id), title=payload.title, description=payload.description
     )
@@ -509,7 +499,7 @@ def item_update(request: HttpRequest, item_id: int, payload: ItemUpdateIn) -> An
 @router.post("/items/{int:item_id}/documents", response={201: DocumentOut})
 def document_add(
     request: HttpRequest,
-    item_id: int,
+    item_id: ObjectId,
     file: File[UploadedFile],
     title: Form[str],
     public: Form[bool] = True,
@@ -522,7 +512,7 @@ def document_add(
 
 
 @router.post("/documents/{int:document_id}/versions", response={201: DocumentOut})
-def document_version_add(request: HttpRequest, document_id: int, file: File[UploadedFile]) -> Any:
+def document_version_add(request: HttpRequest, document_id: ObjectId, file: File[UploadedFile]) -> Any:
     document = Document.objects.select_related("item__meeting__body").filter(pk=document_id).first()
     if document is None or not request.user.has_perm("meetings.view_meeting", document.item.meeting):
         raise NotFoundError()
@@ -535,7 +525,7 @@ def document_version_add(request: HttpRequest, document_id: int, file: File[Uplo
 
 
 @router.get("/{int:meeting_id}/attendance", response=AttendanceOut, auth=PUBLIC)
-def attendance(request: HttpRequest, meeting_id: int) -> Any:
+def attendance(request: HttpRequest, meeting_id: ObjectId) -> Any:
     meeting = _meeting(request, meeting_id)
     if not request.user.has_perm("meetings.view_roster", meeting) and meeting.status != "published":
         raise PermissionDeniedError()
@@ -543,7 +533,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> Any:
 
 
 @router.get("/{int:meeting_id}/roster", response=list[AttendeeOut])
-def roster(request: HttpRequest, meeting_id: int) -> Any:
+def roster(request: HttpRequest, meeting_id: ObjectId) -> Any:
     meeting = _meeting(request, meeting_id)
     if not request.user.has_perm("meetings.view_roster", meeting):
         raise PermissionDeniedError()
@@ -551,7 +541,7 @@ def roster(request: HttpRequest, meeting_id: int) -> Any:
 
 
 @router.post("/{int:meeting_id}/roster", response={201: AttendeeOut})
-def roster_add(request: HttpRequest, meeting_id: int, payload: AttendeeIn) -> Any:
+def roster_add(request: HttpRequest, meeting_id: ObjectId, payload: AttendeeIn) -> Any:
     person = Person.objects.filter(pk=payload.person).first()
     if person is None:
         raise ValidationFailedError(field="person")
@@ -562,20 +552,23 @@ def roster_add(request: HttpRequest, meeting_id: int, payload: AttendeeIn) -> An
 
 
 @router.post("/{int:meeting_id}/leave", response=AttendeeOut)
-def leave_request(request: HttpRequest, meeting_id: int, payload: ReasonIn) -> Any:
+def leave_request(request: HttpRequest, meeting_id: ObjectId, payload: ReasonIn) -> Any:
     return services.leave_request(
         actor=request.user, meeting=_meeting(request, meeting_id), reason=payload.reason
     )
 
 
 @router.delete("/{int:meeting_id}/leave", response=AttendeeOut)
-def leave_withdraw(request: HttpRequest, meeting_id: int) -> Any:
+def leave_withdraw(request: HttpRequest, meeting_id: ObjectId) -> Any:
     return services.leave_withdraw(actor=request.user, meeting=_meeting(request, meeting_id))
 
 
 @router.post("/attendees/{int:attendee_id}/leave/{decision}", response=AttendeeOut)
 def leave_decide(
-    request: HttpRequest, attendee_id: int, decision: Literal["approve", "refuse", "revoke"], payload: NoteIn
+    request: HttpRequest,
+    attendee_id: ObjectId,
+    decision: Literal["approve", "refuse", "revoke"],
+    payload: NoteIn,
 ) -> Any:
     attendee = Attendee.objects.select_related("meeting__body", "person").filter(pk=attendee_id).first()
     if attendee is None or not request.user.has_perm("meetings.view_meeting", attendee.meeting):
@@ -588,7 +581,7 @@ def leave_decide(
 
 
 @router.post("/{int:meeting_id}/sign-in", response=AttendeeOut)
-def sign_in(request: HttpRequest, meeting_id: int, payload: SignInIn) -> Any:
+def sign_in(request: HttpRequest, meeting_id: ObjectId, payload: SignInIn) -> Any:
     """Sign in: ``phone`` (yourself), ``qr`` (yourself, with the door code's ``token``) or ``clerk``
     (staff, naming the ``person``)."""
     meeting = _meeting(request, meeting_id)
@@ -601,7 +594,7 @@ def sign_in(request: HttpRequest, meeting_id: int, payload: SignInIn) -> Any:
 
 
 @router.get("/{int:meeting_id}/checkin-token", response=TokenOut)
-def checkin_token(request: HttpRequest, meeting_id: int) -> Any:
+def checkin_token(request: HttpRequest, meeting_id: ObjectId) -> Any:
     """The door code (valid two minutes), for a door kiosk that draws its own QR code."""
     from django.urls import reverse
 
@@ -616,7 +609,7 @@ def checkin_token(request: HttpRequest, meeting_id: int) -> Any:
 
 
 @router.post("/items/{int:item_id}/polls", response={201: PollOut})
-def poll_create(request: HttpRequest, item_id: int, payload: PollIn) -> Any:
+def poll_create(request: HttpRequest, item_id: ObjectId, payload: PollIn) -> Any:
     people = {p.pk: p for p in Person.objects.filter(pk__in=[n.person for n in payload.nominees if n.person])}
     nominees = [
         services.NomineeIn(
@@ -652,7 +645,7 @@ def poll_create(request: HttpRequest, item_id: int, payload: PollIn) -> Any:
 
 
 @router.get("/polls/{int:poll_id}", response=PollOut, auth=PUBLIC)
-def poll_get(request: HttpRequest, poll_id: int) -> Any:
+def poll_get(request: HttpRequest, poll_id: ObjectId) -> Any:
     return poll_out(request.user, _poll(request, poll_id))
 
 
@@ -660,14 +653,16 @@ POLL_ACTIONS = {"open": services.poll_open, "close": services.poll_close, "annou
 
 
 @router.post("/polls/{int:poll_id}/transitions/{action}", response=PollOut)
-def poll_transition(request: HttpRequest, poll_id: int, action: Literal["open", "close", "announce"]) -> Any:
+def poll_transition(
+    request: HttpRequest, poll_id: ObjectId, action: Literal["open", "close", "announce"]
+) -> Any:
     """The chair's console: open (quorum checked), close (result computed), announce."""
     poll = POLL_ACTIONS[action](actor=request.user, poll=_poll(request, poll_id))
     return poll_out(request.user, _poll(request, poll.pk))
 
 
 @router.post("/polls/{int:poll_id}/show-of-hands", response=PollOut)
-def show_of_hands(request: HttpRequest, poll_id: int, payload: HandsIn) -> Any:
+def show_of_hands(request: HttpRequest, poll_id: ObjectId, payload: HandsIn) -> Any:
     poll = services.show_of_hands_record(
         actor=request.user,
         poll=_poll(request, poll_id),
@@ -679,19 +674,19 @@ def show_of_hands(request: HttpRequest, poll_id: int, payload: HandsIn) -> Any:
 
 
 @router.post("/polls/{int:poll_id}/further-round", response={201: PollOut})
-def further_round(request: HttpRequest, poll_id: int) -> Any:
+def further_round(request: HttpRequest, poll_id: ObjectId) -> Any:
     poll = services.further_round_create(actor=request.user, poll=_poll(request, poll_id))
     return Status(201, poll_out(request.user, _poll(request, poll.pk)))
 
 
 @router.delete("/polls/{int:poll_id}", response={204: None})
-def poll_delete(request: HttpRequest, poll_id: int) -> Any:
+def poll_delete(request: HttpRequest, poll_id: ObjectId) -> Any:
     services.poll_delete(actor=request.user, poll=_poll(request, poll_id))
     return Status(204, None)
 
 
 @router.post("/polls/{int:poll_id}/ballot", response=BallotOut)
-def ballot_submit(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
+def ballot_submit(request: HttpRequest, poll_id: ObjectId, payload: BallotIn) -> Any:
     """Vote: ``{"choice": "yes"}`` on a decision; ``{"rows": {"<nominee id>": "yes", …}, "write_ins":
     [...]}`` on an election or person-by-person appointments. Retry with the same ``client_key``."""
     choice: Any = (
@@ -710,7 +705,7 @@ def ballot_submit(request: HttpRequest, poll_id: int, payload: BallotIn) -> Any:
 
 
 @router.get("/polls/{int:poll_id}/ballot", response=MyBallotOut)
-def my_ballot(request: HttpRequest, poll_id: int) -> Any:
+def my_ballot(request: HttpRequest, poll_id: ObjectId) -> Any:
     """Whether I voted, and while the poll is open what (nobody can know it after the close)."""
     poll = _poll(request, poll_id)
     return {
@@ -722,7 +717,7 @@ def my_ballot(request: HttpRequest, poll_id: int) -> Any:
 
 
 @router.get("/polls/{int:poll_id}/progress", response=ProgressOut)
-def poll_progress(request: HttpRequest, poll_id: int) -> Any:
+def poll_progress(request: HttpRequest, poll_id: ObjectId) -> Any:
     """The console: how many have voted (names of those who have not, for named polls only)."""
     poll = _poll(request, poll_id)
     if not request.user.has_perm("meetings.view_console", poll):
@@ -731,7 +726,7 @@ def poll_progress(request: HttpRequest, poll_id: int) -> Any:
 
 
 @router.get("/{int:meeting_id}/screen", response=ScreenOut, auth=PUBLIC)
-def screen(request: HttpRequest, meeting_id: int, key: str) -> Any:
+def screen(request: HttpRequest, meeting_id: ObjectId, key: str) -> Any:
     """What the hall screen shows (the screen key is the meeting's kiosk key)."""
     meeting = selectors.meeting_for_screen(meeting_id, key[:64])
     if meeting is None:
@@ -750,12 +745,12 @@ def screen(request: HttpRequest, meeting_id: int, key: str) -> Any:
 
 
 @router.get("/{int:meeting_id}/appointments", response=list[AppointmentOut])
-def appointments(request: HttpRequest, meeting_id: int) -> Any:
+def appointments(request: HttpRequest, meeting_id: ObjectId) -> Any:
     return [_appointment_out(record) for record in selectors.appointments_of(_meeting(request, meeting_id))]
 
 
 @router.post("/appointments/{int:appointment_id}/oath", response=AppointmentOut)
-def oath(request: HttpRequest, appointment_id: int, payload: OathIn) -> Any:
+def oath(request: HttpRequest, appointment_id: ObjectId, payload: OathIn) -> Any:
     record = selectors.appointment_detail(request.user, appointment_id)
     if record is None:
         raise NotFoundError()
@@ -774,11 +769,11 @@ class BillOut(Schema):
     status: str
 
 
-class BillDecisionIn(Schema):
+class BillDecisionIn(ObjectBody):
     decision: Literal["agenda", "refer", "suggestion"]
     decided_by: Literal["presidium", "chairs_meeting"] = "presidium"
-    meeting: int | None = None
-    committee: int | None = None
+    meeting: ObjectId | None = None
+    committee: ObjectId | None = None
 
 
 @router.get("/bills", response=list[BillOut])
@@ -788,7 +783,7 @@ def bills(request: HttpRequest) -> Any:
 
 
 @router.post("/bills/{int:motion_id}/decision", response=BillOut)
-def bill_decide(request: HttpRequest, motion_id: int, payload: BillDecisionIn) -> Any:
+def bill_decide(request: HttpRequest, motion_id: ObjectId, payload: BillDecisionIn) -> Any:
     """Put the bill on a meeting's agenda (an item with its own vote), refer it to a special committee,
     or handle it as a suggestion; the signers are told."""
     from minsheng.motions import services as motions
