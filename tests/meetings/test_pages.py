@@ -157,12 +157,17 @@ def test_documents_out(world: World) -> None:
     for user in world.deputies[:6]:
         services.ballot_submit(actor=user, poll_id=named.pk, choice="yes")
     named = services.poll_close(actor=world.chair, poll=Poll.objects.get(pk=named.pk))
+    Poll.objects.filter(pk=named.pk).update(title='=HYPERLINK("http://x","预算")')  # as if typed so
     staff = client_of(world.staff)
     sheet = staff.get(f"/meetings/polls/{named.pk}/roll-call.xlsx")
     assert sheet.status_code == 200
-    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
-    voted = [row for row in rows[3:] if row[3] == "赞成"]
-    assert len(voted) == 6 and len(rows) == 3 + 9
+    workbook = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    voted = [row for row in rows[1:] if row[3] == "赞成"]
+    assert rows[0] == ("姓名", "签到", "请假", "投票") and len(voted) == 6 and len(rows) == 1 + 9
+    about = list(workbook.worksheets[1].iter_rows(values_only=True))
+    assert about[1] == (meeting.title, '\'=HYPERLINK("http://x","预算")')  # shown, never run
+    Poll.objects.filter(pk=named.pk).update(title="关于2026年预算的决议")
     resolution = staff.get(f"/meetings/polls/{named.pk}/resolution.docx")
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(resolution.content)).paragraphs)
     assert "关于2026年预算的决议" in text and "赞成6票" in text

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
-from openpyxl import Workbook
 
+from minsheng.core.exports import Sheet, xlsx_bytes
 from minsheng.legislation.documents import chinese_date
 from minsheng.meetings.models import Appointment, Meeting, NomineeAction, Poll, PollKind, VoteValue
 from minsheng.meetings.selectors import agenda, roll_call
@@ -187,30 +187,20 @@ def certificate_docx(appointment: Appointment) -> bytes:
 
 
 def roll_call_xlsx(poll: Poll) -> bytes:
-    """记名表决 roll call: one row per entitled member with their vote (blank: did not vote)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Roll call")[:31]
-    sheet.append([poll.meeting.title])
-    sheet.append([poll.title])
-    sheet.append([_("Name"), _("Signed in"), _("On leave"), _("Vote")])
+    """记名表决 roll call: one row per entitled member with their vote (blank: did not vote); a second
+    sheet names the meeting and the poll. Cells go through core.exports (typed titles never run)."""
+    names = {str(n.pk): n.name for n in poll.nominees.all()}
+    yes, no = _("yes"), _("no")
+    rows = []
     for seat, choice in roll_call(poll):
         if isinstance(choice, dict):
-            names = {str(n.pk): n.name for n in poll.nominees.all()}
-            rows = (choice.get("rows") or {}).items()
-            value = "；".join(f"{names.get(key, key)}：{value_label(v)}" for key, v in rows)
+            picks = (choice.get("rows") or {}).items()
+            value = "；".join(f"{names.get(key, key)}：{value_label(v)}" for key, v in picks)
         else:
             value = value_label(choice or "")
-        yes, no = _("yes"), _("no")
-        sheet.append(
-            [
-                seat.person.name,
-                yes if seat.present else no,
-                yes if seat.leave_status == "approved" else no,
-                value,
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        present = yes if seat.present else no
+        rows.append([seat.person.name, present, yes if seat.leave_status == "approved" else no, value])
+    return xlsx_bytes(
+        Sheet(_("Roll call"), [_("Name"), _("Signed in"), _("On leave"), _("Vote")], rows, (12, 8, 8, 40)),
+        Sheet(_("Poll"), [_("Meeting"), _("Poll")], [[poll.meeting.title, poll.title]], (40, 40)),
+    )

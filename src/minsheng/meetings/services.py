@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import ballots
-from minsheng.core.attachments import DOCX, PDF, attachments_save, upload_check
+from minsheng.core.attachments import DOCUMENT, attachments_save, upload_check
 from minsheng.core.errors import (
     ConflictError,
     InvalidTransitionError,
@@ -666,16 +666,13 @@ def item_update(*, actor: Any, item: AgendaItem, title: str, description: str = 
     return item
 
 
-DOCUMENT_KINDS = frozenset({DOCX, PDF})
-
-
 def document_add(
     *, actor: Any, item: AgendaItem, title: str, upload: UploadedFile, public: bool = True
 ) -> Document:
     """A document of an item (docx or pdf, checked by content), first version."""
     _require(actor, "meetings.change_meeting", item)
     clean = plain_text_checked(title, field="title", max_length=200, label=_("Title"))
-    checked = upload_check(upload, allowed=DOCUMENT_KINDS)
+    checked = upload_check(upload, kind=DOCUMENT)
     with transaction.atomic():
         _locked_meeting(item.meeting, MEETING_EDIT_STATES, "add_document")
         document = Document.objects.create(item=item, title=clean, public=public)
@@ -687,7 +684,7 @@ def document_add(
 def document_version_add(*, actor: Any, document: Document, upload: UploadedFile) -> Document:
     """A new version of a document; earlier versions stay (members may compare)."""
     _require(actor, "meetings.change_meeting", document)
-    checked = upload_check(upload, allowed=DOCUMENT_KINDS)
+    checked = upload_check(upload, kind=DOCUMENT)
     with transaction.atomic():
         _locked_meeting(document.item.meeting, MEETING_EDIT_STATES, "add_version")
         attachments_save(actor=actor, owner=document, files=[checked])

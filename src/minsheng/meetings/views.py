@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minsheng.core.errors import DomainError
+from minsheng.core.exports import DOCX_TYPE, XLSX_TYPE, download
 from minsheng.core.models import Attachment
 from minsheng.meetings import documents, forms, selectors, services
 from minsheng.meetings.models import (
@@ -41,8 +42,6 @@ from minsheng.meetings.models import (
 from minsheng.motions import services as motions
 from minsheng.org.models import Person
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCREEN_REFRESH_SECONDS = 1
 
 
@@ -77,15 +76,7 @@ def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> b
 
 
 def _word(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return download(data, content_type=DOCX_TYPE, filename=name)
 
 
 # Meetings -----------------------------------------------------------------------------------------
@@ -755,9 +746,9 @@ def roll_call_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "meetings.export_roll_call", poll)
     if poll.secret or poll.status not in selectors.PUBLIC_POLL_STATES:
         raise Http404
-    response = HttpResponse(documents.roll_call_xlsx(poll), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(poll.title + '记名表决.xlsx')}"
-    return response
+    return download(
+        documents.roll_call_xlsx(poll), content_type=XLSX_TYPE, filename=f"{poll.title}记名表决.xlsx"
+    )
 
 
 @login_required
