@@ -44,6 +44,7 @@ from minsheng.core.errors import (
 )
 from minsheng.deliberation.api import router as deliberation_router
 from minsheng.legislation.api import router as legislation_router
+from minsheng.meetings.api import router as meetings_router
 from minsheng.motions.api import router as motions_router
 from minsheng.org.api import router as org_router
 from minsheng.oversight.api import router as oversight_router
@@ -295,3 +296,4 @@ api.add_router("/motions", motions_router)
 api.add_router("/legislation", legislation_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/oversight", oversight_router)
+api.add_router("/meetings", meetings_router)

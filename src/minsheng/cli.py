@@ -127,8 +127,14 @@ def prepare(*, with_demo_data: bool) -> None:
 
 
 # Each app may add demo records on top of the district: a module with exists() and seed().
-APP_DEMO_MODULES = ("minsheng.voices.demo", "minsheng.motions.demo", "minsheng.legislation.demo",
-                    "minsheng.deliberation.demo", "minsheng.oversight.demo")  # fmt: skip
+APP_DEMO_MODULES = (
+    "minsheng.voices.demo",
+    "minsheng.motions.demo",
+    "minsheng.legislation.demo",
+    "minsheng.deliberation.demo",
+    "minsheng.oversight.demo",
+    "minsheng.meetings.demo",
+)
 
 
 def _app_demo(module_name: str) -> Any:

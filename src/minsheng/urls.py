@@ -21,6 +21,7 @@ urlpatterns = [
     path("legislation/", include("minsheng.legislation.urls")),
     path("deliberation/", include("minsheng.deliberation.urls")),
     path("oversight/", include("minsheng.oversight.urls")),
+    path("meetings/", include("minsheng.meetings.urls")),
     path("", include("minsheng.web.urls")),
 ]
 

@@ -7,9 +7,10 @@ reach the ORM: SQLite raises OverflowError above 2⁶³ − 1 and PostgreSQL "ou
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from ninja import Schema
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1
@@ -41,3 +42,16 @@ LocalTime = Annotated[
 JSON Schema's ``format: time`` demands an offset ("09:00:00+08:00"): documenting a naive time with it
 made every response fail its own schema, and inputs with an offset were accepted and compared with
 naive times. The pattern says what is meant, and an offset is refused (400)."""
+
+
+class ObjectBody(Schema):
+    """A JSON body that must be an object. ninja's ``Schema`` reads attributes from whatever it is given,
+    so a body of ``[null, null]`` or ``"x"`` passed as a schema whose fields all have defaults; a
+    schema built on this one refuses it (400) instead of acting on the defaults."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, values: Any, handler: Any) -> Any:
+        if not isinstance(values, dict):
+            raise PydanticCustomError("model_type", "a JSON object")
+        return handler(values)

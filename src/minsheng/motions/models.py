@@ -26,6 +26,8 @@ class MotionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting filing review")
     FILED = "filed", _("filed, awaiting assignment")
     DECLINED = "declined", _("not filed")
+    ON_AGENDA = "on_agenda", _("on a meeting's agenda")
+    REFERRED = "referred", _("referred to a special committee")
     MERGED = "merged", _("merged into another item")
     ASSIGNED = "assigned", _("being handled")
     REPLIED = "replied", _("replied, awaiting ratings")

@@ -76,6 +76,8 @@ def api_token_mark_used(*, token: ApiToken, now: dt.datetime | None = None) -> b
     One conditional UPDATE, so concurrent requests never race or block each other for long.
     """
     now = now or timezone.now()
+    if token.last_used_at is not None and token.last_used_at >= now - API_TOKEN_USE_RESOLUTION:
+        return False  # stamped within the minute, as read with the token: no write (SQLite's lock) at all
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_TOKEN_USE_RESOLUTION)
     written = ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     if written:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "minsheng.legislation",
     "minsheng.deliberation",
     "minsheng.oversight",
+    "minsheng.meetings",
     "minsheng.web",
 ]
 

@@ -134,8 +134,14 @@ class DeskPanel:
 
 
 # Apps contribute to /me/ through a module with `panels(request) -> list[DeskPanel]`.
-DESK_MODULES = ("minsheng.voices.desk", "minsheng.motions.desk", "minsheng.legislation.desk",
-                "minsheng.deliberation.desk", "minsheng.oversight.desk")  # fmt: skip
+DESK_MODULES = (
+    "minsheng.voices.desk",
+    "minsheng.motions.desk",
+    "minsheng.legislation.desk",
+    "minsheng.deliberation.desk",
+    "minsheng.oversight.desk",
+    "minsheng.meetings.desk",
+)
 
 
 def desk_panels(request: HttpRequest) -> list[DeskPanel]:

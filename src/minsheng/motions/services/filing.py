@@ -28,7 +28,7 @@ from minsheng.motions.services.common import (
     reason_checked,
 )
 from minsheng.motions.services.workflow import MOTION_TRANSITIONS, S
-from minsheng.org.models import Term
+from minsheng.org.models import Body, BodyKind, Term
 
 
 @transaction.atomic
@@ -174,5 +174,93 @@ def motion_convert(*, actor: Actor, motion: Motion, expected_state: str | None =
         proposer_users(fresh),
         _("“%(title)s” will be handled as a suggestion.") % {"title": fresh.title},
         motion_link(fresh),
+    )
+    return fresh
+
+
+BILL_DECIDERS = ("presidium", "chairs_meeting")
+"""Who decides on a bill: the presidium (主席团) in a session, the chair's meeting (主任会议) between them."""
+
+
+def _bill_refusal(user: Actor, motion: Motion, action: str) -> DomainError | None:
+    refusal = transition_refusal(table=MOTION_TRANSITIONS, obj=motion, action=action, actor=user)
+    if refusal is None and motion.kind != MotionKind.BILL:
+        return ValidationFailedError(
+            _("Only a bill goes to the presidium or the chair's meeting."), field="kind"
+        )
+    return refusal
+
+
+@guard
+def can_put_on_agenda(user: Actor, motion: Motion) -> DomainError | None:
+    """Office staff record that the presidium or the chair's meeting put a bill on an agenda."""
+    return _bill_refusal(user, motion, "put_on_agenda")
+
+
+@guard
+def can_refer(user: Actor, motion: Motion) -> DomainError | None:
+    """Office staff record that a bill goes to a special committee for review and report first."""
+    return _bill_refusal(user, motion, "refer")
+
+
+def _decider_checked(decided_by: str) -> None:
+    if decided_by not in BILL_DECIDERS:
+        raise ValidationFailedError(
+            _("Say who decided: the presidium or the chair's meeting."), field="decided_by"
+        )
+
+
+@transaction.atomic
+def bill_put_on_agenda(
+    *, actor: Actor, motion: Motion, meeting: Any, decided_by: str, expected_state: str | None = None
+) -> Motion:
+    """The presidium or the chair's meeting puts a bill on a meeting's agenda, as an item with its own
+    vote (made by the meetings app); the signers are told."""
+    _decider_checked(decided_by)
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="put_on_agenda",
+        actor=actor,
+        expected_state=expected_state,
+        guard=can_put_on_agenda,
+        payload={"decided_by": decided_by, "meeting": meeting.pk},
+    )
+    from minsheng.meetings import services as meetings  # the meetings app's public interface
+
+    meetings.bill_item_add(actor=actor, meeting=meeting, motion=fresh)
+    notify_later(
+        proposer_users(fresh),
+        _("Your bill “%(title)s” is on the agenda of %(meeting)s.")
+        % {"title": fresh.title, "meeting": meeting.title},
+        motion_link(fresh),
+        send_message=True,
+    )
+    return fresh
+
+
+@transaction.atomic
+def bill_refer(
+    *, actor: Actor, motion: Motion, committee: Body, decided_by: str, expected_state: str | None = None
+) -> Motion:
+    """The bill goes to a special committee for review and report first; the signers are told."""
+    _decider_checked(decided_by)
+    if committee.kind != BodyKind.SPECIAL_COMMITTEE or committee.jurisdiction_id != motion.jurisdiction_id:
+        raise ValidationFailedError(_("Choose a special committee of this congress."), field="committee")
+    fresh = transition_apply(
+        table=MOTION_TRANSITIONS,
+        obj=motion,
+        action="refer",
+        actor=actor,
+        expected_state=expected_state,
+        guard=can_refer,
+        payload={"decided_by": decided_by, "committee": committee.pk},
+    )
+    notify_later(
+        proposer_users(fresh),
+        _("Your bill “%(title)s” is referred to %(committee)s for review and report.")
+        % {"title": fresh.title, "committee": committee.name},
+        motion_link(fresh),
+        send_message=True,
     )
     return fresh

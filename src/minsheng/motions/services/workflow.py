@@ -2,6 +2,7 @@
 
 Motion:      draft → submitted → filed → assigned → replied → closed
                         ↘ declined / merged        ↘ rehandling → replied
+   (bills)              ↘ referred → on_agenda (presidium or chair's meeting; or convert: a suggestion)
                                                    ↘ follow_up (B items) → replied
 Assignment:  pending → views_sent (co-unit) | replied (lead/separate) | returned (misassigned)
 """
@@ -20,7 +21,9 @@ MOTION_TRANSITIONS = TransitionTable(
     Transition("file", {S.SUBMITTED}, S.FILED, "motions.review_motion"),
     Transition("decline", {S.SUBMITTED}, S.DECLINED, "motions.review_motion"),
     Transition("merge", {S.SUBMITTED, S.FILED}, S.MERGED, "motions.review_motion"),
-    Transition("convert", {S.SUBMITTED}, S.SUBMITTED, "motions.review_motion"),
+    Transition("convert", {S.SUBMITTED, S.REFERRED}, S.SUBMITTED, "motions.review_motion"),
+    Transition("put_on_agenda", {S.SUBMITTED, S.REFERRED}, S.ON_AGENDA, "motions.decide_bill"),
+    Transition("refer", {S.SUBMITTED}, S.REFERRED, "motions.decide_bill"),
     Transition("assign", {S.FILED}, S.ASSIGNED, "motions.assign_motion"),
     Transition("reassign", {S.ASSIGNED}, S.ASSIGNED, "motions.assign_motion"),
     Transition(

@@ -24,6 +24,8 @@ VERBS = {
     "merge": _("merged into another item"),
     "merge_in": _("took in a merged item"),
     "convert": _("converted into a suggestion"),
+    "put_on_agenda": _("put on a meeting's agenda"),
+    "refer": _("referred to a special committee"),
     "assign": _("assigned"),
     "reassign": _("gave a returned part to another unit"),
     "replies_complete": _("all replies received"),

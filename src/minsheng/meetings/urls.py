@@ -1,0 +1,42 @@
+from django.urls import path
+
+from minsheng.meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("new/", views.meeting_new, name="new"),
+    path("mine/", views.my_meetings, name="mine"),
+    path("bills/", views.bills, name="bills"),
+    path("bills/<int:pk>/decide/", views.bill_decide, name="bill_decide"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/act/<slug:action>/", views.meeting_act, name="act"),
+    path("<int:pk>/items/new/", views.item_new, name="item_new"),
+    path("<int:pk>/roster/", views.roster, name="roster"),
+    path("<int:pk>/roster/sign-in/", views.roster_sign_in, name="roster_sign_in"),
+    path("<int:pk>/roster/add/", views.roster_add, name="roster_add"),
+    path("<int:pk>/leave/", views.leave_request, name="leave"),
+    path("<int:pk>/sign-in/", views.sign_in, name="sign_in"),
+    path("<int:pk>/door/", views.door, name="door"),
+    path("<int:pk>/door/live/", views.door_live, name="door_live"),
+    path("<int:pk>/console/", views.console, name="console"),
+    path("<int:pk>/console/live/", views.console_live, name="console_live"),
+    path("<int:pk>/vote/", views.vote_current, name="vote_current"),
+    path("<int:pk>/screen/<str:key>/", views.screen, name="screen"),
+    path("<int:pk>/screen/<str:key>/live/", views.screen_live, name="screen_live"),
+    path("<int:pk>/minutes.docx", views.minutes_docx, name="minutes"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/polls/new/", views.poll_new, name="poll_new"),
+    path("documents/<int:pk>/versions/new/", views.document_version, name="document_version"),
+    path("files/<int:pk>/", views.document_download, name="file"),
+    path("attendees/<int:pk>/leave/<slug:action>/", views.leave_decide, name="leave_decide"),
+    path("polls/<int:pk>/", views.poll_detail, name="poll"),
+    path("polls/<int:pk>/act/<slug:action>/", views.poll_act, name="poll_act"),
+    path("polls/<int:pk>/vote/", views.vote, name="vote"),
+    path("polls/<int:pk>/resolution.docx", views.resolution_docx, name="resolution"),
+    path("polls/<int:pk>/roll-call.xlsx", views.roll_call_xlsx, name="roll_call"),
+    path("appointments/<int:pk>/certificate.docx", views.certificate_docx, name="certificate"),
+    path("appointments/<int:pk>/oath/", views.oath, name="oath"),
+]
