@@ -394,6 +394,35 @@ class Evaluation(models.Model):
         return f"{self.proposer} · {self.get_overall_display()}"
 
 
+class ResidentRating(models.Model):
+    """The rating a resident gives to what became of their voice (a suggestion or proposal adopted from
+    it): one per voice, item and round of replies, proven by tracking code and phone."""
+
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.CASCADE, related_name="resident_ratings"
+    )
+    voice = models.ForeignKey(
+        "voices.Voice", verbose_name=_("voice"), on_delete=models.CASCADE, related_name="outcome_ratings"
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident's rating")
+        verbose_name_plural = _("residents' ratings")
+        ordering = ["round", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["motion", "voice", "round"], name="resident_rating_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voice} · {self.get_rating_display()}"
+
+
 class KeySupervision(models.Model):
     """A key item (重点督办) supervised by a named leader."""
 

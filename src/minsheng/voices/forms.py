@@ -227,6 +227,35 @@ class MergeForm(_ActionForm):
     )
 
 
+class _ReasonForm(_ActionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=TEXT_ERRORS,
+    )
+
+
+class ReturnForm(_ReasonForm):
+    """The unit returns the work order: why it is not the unit's business."""
+
+
+class ExtensionRequestForm(_ReasonForm):
+    until = forms.DateField(label=_("Reply by (new date)"), widget=date_picker())
+
+    field_order = ["until", "reason"]
+
+
+class ExtendForm(_ReasonForm):
+    until = forms.DateField(label=_("Reply by (new date)"), widget=date_picker())
+
+    field_order = ["until", "reason"]
+
+
+class RefuseExtensionForm(_ReasonForm):
+    """Why the unit does not get more time."""
+
+
 class VoiceFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=50, required=False)
     status = forms.ChoiceField(

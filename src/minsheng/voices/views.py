@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Callable
 from typing import Any
@@ -33,13 +34,17 @@ from minsheng.voices import selectors, services
 from minsheng.voices.exports import voices_xlsx_response
 from minsheng.voices.forms import (
     AnswerForm,
+    ExtendForm,
+    ExtensionRequestForm,
     ForwardForm,
     MergeForm,
     PhoneCodeForm,
     RateForm,
     ReceptionDayForm,
     ReferForm,
+    RefuseExtensionForm,
     ReplyForm,
+    ReturnForm,
     SocialReportForm,
     StaffEntryForm,
     TrackForm,
@@ -53,8 +58,7 @@ from minsheng.voices.models import (
     VoiceStatus,
 )
 from minsheng.voices.presenters import timeline_rows
-from minsheng.voices.rules import TrackingActor, is_handler_of
-from minsheng.voices.services import VOICE_TRANSITIONS
+from minsheng.voices.rules import TrackingActor
 
 PAGE_SIZE = 25
 TRACKED_SESSION_KEY = "voices_tracked"
@@ -195,7 +199,8 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "voices/track.html", {"form": form}, status=status)
 
 
-def _tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
+def tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
+    """A voice this browser opened with its tracking code and phone number (404 otherwise)."""
     if voice_id not in _tracked_ids(request):
         raise Http404(_("Enter the tracking code and mobile number first."))
     voice = (
@@ -209,7 +214,7 @@ def _tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
 
 
 def tracked(request: HttpRequest, voice_id: int) -> HttpResponse:
-    voice = _tracked_voice(request, voice_id)
+    voice = tracked_voice(request, voice_id)
     return _tracked_render(request, voice, RateForm(initial={"expected_state": voice.status}))
 
 
@@ -220,17 +225,36 @@ def _tracked_render(
     context = {
         "voice": voice,
         "masked_phone": mask_phone(voice.phone),
-        "timeline": timeline_rows(selectors.voice_timeline(voice), public=True),
+        "timeline": timeline_rows(selectors.voice_timeline(voice, public=True), public=True),
         "replies": replies,
         "rate_form": rate_form,
         "can_rate": voice.status == VoiceStatus.REPLIED,
+        "panels": _tracking_panels(request, voice),
     }
     return render(request, "voices/tracked.html", context, status=status)
 
 
+# Other apps add to the tracking page what the voice became there (motions: the suggestion or
+# proposal adopted from it) through a module with ``panels(request, voice) -> list[DeskPanel]``.
+TRACKING_MODULES = ("minsheng.motions.tracking",)
+
+
+def _tracking_panels(request: HttpRequest, voice: Voice) -> list[Any]:
+    panels: list[Any] = []
+    for module_name in TRACKING_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            continue
+        panels.extend(module.panels(request, voice))
+    return panels
+
+
 @require_POST
 def tracked_rate(request: HttpRequest, voice_id: int) -> HttpResponse:
-    voice = _tracked_voice(request, voice_id)
+    voice = tracked_voice(request, voice_id)
     form = RateForm(request.POST)
     if form.is_valid():
         try:
@@ -314,13 +338,24 @@ ACTION_FORMS: dict[str, type] = {
     "refer": ReferForm,
     "merge": MergeForm,
     "reply": ReplyForm,
+    "return": ReturnForm,
+    "request_extension": ExtensionRequestForm,
+    "extend": ExtendForm,
+    "refuse_extension": RefuseExtensionForm,
 }
 
 
+def _initial(voice: Voice, action: str) -> dict[str, Any]:
+    initial: dict[str, Any] = {"expected_state": voice.status}
+    if action == "extend":
+        work_order = selectors.voice_open_work_order(voice)
+        if work_order is not None:
+            initial["until"] = work_order.extension_requested_to
+    return initial
+
+
 def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) -> dict[str, Any]:
-    allowed = VOICE_TRANSITIONS.allowed_actions(voice, user)
-    if "reply" in allowed and not is_handler_of(user, voice):  # a superuser does not reply for a unit
-        allowed.remove("reply")
+    allowed = selectors.voice_actions(voice, user)
     forms: dict[str, Any] = {}
     for action in allowed:
         form_class = ACTION_FORMS.get(action)
@@ -333,7 +368,7 @@ def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) 
                 units=selectors.units_for_forwarding(voice), initial={"expected_state": voice.status}
             )
         else:
-            forms[action] = form_class(initial={"expected_state": voice.status})
+            forms[action] = form_class(initial=_initial(voice, action))
     return forms
 
 
@@ -398,6 +433,16 @@ def _run_action(request: HttpRequest, voice: Voice, action: str, form: Any) -> N
         services.voice_merge(actor=user, voice=voice, into=into, expected_state=expected)
     elif action == "reply":
         services.voice_reply(actor=user, voice=voice, text=data["text"], expected_state=expected)
+    elif action == "return":
+        services.work_order_return(actor=user, voice=voice, reason=data["reason"], expected_state=expected)
+    elif action == "request_extension":
+        services.work_order_extension_request(
+            actor=user, voice=voice, until=data["until"], reason=data["reason"]
+        )
+    elif action == "extend":
+        services.work_order_extend(actor=user, voice=voice, until=data["until"], reason=data["reason"])
+    elif action == "refuse_extension":
+        services.work_order_extension_refuse(actor=user, voice=voice, reason=data["reason"])
 
 
 ACTION_DONE: dict[str, Callable[[], str]] = {
@@ -406,6 +451,10 @@ ACTION_DONE: dict[str, Callable[[], str]] = {
     "refer": lambda: _("The voice was referred; the person was told why."),
     "merge": lambda: _("The voice was merged."),
     "reply": lambda: _("The reply was sent; the person will rate it."),
+    "return": lambda: _("The work order was returned; the voice goes back to be routed again."),
+    "request_extension": lambda: _("Your request for more time was sent."),
+    "extend": lambda: _("More time was granted; the unit and the person were told."),
+    "refuse_extension": lambda: _("The request for more time was refused; the unit was told."),
 }
 
 

@@ -18,7 +18,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import guard, transition_apply, transition_refusal
+from minsheng.core.transitions import allowed_in_person, guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Assignment,
     AssignmentRole,
@@ -31,6 +31,7 @@ from minsheng.motions.services.common import (
     cn_day,
     handling_refusal,
     motion_link,
+    motion_transition_apply,
     notify_later,
     office_staff,
     reason_checked,
@@ -117,7 +118,7 @@ def can_request_extension(user: Actor, assignment: Assignment) -> DomainError | 
     """A unit with a pending part asks for more time while the item is being handled."""
     if assignment.status != A.PENDING or assignment.motion.status not in HANDLING_STATES:
         return InvalidTransitionError(action="request_extension", state=assignment.status)
-    if not user.has_perm("motions.handle_assignment", assignment):
+    if not allowed_in_person(user, "motions.handle_assignment", assignment):
         return PermissionDeniedError()
     return None
 
@@ -152,8 +153,7 @@ def motion_assign(
     else:
         raise ValidationFailedError(_("Choose a handling mode."), field="mode")
     _units_checked(motion, [u for u, _r in chosen])
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="assign",
         actor=actor,
@@ -216,8 +216,7 @@ def motion_reassign(*, actor: Actor, assignment: Assignment, unit: Unit) -> Assi
     _units_checked(motion, [unit])
     if motion.assignments.filter(unit=unit).exclude(status=A.RETURNED).exists():
         raise ValidationFailedError(_("This unit already handles the item."), field="unit")
-    transition_apply(
-        table=MOTION_TRANSITIONS,
+    motion_transition_apply(
         obj=motion,
         action="reassign",
         actor=actor,
