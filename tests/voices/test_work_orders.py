@@ -17,6 +17,7 @@ from minsheng.core.messaging import outbox
 from minsheng.core.models import Event, Notification
 from minsheng.voices.models import Voice, VoiceStatus, WorkOrder, WorkOrderStatus
 from minsheng.voices.services import (
+    TRACKED_SESSION_KEY,
     voice_forward,
     work_order_extend,
     work_order_extension_refuse,
@@ -80,7 +81,7 @@ def test_a_unit_returns_a_work_order_that_is_not_its_business(
     # The resident's tracking page says it was returned and forwarded again, naming no official.
     tracked = client_for("jumin")
     session = tracked.session
-    session["voices_tracked"] = [voice.pk]
+    session[TRACKED_SESSION_KEY] = [voice.pk]
     session.save()
     page = tracked.get(reverse("voices:tracked", args=[voice.pk])).content.decode()
     assert "退回" in page and "handler" not in page

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 
 from minsheng.motions.forms import ResidentRatingForm
 from minsheng.motions.selectors import voice_outcomes
-from minsheng.web.views import DeskPanel
+from minsheng.voices.presenters import TrackingPanel
 
 
-def panels(request: HttpRequest, voice: Any) -> list[DeskPanel]:
+def panels(request: HttpRequest, voice: Any) -> list[TrackingPanel]:
     outcomes = voice_outcomes(voice)
     if not outcomes:
         return []
@@ -23,7 +23,7 @@ def panels(request: HttpRequest, voice: Any) -> list[DeskPanel]:
         if o.rate_round
     }
     return [
-        DeskPanel(
+        TrackingPanel(
             template="motions/_voice_outcome.html",
             context={"outcomes": [(o, forms.get(o.motion_id)) for o in outcomes], "voice": voice},
         )

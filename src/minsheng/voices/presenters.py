@@ -111,3 +111,12 @@ def timeline_rows(events: list[Event], *, public: bool) -> list[TimelineRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class TrackingPanel:
+    """A block another app adds to a resident's tracking page: a template and what it needs
+    (``voices.views.TRACKING_MODULES``)."""
+
+    template: str
+    context: dict[str, Any]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
@@ -37,7 +38,12 @@ from minsheng.voices.rules import (
     memberships_of,
     station_ids_of,
 )
-from minsheng.voices.services import VOICE_TRANSITIONS, WORK_ORDER_TRANSITIONS, tracking_code_normalise
+from minsheng.voices.services import (
+    TRACKED_SESSION_KEY,
+    VOICE_TRANSITIONS,
+    WORK_ORDER_TRANSITIONS,
+    tracking_code_normalise,
+)
 
 MAX_QUERY_LENGTH = 50
 BROAD_SEARCH_MATCHES = 1000
@@ -227,6 +233,17 @@ def voice_for_tracking(*, code: str, phone: str) -> Voice | None:
     return (
         Voice.objects.select_related("addressed_to__person", "station", "jurisdiction", "merged_into")
         .filter(tracking_code=normalised, phone=phone)
+        .first()
+    )
+
+
+def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
+    """A voice this browser opened with its tracking code and phone number, else None."""
+    if voice_id not in list(session.get(TRACKED_SESSION_KEY, [])):
+        return None
+    return (
+        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
+        .filter(pk=voice_id)
         .first()
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -137,6 +138,17 @@ TRACK_WINDOW_SECONDS = 15 * 60
 # The start of an HTML tag, comment or doctype ("<" before a letter, "/", "!" or "?"), or a script URL.
 # The API states the same rule in its schema (voices/api.py TEXT_PATTERN).
 _MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript:", re.IGNORECASE)
+
+
+# The voices this browser proved with tracking code and phone (the last few), for the tracking page
+# and the apps that add to it.
+TRACKED_SESSION_KEY = "voices_tracked"
+TRACKED_PER_SESSION = 10
+
+
+def tracking_session_add(session: SessionBase, voice_id: int) -> None:
+    tracked = [pk for pk in session.get(TRACKED_SESSION_KEY, []) if pk != voice_id]
+    session[TRACKED_SESSION_KEY] = [*tracked[-(TRACKED_PER_SESSION - 1) :], voice_id]
 
 
 def tracking_code_new() -> str:

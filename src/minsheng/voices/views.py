@@ -61,7 +61,6 @@ from minsheng.voices.presenters import timeline_rows
 from minsheng.voices.rules import TrackingActor
 
 PAGE_SIZE = 25
-TRACKED_SESSION_KEY = "voices_tracked"
 SENT_SESSION_KEY = "voices_sent"
 
 
@@ -170,10 +169,6 @@ def voice_sent(request: HttpRequest) -> HttpResponse:
 # Resident: follow and rate ------------------------------------------------------------------
 
 
-def _tracked_ids(request: HttpRequest) -> list[int]:
-    return list(request.session.get(TRACKED_SESSION_KEY, []))
-
-
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Tracking code + phone → the voice's timeline; failures are throttled per client."""
@@ -191,30 +186,22 @@ def track(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = 429 if isinstance(error, RateLimitedError) else 404
             else:
-                tracked = _tracked_ids(request)
-                request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], voice.pk]
+                services.tracking_session_add(request.session, voice.pk)
                 return redirect("voices:tracked", voice_id=voice.pk)
         else:
             status = 400
     return render(request, "voices/track.html", {"form": form}, status=status)
 
 
-def tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
-    """A voice this browser opened with its tracking code and phone number (404 otherwise)."""
-    if voice_id not in _tracked_ids(request):
-        raise Http404(_("Enter the tracking code and mobile number first."))
-    voice = (
-        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
-        .filter(pk=voice_id)
-        .first()
-    )
+def _tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
+    voice = selectors.voice_tracked_in(request.session, voice_id)
     if voice is None:
-        raise Http404
+        raise Http404(_("Enter the tracking code and mobile number first."))
     return voice
 
 
 def tracked(request: HttpRequest, voice_id: int) -> HttpResponse:
-    voice = tracked_voice(request, voice_id)
+    voice = _tracked_voice(request, voice_id)
     return _tracked_render(request, voice, RateForm(initial={"expected_state": voice.status}))
 
 
@@ -254,7 +241,7 @@ def _tracking_panels(request: HttpRequest, voice: Voice) -> list[Any]:
 
 @require_POST
 def tracked_rate(request: HttpRequest, voice_id: int) -> HttpResponse:
-    voice = tracked_voice(request, voice_id)
+    voice = _tracked_voice(request, voice_id)
     form = RateForm(request.POST)
     if form.is_valid():
         try:

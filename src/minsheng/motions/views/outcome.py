@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,13 +13,15 @@ from minsheng.core.errors import DomainError
 from minsheng.motions import services
 from minsheng.motions.forms import ResidentRatingForm
 from minsheng.voices.rules import TrackingActor
-from minsheng.voices.views import tracked_voice
+from minsheng.voices.selectors import voice_tracked_in
 
 
 @require_POST
 def voice_outcome_rate(request: HttpRequest, voice_id: int) -> HttpResponse:
     """Only in the browser that opened the voice with its tracking code and phone number."""
-    voice = tracked_voice(request, voice_id)
+    voice = voice_tracked_in(request.session, voice_id)
+    if voice is None:
+        raise Http404(_("Enter the tracking code and mobile number first."))
     form = ResidentRatingForm(request.POST)
     back = reverse("voices:tracked", args=[voice.pk]) + "#outcome"
     if not form.is_valid():
