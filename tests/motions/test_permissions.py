@@ -252,7 +252,7 @@ def test_pages_offer_exactly_the_allowed_actions(state, accounts):
     motion = _in_state(state, users, accounts)
     offered: set[tuple[str, str]] = set()
     for role in ROLES:
-        user = type(users[role]).objects.get(pk=users[role].pk)
+        user = _fresh(users[role])
         shown = motion_detail(user, motion.pk)
         if shown is not None:
             offered |= {(form.name, role) for form in available_actions(user, shown)}

@@ -189,6 +189,16 @@ class ReplyForm(AssignmentForm):
         self.fields["category"].choices = [c for c in Category.choices if c[0] in categories]  # type: ignore[attr-defined]
 
 
+class ConsultForm(AssignmentForm):
+    held_on = forms.DateField(label=_("Consulted on"), widget=date_picker())
+    note = forms.CharField(
+        label=_("How the proposers were consulted"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=_("A meeting, a visit or a call; who took part and what was agreed."),
+    )
+
+
 class ExtendForm(AssignmentForm):
     until = forms.DateField(label=_("New deadline"), widget=date_picker())
     reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -271,6 +271,12 @@ class Assignment(models.Model):
     extension_requested_to = models.DateField(_("extension requested until"), null=True, blank=True)
     extension_request_reason = models.TextField(_("reason given for the extension request"), blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    # A proposal's handling consultation (提案办理协商) with the proposers before replying: due by a
+    # rule (``proposal_handling_consultation``), stopped when the unit records it.
+    consult_by = models.DateField(_("consult the proposers by"), null=True, blank=True)
+    consult_rule = models.CharField(_("consultation rule"), max_length=64, blank=True)
+    consulted_on = models.DateField(_("consulted on"), null=True, blank=True)
+    consult_note = models.CharField(_("how the proposers were consulted"), max_length=500, blank=True)
     replacement = models.OneToOneField(
         "self",
         verbose_name=_("given instead to"),
@@ -342,6 +348,10 @@ class Reply(models.Model):
     # Names of private persons (residents, not deputies or officials) that staff marked when
     # disclosing: the public text shows them masked (张** ), as it does the source voice's name.
     private_names = models.JSONField(_("private names to mask"), default=list, blank=True)
+    # Staff decide on disclosure by a rule's date (``motion_disclosure``: 20 working days from the
+    # reply); any decision, "not public" included, stops the clock.
+    disclose_by = models.DateField(_("decide on disclosure by"), null=True, blank=True)
+    disclose_rule = models.CharField(_("disclosure rule"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("replied at"), auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from minsheng.core.privacy import mask_names, mask_text
@@ -383,12 +383,30 @@ def extension_requests(user: Any) -> QuerySet[Assignment]:
 
 
 def disclosure_queue(user: Any) -> QuerySet[Reply]:
+    """Replies awaiting the office's disclosure decision, the earliest ``disclose_by`` first."""
     visible = motions_visible_to(user)
     return (
         Reply.objects.filter(motion__in=visible, disclosure=Disclosure.UNDECIDED)
         .select_related("motion", "assignment__unit")
-        .order_by("created_at", "id")
+        .order_by(F("disclose_by").asc(nulls_last=True), "created_at", "id")
     )
+
+
+def consultations_due(user: Any, *, overdue_only: bool = False) -> QuerySet[Assignment]:
+    """Proposals' handling consultations not yet recorded, soonest first: for a unit's handlers, their
+    own parts; for the office, every part of the items it sees (only overdue ones with
+    ``overdue_only``)."""
+    parts = Assignment.objects.filter(
+        consult_by__isnull=False,
+        consulted_on__isnull=True,
+        status=AssignmentStatus.PENDING,
+        motion__status__in=OPEN_STATES,
+    )
+    units = handler_unit_ids(user)
+    parts = parts.filter(unit_id__in=units) if units else parts.filter(motion__in=motions_visible_to(user))
+    if overdue_only:
+        parts = parts.filter(consult_by__lt=today())
+    return parts.select_related("motion", "unit").order_by("consult_by", "id")
 
 
 def assignments_for_handler(user: Any) -> QuerySet[Assignment]:

@@ -36,6 +36,8 @@ def _verb_labels() -> dict[str, str]:
         "refuse_extension": _("More time was refused"),
         "rate_outcome": _("Rated the outcome"),
         "release": _("The draft made from it was withdrawn; to be routed again"),
+        "remind_routing": _("Reminded to route it"),
+        "remind_reply": _("The unit was reminded of the reply date"),
     }
 
 
@@ -68,7 +70,7 @@ def _detail(event: Event) -> str:
         parts.append(_("via %(channel)s") % {"channel": str(VoiceChannel(payload["channel"]).label)})
     if payload.get("unit"):
         parts.append(str(payload["unit"]))
-    if payload.get("due") and event.verb in ("forward", "rehandle", "remind", "extend"):
+    if payload.get("due") and event.verb in ("forward", "rehandle", "remind", "extend", "remind_reply"):
         parts.append(_("reply by %(date)s") % {"date": _date_text(payload["due"])})
     if payload.get("until") and event.verb == "request_extension":
         parts.append(_("until %(date)s") % {"date": _date_text(payload["until"])})

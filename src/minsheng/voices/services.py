@@ -193,6 +193,12 @@ def voice_track(*, client: str, code: str, phone: str) -> Voice:
     return voice
 
 
+def routing_rule_for(station: Body | None) -> str:
+    """The deadline rule for routing a new voice: a liaison station gives an effective reply within
+    7 days (``voice_station_reply``), sooner than the general 10 days (``voice_forward``)."""
+    return "voice_station_reply" if station is not None else "voice_forward"
+
+
 def voice_text_check(text: str, name: str = "") -> None:
     """Check a voice's text and name before anything else (e.g. before a one-time code is used up)."""
     _clean_text(text, field="text")
@@ -292,7 +298,7 @@ def voice_create(
 
     jurisdiction = _jurisdiction_for(place=place, station=station, addressed_to=addressed_to)
     today = timezone.localdate()
-    triage = deadline_compute(rule_name="voice_forward", start=today, jurisdiction=jurisdiction)
+    triage = deadline_compute(rule_name=routing_rule_for(station), start=today, jurisdiction=jurisdiction)
     # The person is the submitter only when they submit for themselves while signed in.
     submitter = account_or_none(actor) if channel in (VoiceChannel.WEB, VoiceChannel.QR) else None
     with transaction.atomic():
@@ -470,7 +476,9 @@ def voice_release(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
     label = _clean_text(motion_label, field="motion_label", max_length=200)
     with transaction.atomic():
         triage = deadline_compute(
-            rule_name="voice_forward", start=timezone.localdate(), jurisdiction=voice.jurisdiction
+            rule_name=routing_rule_for(voice.station),
+            start=timezone.localdate(),
+            jurisdiction=voice.jurisdiction,
         )
         voice = transition_apply(
             table=VOICE_TRANSITIONS,
@@ -635,7 +643,7 @@ def work_order_remind(*, actor: Actor, voice: Voice, note: str = "") -> WorkOrde
 # A unit's work order: return it, ask for more time; the routers grant or refuse ---------------
 
 
-def _router_users(voice: Voice) -> list[User]:
+def voice_router_users(voice: Voice) -> list[User]:
     """Who routes the voice: its addressee and its station's staff, else the office over its place."""
     today = timezone.localdate()
     seats: list[Membership] = [voice.addressed_to] if voice.addressed_to is not None else []
@@ -654,7 +662,7 @@ def _router_users(voice: Voice) -> list[User]:
     return _users_of(seats)
 
 
-def _unit_handlers(unit_id: int) -> list[User]:
+def unit_handler_users(unit_id: int) -> list[User]:
     return _users_of(
         list(Membership.objects.active_on(timezone.localdate()).filter(unit_id=unit_id, role=Role.HANDLER))
     )
@@ -682,7 +690,9 @@ def work_order_return(*, actor: Actor, voice: Voice, reason: str, expected_state
                 field="reason",
             )
         triage = deadline_compute(
-            rule_name="voice_forward", start=timezone.localdate(), jurisdiction=locked.jurisdiction
+            rule_name=routing_rule_for(locked.station),
+            start=timezone.localdate(),
+            jurisdiction=locked.jurisdiction,
         )
         fresh = transition_apply(
             table=VOICE_TRANSITIONS,
@@ -702,7 +712,7 @@ def work_order_return(*, actor: Actor, voice: Voice, reason: str, expected_state
             payload={"reason": clean},
         )
         notify(
-            users=_router_users(fresh),
+            users=voice_router_users(fresh),
             text=_("%(unit)s returned a voice as not its business (%(reason)s); route it again by %(date)s: "
                    "%(summary)s")
             % {"unit": work_order.unit.name, "reason": clean, "date": f"{triage.due:%Y-%m-%d}",
@@ -741,7 +751,7 @@ def work_order_extension_request(*, actor: Actor, voice: Voice, until: dt.date, 
             payload={"unit": work_order.unit.name, "until": until, "due": work_order.due, "reason": clean},
         )
         notify(
-            users=_router_users(locked),
+            users=voice_router_users(locked),
             text=_("%(unit)s asks for more time, until %(date)s (%(reason)s): %(summary)s")
             % {"unit": work_order.unit.name, "date": f"{until:%Y-%m-%d}", "reason": clean,
                "summary": locked.summary},
@@ -774,7 +784,7 @@ def work_order_extend(*, actor: Actor, voice: Voice, reason: str, until: dt.date
             },
         )
         notify(
-            users=_unit_handlers(work_order.unit_id),
+            users=unit_handler_users(work_order.unit_id),
             text=_("More time granted: reply by %(date)s: %(summary)s")
             % {"date": f"{until:%Y-%m-%d}", "summary": locked.summary},
             link=f"/voices/{locked.pk}/",
@@ -809,7 +819,7 @@ def work_order_extension_refuse(*, actor: Actor, voice: Voice, reason: str) -> W
             },
         )
         notify(
-            users=_unit_handlers(work_order.unit_id),
+            users=unit_handler_users(work_order.unit_id),
             text=_("More time refused (%(reason)s); reply by %(date)s: %(summary)s")
             % {"reason": clean, "date": f"{work_order.due:%Y-%m-%d}", "summary": locked.summary},
             link=f"/voices/{locked.pk}/",

@@ -15,10 +15,13 @@ forms a page offers are exactly what the services allow.
 """
 
 from minsheng.motions.services.assignment import (
+    CONSULTATION_RULE,
+    assignment_consult,
     assignment_extend,
     assignment_extension_request,
     assignment_return,
     assignment_send_views,
+    can_consult,
     can_extend,
     can_reassign,
     can_request_extension,
@@ -94,6 +97,7 @@ from minsheng.motions.services.workflow import (
 __all__ = [
     "ASSIGNMENT_TRANSITIONS",
     "AWAITING_ASSIGNMENT_STATES",
+    "CONSULTATION_RULE",
     "DISCLOSABLE_STATES",
     "FORWARD_CHOICES",
     "HANDLING_STATES",
@@ -104,11 +108,13 @@ __all__ = [
     "SIGNATURE_TRANSITIONS",
     "SUPERVISE_CLOSED_STATES",
     "accepted_deputy_signatures",
+    "assignment_consult",
     "assignment_extend",
     "assignment_extension_request",
     "assignment_reply",
     "assignment_return",
     "assignment_send_views",
+    "can_consult",
     "can_convert",
     "can_disclose",
     "can_edit",

@@ -56,6 +56,7 @@ from minsheng.motions.services.workflow import (
 from minsheng.org.selectors import today
 
 RESIDENT_COMMENT_MAX_LENGTH = 500
+DISCLOSURE_RULE = "motion_disclosure"
 
 
 @guard
@@ -133,8 +134,16 @@ def assignment_reply(
         payload={"category": category, "round": motion.round},
         guard=can_reply,  # after the part's own state: a stale page is a conflict
     )
+    # Staff decide whether and how the public reads it by a rule's date (20 working days by default).
+    disclose = deadline_compute(rule_name=DISCLOSURE_RULE, start=today(), jurisdiction=motion.jurisdiction)
     reply = Reply.objects.create(
-        motion=motion, assignment=fresh, round=motion.round, category=category, text=text
+        motion=motion,
+        assignment=fresh,
+        round=motion.round,
+        category=category,
+        text=text,
+        disclose_by=disclose.due,
+        disclose_rule=disclose.rule_name,
     )
     if all(a.status == A.REPLIED for a in _replying(motion)):
         motion = motion_transition_apply(

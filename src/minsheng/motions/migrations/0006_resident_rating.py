@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("motions", "0004_motion_newest_first_index"),
+        ("motions", "0005_reply_private_names"),
         ("voices", "0001_initial"),
     ]
 
