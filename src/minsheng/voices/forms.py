@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.attachments import ATTACHMENT, MAX_FILES
 from minsheng.core.errors import ValidationFailedError
+from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
 from minsheng.org.models import Body, Membership, Unit
@@ -67,8 +68,9 @@ def _phone_clean(value: str) -> str:
         raise forms.ValidationError(error.message) from error
 
 
-class VoiceSubmitForm(forms.Form):
-    """The resident's form: what, who (optional name) and a mobile number proven by a one-time code."""
+class VoiceSubmitForm(PhoneFields):
+    """The resident's form: what, who (optional name) and a mobile number proven by a one-time code
+    (``core.phone_flow``: the fields ``phone`` and ``code``, drawn by ``web/_phone_fields.html``)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=VoiceKind.choices, initial=VoiceKind.SUGGESTION)
     text = forms.CharField(
@@ -79,33 +81,13 @@ class VoiceSubmitForm(forms.Form):
         help_text=_("Describe the matter, the place and what you hope for. Do not write ID numbers."),
     )
     name = forms.CharField(label=_("Name (optional)"), max_length=64, required=False)
-    phone = forms.CharField(
-        label=_("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": _("Enter your mobile number.")},
-    )
-    code = forms.CharField(
-        label=_("Verification code"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
     attachments = MultipleFileField(
         label=_("Photos or documents (optional)"),
         help_text=_("At most %(count)s files, 10 MB each: images, PDF or Office documents.")
         % {"count": MAX_FILES},
     )
 
-    def clean_phone(self) -> str:
-        return _phone_clean(self.cleaned_data["phone"])
-
-
-class PhoneCodeForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=20)
-
-    def clean_phone(self) -> str:
-        return _phone_clean(self.cleaned_data["phone"])
+    field_order = ["kind", "text", "name", "attachments", "phone", "code"]
 
 
 class StaffEntryForm(forms.Form):

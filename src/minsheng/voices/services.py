@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-import secrets
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -21,17 +19,16 @@ from minsheng.core.attachments import attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     ConflictError,
-    NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
+from minsheng.core.receipts import RECEIPT_ALPHABET, receipt_code_new, receipt_code_normalise, receipt_lookup
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
-from minsheng.core.throttle import throttle_count, throttle_exceeded
+from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.verification import mobile_normalise
 from minsheng.org.models import (
@@ -48,7 +45,6 @@ from minsheng.org.models import (
 )
 from minsheng.voices.models import (
     TEXT_MAX_LENGTH,
-    TRACKING_CODE_LENGTH,
     Rating,
     ReceptionDay,
     ReceptionDayStatus,
@@ -126,15 +122,13 @@ SOCIAL_REPORT_TRANSITIONS = TransitionTable(
 )
 
 # Unambiguous characters only: no 0/O, 1/I; 32 symbols × 10 places = 50 bits, never guessed in practice.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACKING_ALPHABET = RECEIPT_ALPHABET
 NAME_MAX_LENGTH = 64
 FORWARDED_TEXT_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 500
 RECEPTION_NOTICE_DAYS = 3  # DOMAIN.md §2: date, place and deputies posted 3 days ahead
 # Public counters, the same for the web pages and the API (one throttle each, here).
 SUBMISSIONS_PER_CLIENT_PER_HOUR = 10
-TRACK_FAILURES_PER_CLIENT = 10
-TRACK_WINDOW_SECONDS = 15 * 60
 # The start of an HTML tag, comment or doctype ("<" before a letter, "/", "!" or "?"), or a script URL.
 # The API states the same rule in its schema (voices/api.py TEXT_PATTERN).
 _MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript:", re.IGNORECASE)
@@ -151,13 +145,9 @@ def tracking_session_add(session: SessionBase, voice_id: int) -> None:
     session[TRACKED_SESSION_KEY] = [*tracked[-(TRACKED_PER_SESSION - 1) :], voice_id]
 
 
-def tracking_code_new() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
-
-
-def tracking_code_normalise(code: str) -> str:
-    """What a person types, read kindly: spaces, hyphens and case ignored."""
-    return "".join(ch for ch in (code or "").upper() if ch.isascii() and ch.isalnum())[:16]
+# A voice's tracking code is a receipt code (core.receipts).
+tracking_code_new = receipt_code_new
+tracking_code_normalise = receipt_code_normalise
 
 
 # Voices are long by default; shorter fields pass their own limit.
@@ -170,27 +160,20 @@ def voice_submission_throttle(*, client: str) -> None:
 
 
 def voice_track(*, client: str, code: str, phone: str) -> Voice:
-    """The voice a tracking code and mobile number open, for the resident who sent it.
-
-    Failures are counted per ``client``: after TRACK_FAILURES_PER_CLIENT of them in the window every
-    look-up is refused (RateLimitedError), so codes cannot be guessed. A mismatch of either part is a
-    NotFoundError that does not say which part was wrong.
-    """
+    """The voice a tracking code and mobile number open, for the resident who sent it (a receipt
+    look-up: failures counted per client, no hint which part was wrong; ``core.receipts``)."""
     from minsheng.voices.selectors import voice_for_tracking  # selectors import this module
 
-    key = f"voices:track-fail:{client}"
-    if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
-        raise RateLimitedError()
     try:
         phone = mobile_normalise(phone)
     except ValidationFailedError:
         phone = ""
-    voice = voice_for_tracking(code=code, phone=phone)
-    if voice is None:
-        with contextlib.suppress(RateLimitedError):  # the refusal comes with the next look-up
-            throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT, seconds=TRACK_WINDOW_SECONDS)
-        raise NotFoundError(_("No message matches this tracking code and mobile number."))
-    return voice
+    return receipt_lookup(
+        scope="voices:track",
+        client=client,
+        find=lambda: voice_for_tracking(code=code, phone=phone),
+        not_found=_("No message matches this tracking code and mobile number."),
+    )
 
 
 def routing_rule_for(station: Body | None) -> str:

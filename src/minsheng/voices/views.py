@@ -20,15 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
+from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.core.throttle import client_ip
-from minsheng.core.verification import (
-    phone_code_check,
-    phone_code_send,
-    phone_session_remember,
-    phone_session_verified,
-)
 from minsheng.org.models import Body, Membership
 from minsheng.voices import selectors, services
 from minsheng.voices.exports import voices_xlsx_response
@@ -38,7 +33,6 @@ from minsheng.voices.forms import (
     ExtensionRequestForm,
     ForwardForm,
     MergeForm,
-    PhoneCodeForm,
     RateForm,
     ReceptionDayForm,
     ReferForm,
@@ -62,6 +56,7 @@ from minsheng.voices.rules import TrackingActor
 
 PAGE_SIZE = 25
 SENT_SESSION_KEY = "voices_sent"
+VOICE_PURPOSE = "voice"  # the one-time codes' purpose (each purpose has its own limits)
 
 
 # Small helpers --------------------------------------------------------------------------------
@@ -77,19 +72,17 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def voice_new(request: HttpRequest) -> HttpResponse:
-    """The resident's form (phone first): message, optional name, mobile number proven by a code."""
+    """The resident's form: message, optional name, mobile number proven by a code (core.phone_flow)."""
     target_param = request.GET.get("to", "")[:40]
     addressed_to, station = selectors.voice_target_from(target_param)
     channel = VoiceChannel.QR if request.GET.get("via") == "qr" else VoiceChannel.WEB
     initial = {"phone": getattr(request.user, "phone", "") or ""} if request.user.is_authenticated else {}
     form = VoiceSubmitForm(request.POST or None, request.FILES or None, initial=initial)
-    verified = phone_session_verified(request.session)
     status = 200
-    if request.method == "POST":
-        action = request.POST.get("action", "submit")
-        if action == "send_code":
-            status = _send_code(request, form)
-        elif form.is_valid():
+    if phone_send_requested(request):
+        status = phone_code_request(request, form, purpose=VOICE_PURPOSE)
+    elif request.method == "POST":
+        if form.is_valid():
             try:
                 voice = _submit(request, form, channel=channel, addressed_to=addressed_to, station=station)
             except DomainError as error:
@@ -105,26 +98,10 @@ def voice_new(request: HttpRequest) -> HttpResponse:
         "addressed_to": addressed_to,
         "station": station,
         "target_param": target_param,
-        "verified_phone": verified,
         "query": request.META.get("QUERY_STRING", ""),
+        **phone_context(request),
     }
     return render(request, "voices/new.html", context, status=status)
-
-
-def _send_code(request: HttpRequest, form: VoiceSubmitForm) -> int:
-    phone_form = PhoneCodeForm(request.POST)
-    form.is_valid()  # show the other fields' values back; their errors are not the point yet
-    form.errors.clear()
-    if not phone_form.is_valid():
-        form.add_error("phone", phone_form.errors["phone"][0])
-        return 400
-    try:
-        phone_code_send(phone=phone_form.cleaned_data["phone"], purpose="voice", client_ip=client_ip(request))
-    except DomainError as error:
-        _form_error(form, error)
-        return 429 if isinstance(error, RateLimitedError) else 400
-    messages.info(request, _("A verification code was sent to your phone. It is valid for 10 minutes."))
-    return 200
 
 
 def _submit(
@@ -136,14 +113,7 @@ def _submit(
     station: Body | None,
 ) -> Voice:
     services.voice_text_check(form.cleaned_data["text"], form.cleaned_data["name"])
-    phone = form.cleaned_data["phone"]
-    user_phone = getattr(request.user, "phone", None) if request.user.is_authenticated else None
-    if phone_session_verified(request.session) != phone and user_phone != phone:
-        code = form.cleaned_data.get("code", "")
-        if not code:
-            raise ValidationFailedError(_("Enter the verification code sent to your phone."), field="code")
-        phone_code_check(phone=phone, purpose="voice", code=code)
-        phone_session_remember(request.session, phone)
+    phone = phone_proven(request, form, purpose=VOICE_PURPOSE)
     services.voice_submission_throttle(client=client_ip(request))
     return services.voice_create(
         actor=request.user,
