@@ -203,3 +203,19 @@ def test_public_comments_csv_writes_formula_statements_as_text(world, topic):
     ]
     for text in hostile:
         assert "'" + text in bodies and text not in bodies
+
+
+def test_a_statement_s_receipt_opens_it_again_and_guessing_is_stopped(world, topic):
+    joined = services.participant_join(topic=topic, verified_phone="13912340000")
+    statement = services.statement_submit(participant=joined.participant, text="楼层越高分摊越多")
+    assert statement.receipt_code
+    client = Client()
+    url = "/deliberation/receipt/lookup/"
+    found = client.post(url, {"code": statement.receipt_code.lower(), "phone": "139 1234 0000"})
+    assert found.status_code == 200 and "楼层越高分摊越多" in found.content.decode()
+    assert "13912340000" not in found.content.decode()
+    for _ in range(10):
+        miss = client.post(url, {"code": statement.receipt_code, "phone": "13900000000"})
+        assert miss.status_code == 404 and "楼层越高分摊越多" not in miss.content.decode()
+    stopped = client.post(url, {"code": statement.receipt_code, "phone": "13912340000"})
+    assert stopped.status_code == 429 and "楼层越高分摊越多" not in stopped.content.decode()

@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from minsheng.core.errors import NotFoundError, RateLimitedError
-from minsheng.core.throttle import throttle_count, throttle_refuse_if_exceeded
+from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
+from minsheng.core.throttle import client_ip, throttle_count, throttle_refuse_if_exceeded
+from minsheng.core.verification import mobile_normalise
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
@@ -71,3 +74,37 @@ class ReceiptLookupForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         error_messages={"required": gettext_lazy("Enter your mobile number.")},
     )
+
+
+def receipt_number(typed: str) -> str:
+    """The mobile number typed in a look-up, normalised; empty when it is no number (nothing is
+    found then, and the miss counts like any other)."""
+    try:
+        return mobile_normalise(typed)
+    except ValidationFailedError:
+        return ""
+
+
+@dataclass(frozen=True)
+class ReceiptPage:
+    form: ReceiptLookupForm
+    found: Any
+    status: int
+
+
+def receipt_page(request: HttpRequest, lookup: Callable[..., Any]) -> ReceiptPage:
+    """A look-up page's request: the form (the code may come in the link), and on a valid post what
+    ``lookup(client=…, code=…, phone=…)`` finds, or the refusal in the form (404, or 429 when the
+    client has missed too often)."""
+    form = ReceiptLookupForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
+    if request.method != "POST":
+        return ReceiptPage(form, None, 200)
+    if not form.is_valid():
+        return ReceiptPage(form, None, 400)
+    try:
+        data = form.cleaned_data
+        found = lookup(client=client_ip(request), code=data["code"], phone=data["phone"])
+    except DomainError as refusal:
+        form.add_error(None, str(refusal.message))
+        return ReceiptPage(form, None, 429 if isinstance(refusal, RateLimitedError) else 404)
+    return ReceiptPage(form, found, 200)

@@ -46,11 +46,10 @@ from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.models import Attachment
 from minsheng.core.notifications import notify
-from minsheng.core.receipts import receipt_code_new, receipt_lookup
+from minsheng.core.receipts import receipt_code_new, receipt_lookup, receipt_number
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
-from minsheng.core.verification import mobile_normalise
 from minsheng.legislation.models import (
     ConsultationTask,
     DraftArticle,
@@ -697,10 +696,7 @@ def opinion_lookup(*, client: str, code: str, phone: str) -> Opinion:
     counted per client: ``core.receipts``)."""
     from minsheng.legislation.selectors import opinion_for_receipt  # selectors read this app's models
 
-    try:
-        number = mobile_normalise(phone)
-    except ValidationFailedError:
-        number = ""
+    number = receipt_number(phone)
     return receipt_lookup(
         scope="legislation:receipt",
         client=client,

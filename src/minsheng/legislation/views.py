@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError
 from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
-from minsheng.core.receipts import ReceiptLookupForm
-from minsheng.core.throttle import client_ip
+from minsheng.core.receipts import receipt_page
 from minsheng.legislation import selectors, services
 from minsheng.legislation.documents import letter_available, letter_docx
 from minsheng.legislation.forms import (
@@ -178,20 +177,10 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """A receipt code and the mobile number open one's opinion again, with what became of it."""
-    form = ReceiptLookupForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
-    status, opinion = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            opinion = services.opinion_lookup(
-                client=client_ip(request), code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
-            )
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-            status = 429 if isinstance(refusal, RateLimitedError) else 404
-    elif request.method == "POST":
-        status = 400
-    rows = [{"opinion": opinion, "letter": False}] if opinion is not None else []
-    return render(request, "legislation/lookup.html", {"form": form, "rows": rows}, status=status)
+    page = receipt_page(request, services.opinion_lookup)
+    rows = [{"opinion": page.found, "letter": False}] if page.found is not None else []
+    context = {"form": page.form, "rows": rows}
+    return render(request, "legislation/lookup.html", context, status=page.status)
 
 
 def diff(request: HttpRequest, task_id: int) -> HttpResponse:

@@ -25,7 +25,13 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
-from minsheng.core.receipts import RECEIPT_ALPHABET, receipt_code_new, receipt_code_normalise, receipt_lookup
+from minsheng.core.receipts import (
+    RECEIPT_ALPHABET,
+    receipt_code_new,
+    receipt_code_normalise,
+    receipt_lookup,
+    receipt_number,
+)
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
@@ -164,10 +170,7 @@ def voice_track(*, client: str, code: str, phone: str) -> Voice:
     look-up: failures counted per client, no hint which part was wrong; ``core.receipts``)."""
     from minsheng.voices.selectors import voice_for_tracking  # selectors import this module
 
-    try:
-        phone = mobile_normalise(phone)
-    except ValidationFailedError:
-        phone = ""
+    phone = receipt_number(phone)
     return receipt_lookup(
         scope="voices:track",
         client=client,

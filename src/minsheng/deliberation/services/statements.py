@@ -14,10 +14,9 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_text
-from minsheng.core.receipts import receipt_code_new, receipt_lookup
+from minsheng.core.receipts import receipt_code_new, receipt_lookup, receipt_number
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
-from minsheng.core.verification import mobile_normalise
 from minsheng.deliberation.models import (
     ModerationMode,
     Participant,
@@ -108,10 +107,8 @@ def statement_lookup(*, client: str, code: str, phone: str) -> Statement:
     number itself is not kept); failures are counted per client (``core.receipts``)."""
     from minsheng.deliberation.selectors import statement_for_receipt  # selectors import services
 
-    try:
-        hashed = phone_hash(mobile_normalise(phone))
-    except ValidationFailedError:
-        hashed = ""
+    number = receipt_number(phone)
+    hashed = phone_hash(number) if number else ""
     return receipt_lookup(
         scope="deliberation:receipt",
         client=client,

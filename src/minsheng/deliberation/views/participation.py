@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minsheng.core.errors import DomainError, RateLimitedError
 from minsheng.core.phone_flow import phone_code_request, phone_proven, phone_send_requested
-from minsheng.core.receipts import ReceiptLookupForm
-from minsheng.core.throttle import client_ip
+from minsheng.core.receipts import receipt_page
 from minsheng.deliberation import forms, selectors, services
 from minsheng.deliberation.views.common import (
     RECEIPT_SESSION_KEY,
@@ -119,19 +118,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """A receipt code and the mobile number open one's statement again, with its moderation."""
-    form = ReceiptLookupForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
-    status, statement = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            statement = services.statement_lookup(
-                client=client_ip(request), code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
-            )
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-            status = 429 if isinstance(refusal, RateLimitedError) else 404
-    elif request.method == "POST":
-        status = 400
-    return render(request, "deliberation/lookup.html", {"form": form, "statement": statement}, status=status)
+    page = receipt_page(request, services.statement_lookup)
+    context = {"form": page.form, "statement": page.found}
+    return render(request, "deliberation/lookup.html", context, status=page.status)
 
 
 @require_GET
