@@ -36,6 +36,29 @@ def test_the_public_page_shows_the_suggestion_beside_its_reply(client: Client, a
     assert "13812345678" not in page  # the unit's contact in the reply is masked too
 
 
+def test_the_resident_s_name_is_masked_in_the_suggestion_as_in_the_reply(
+    client: Client, accounts: Any
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from minsheng.org.models import Membership, Role
+    from minsheng.voices.models import VoiceChannel
+    from minsheng.voices.services import voice_create
+
+    voice = voice_create(
+        actor=AnonymousUser(),
+        channel=VoiceChannel.WEB,
+        text="学校路口没有信号灯。",
+        phone="13912345678",
+        name="王秀英",
+        addressed_to=Membership.objects.filter(role=Role.DEPUTY).first(),
+    )
+    motion = _published(accounts, title="关于学校路口增设信号灯的建议")
+    Motion.objects.filter(pk=motion.pk).update(source_voice=voice, text="居民王秀英反映学校路口没有信号灯。")
+    page = client.get(reverse("motions:public_detail", args=[motion.pk])).content.decode()
+    assert "王**反映学校路口没有信号灯" in page and "王秀英" not in page
+
+
 def test_search_and_filters_narrow_the_public_list(client: Client, accounts: Any) -> None:
     lights = _published(accounts, title="关于学校路口增设信号灯的建议", category="A")
     buses = _published(accounts, title="关于加密公交班次的建议", category="B")
