@@ -10,13 +10,13 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from minsheng.legislation import demo as legislation_demo
 from minsheng.motions import services
 from minsheng.motions.models import Motion, MotionKind, Reply
 from minsheng.org.models import Membership, Role, User
 from minsheng.voices.models import VoiceChannel
 from minsheng.voices.services import voice_create
 from tests.conftest import demo_seed_once
-from tests.demo_roles import demo_roles_seed
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_voices_desk import sign_in
 from tests.motions.builders import Accounts, assigned, lead_assignment, office, replied
@@ -27,7 +27,9 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def test_legislation_staff_meet_no_resident_voices_the_congress_office_does(live_server, page):
-    demo_roles_seed()
+    demo_seed_once()
+    if not legislation_demo.exists():  # the legislative contact point and its staff, lawstaff
+        legislation_demo.seed()
     deputy = User.objects.select_related("person").get(username="deputy")
     voice = voice_create(
         actor=AnonymousUser(),
