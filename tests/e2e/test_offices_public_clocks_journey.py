@@ -1,7 +1,8 @@
 """Journeys of issue 11 where a person would notice: legislation staff no longer meet residents' voices
 and numbers (11.4); a member of the public finds a published reply by search and filters and reads the
 suggestion beside it, masked (11.11); a unit sees and records the handling consultation with a
-proposal's proposers, and the office sees by when to decide on disclosure (11.13)."""
+proposal's proposers, the office sees by when to decide on disclosure, and a liaison station sees
+the 7-day clock of a voice left there (11.13)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
+from minsheng.core.calendar import deadline_compute
 from minsheng.legislation import demo as legislation_demo
 from minsheng.motions import services
 from minsheng.motions.models import Motion, MotionKind, Reply
-from minsheng.org.models import Membership, Role, User
+from minsheng.org.models import Body, Membership, Role, User
 from minsheng.voices.models import VoiceChannel
 from minsheng.voices.services import voice_create
 from tests.conftest import demo_seed_once
@@ -152,3 +155,25 @@ def test_a_unit_consults_the_proposers_and_the_office_sees_the_disclosure_clock(
     row = page.locator("main li", has_text="关于完善老旧小区停车设施的提案").filter(has_text=day)
     assert row.count() >= 1
     screenshot(page, "clocks-02-office-desk")
+
+
+def test_a_station_sees_the_seven_day_clock_of_a_voice_left_there(live_server, page):
+    demo_seed_once()
+    station = Body.objects.get(
+        memberships__person__user__username="station", memberships__role=Role.STATION_STAFF
+    )
+    voice = voice_create(
+        actor=AnonymousUser(),
+        channel=VoiceChannel.WEB,
+        text="社区健身器材的扶手松动了，老人锻炼时容易摔倒。",
+        phone=RESIDENT_PHONE,
+        station=station,
+    )
+    start = timezone.localdate(voice.created_at)
+    due = deadline_compute(rule_name="voice_station_reply", start=start, jurisdiction=voice.jurisdiction).due
+    assert (voice.triage_rule, voice.triage_due) == ("voice_station_reply", due)
+
+    sign_in(page, live_server.url, "station")
+    row = page.locator("[data-panel=voices-station] li", has_text="社区健身器材的扶手松动了")
+    assert f"{due.month}月{due.day}日前分办" in row.inner_text()
+    screenshot(page, "clocks-03-station-desk")
