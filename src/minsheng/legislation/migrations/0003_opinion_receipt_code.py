@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("legislation", "0001_consultation"),
+        ("legislation", "0002_draft_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
