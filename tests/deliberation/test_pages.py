@@ -17,18 +17,6 @@ from tests.deliberation.conftest import open_topic
 pytestmark = pytest.mark.django_db
 
 
-def _verified_client(phone: str = "13912340000") -> Client:
-    client = Client()
-    client.post("/deliberation/verify/", {"phone": phone, "next": "/deliberation/"})
-    code = (
-        outbox[-1].body.split("code is ")[-1][:6]
-        if "code is " in outbox[-1].body
-        else _digits(outbox[-1].body)
-    )
-    client.post("/deliberation/verify/", {"phone": phone, "code": code, "next": "/deliberation/"})
-    return client
-
-
 def _digits(text: str) -> str:
     import re
 
@@ -36,10 +24,19 @@ def _digits(text: str) -> str:
 
 
 def test_a_resident_joins_votes_card_by_card_and_writes(world, topic, django_capture_on_commit_callbacks):
-    client = _verified_client()
+    client = Client()
     page = client.get(f"/deliberation/{topic.pk}/")
     assert page.status_code == 200 and 'id="join"' in page.content.decode()
-    client.post(f"/deliberation/{topic.pk}/join/")
+    assert 'name="phone"' in page.content.decode()  # the number is asked right in the join form
+    refused = client.post(f"/deliberation/{topic.pk}/join/", {"action": "submit", "phone": "13912340000"})
+    assert refused.status_code == 400 and not Participant.objects.filter(topic=topic).exists()
+    sent = client.post(f"/deliberation/{topic.pk}/join/", {"action": "send_code", "phone": "13912340000"})
+    assert sent.status_code == 200 and 'value="13912340000"' in sent.content.decode()
+    code = _digits(outbox[-1].body)
+    joined = client.post(
+        f"/deliberation/{topic.pk}/join/", {"action": "submit", "phone": "13912340000", "code": code}
+    )
+    assert joined.status_code == 302 and joined["Location"].endswith("#vote")
     participant = Participant.objects.get(topic=topic)
     assert (
         participant.user is None
@@ -53,8 +50,11 @@ def test_a_resident_joins_votes_card_by_card_and_writes(world, topic, django_cap
     assert card.status_code == 200
     assert f'id="statement-{first.pk}"' not in card.content.decode()
     assert Vote.objects.get(participant=participant, statement=first).value == 1
-    client.post(f"/deliberation/{topic.pk}/write/", {"text": "电梯应优先照顾老人"})
-    assert Statement.objects.filter(topic=topic, author=participant, status="published").exists()
+    written = client.post(f"/deliberation/{topic.pk}/write/", {"text": "电梯应优先照顾老人"})
+    assert written["Location"] == "/deliberation/receipt/"
+    statement = Statement.objects.get(topic=topic, author=participant, status="published")
+    receipt = client.get("/deliberation/receipt/").content.decode()
+    assert statement.receipt_code and statement.receipt_code in receipt and "电梯应优先照顾老人" in receipt
     page = client.get(f"/deliberation/{topic.pk}/").content.decode()
     assert "电梯应优先照顾老人" in page and "13912340000" not in page
 
@@ -203,3 +203,19 @@ def test_public_comments_csv_writes_formula_statements_as_text(world, topic):
     ]
     for text in hostile:
         assert "'" + text in bodies and text not in bodies
+
+
+def test_a_statement_s_receipt_opens_it_again_and_guessing_is_stopped(world, topic):
+    joined = services.participant_join(topic=topic, verified_phone="13912340000")
+    statement = services.statement_submit(participant=joined.participant, text="楼层越高分摊越多")
+    assert statement.receipt_code
+    client = Client()
+    url = "/deliberation/receipt/lookup/"
+    found = client.post(url, {"code": statement.receipt_code.lower(), "phone": "139 1234 0000"})
+    assert found.status_code == 200 and "楼层越高分摊越多" in found.content.decode()
+    assert "13912340000" not in found.content.decode()
+    for _ in range(10):
+        miss = client.post(url, {"code": statement.receipt_code, "phone": "13900000000"})
+        assert miss.status_code == 404 and "楼层越高分摊越多" not in miss.content.decode()
+    stopped = client.post(url, {"code": statement.receipt_code, "phone": "13912340000"})
+    assert stopped.status_code == 429 and "楼层越高分摊越多" not in stopped.content.decode()

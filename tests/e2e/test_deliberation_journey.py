@@ -75,15 +75,17 @@ def test_resident_votes_writes_and_staff_record_outcomes(live_server, page):
     page.get_by_role("link", name="老旧小区加装电梯").click()
     page.wait_for_url(url)
     screenshot(page, "deliberation-01-topic")
-    page.fill("#verify-phone", "13912345678")
-    page.locator(".verify button[type=submit]").click()
+    # One form (core.phone_flow): the number, "send code", the code, "take part".
+    join = page.get_by_test_id("join-form")
+    join.locator("input[name=phone]").fill("13912345678")
+    join.locator("button[value=send_code]").click()
     page.wait_for_load_state()
     code = re.search(r"\d{6}", outbox[-1].body).group(0)
-    page.fill("#verify-code", code)
-    page.locator(".verify button[type=submit]").click()
-    page.wait_for_load_state()
-    page.locator("#join").click()
-    page.wait_for_load_state()
+    join = page.get_by_test_id("join-form")
+    assert join.locator("input[name=phone]").input_value() == "13912345678"
+    join.locator("input[name=code]").fill(code)
+    join.locator("#join").click()
+    page.wait_for_url(f"{url}#vote")
     participant = Participant.objects.get(topic=topic, phone_hash__gt="", phone_masked__contains="5678")
 
     # Ten statements, one card at a time (htmx swaps the card).
@@ -103,9 +105,14 @@ def test_resident_votes_writes_and_staff_record_outcomes(live_server, page):
 
     page.fill("#id_text", "电梯加装后应当成立住户自管小组")
     page.get_by_role("button", name=re.compile("提交观点|Submit statement")).click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/deliberation/receipt/")
     written = Statement.objects.get(topic=topic, author=participant)
     assert written.status == "pending"
+    # The receipt is where the person is looking, with a code to read the statement again.
+    receipt = page.get_by_test_id("receipt")
+    assert receipt.is_visible() and written.receipt_code in receipt.inner_text()
+    assert receipt.bounding_box()["y"] < page.viewport_size["height"]
+    screenshot(page, "deliberation-02b-receipt")
 
     page.goto(url)
     page.locator("#my-group").wait_for()

@@ -84,8 +84,9 @@ def test_comment_sort_report_adopt_thank(live_server: Any, page: Any) -> None:
     page.fill("#id_text", OPINION)
     screenshot(page, "legislation-02-comment")
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**/legislation/{task.pk}/#art-11")
+    page.wait_for_url("**/legislation/receipt/")
     opinion = Opinion.objects.get()
+    assert opinion.receipt_code in page.get_by_test_id("receipt").inner_text()
     assert (opinion.article.label, opinion.paragraph, opinion.item) == ("第十一条", 1, 3)
 
     # Staff close the comment period, sort the opinion into the report, generate the docx.

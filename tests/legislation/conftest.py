@@ -48,7 +48,7 @@ def _user_with_role(body: Any, role: str, username: str) -> Any:
 
 @pytest.fixture
 def staff(contact_point: Any) -> Any:
-    return _user_with_role(contact_point, Role.STAFF, "lawstaff")
+    return _user_with_role(contact_point, Role.STAFF, "cp_staff")  # not the demo's lawstaff
 
 
 @pytest.fixture

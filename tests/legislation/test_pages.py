@@ -50,17 +50,32 @@ def test_anonymous_comments_after_phone_verification(client: Client, make_task: 
     assert "<mark>（三）" in form_page and 'name="phone"' in form_page
     refused = client.post(f"{url}?{query}", {"text": "想直接提交。", "article": eleventh.pk, "item": 3})
     assert refused.status_code == 400 and Opinion.objects.count() == 0
-    client.post(f"/legislation/{task.pk}/comment/verify/", {"phone": "139 1234 5678", "next_query": query})
+    # One form: the opinion is written first, "send code" keeps it, the code sends it.
+    typed = {"text": "电梯内应当安装阻车装置。", "article": eleventh.pk, "paragraph": 1, "item": 3}
+    sent = client.post(f"{url}?{query}", {**typed, "phone": "139 1234 5678", "action": "send_code"})
+    assert sent.status_code == 200 and "电梯内应当安装阻车装置。" in sent.content.decode()
+    assert sent.content.decode().count('name="phone"') == 1  # one phone field, not two
     code = re.search(r"\d{6}", outbox[-1].body)[0]  # type: ignore[index]
-    client.post(f"/legislation/{task.pk}/comment/verify/", {"phone": "13912345678", "code": code})
-    bad = client.post(url, {"text": "<script>alert(1)</script>", "article": eleventh.pk, "item": 3})
+    wrong = client.post(url, {**typed, "phone": "13912345678", "code": "000000", "action": "submit"})
+    assert wrong.status_code == 400 and Opinion.objects.count() == 0
+    bad = client.post(
+        url, {"text": "<script>alert(1)</script>", "article": eleventh.pk, "item": 3, "phone": "13912345678",
+              "code": code, "action": "submit"},
+    )  # fmt: skip
     assert bad.status_code == 400 and Opinion.objects.count() == 0
-    done = client.post(
-        url, {"text": "电梯内应当安装阻车装置。", "article": eleventh.pk, "paragraph": 1, "item": 3}
-    )
-    assert done.status_code == 302 and done["Location"].endswith("#art-11")
+    done = client.post(url, {**typed, "phone": "13912345678", "code": code, "action": "submit"})
+    assert done.status_code == 302 and done["Location"] == "/legislation/receipt/"
     opinion = Opinion.objects.get()
     assert (opinion.phone, opinion.item, opinion.author) == ("13912345678", 3, None)
+    receipt = client.get("/legislation/receipt/").content.decode()
+    assert opinion.receipt_code and opinion.receipt_code in receipt and "电梯内应当安装阻车装置。" in receipt
+    # Later, on any device: the receipt code and the number open the opinion again.
+    other = Client()
+    miss = other.post("/legislation/receipt/lookup/", {"code": opinion.receipt_code, "phone": "13900000000"})
+    assert miss.status_code == 404
+    typed_code = opinion.receipt_code.lower()
+    found = other.post("/legislation/receipt/lookup/", {"code": typed_code, "phone": "13912345678"})
+    assert found.status_code == 200 and "电梯内应当安装阻车装置。" in found.content.decode()
     assert "13912345678" not in client.get(f"/legislation/{task.pk}/").content.decode()
 
 

@@ -17,96 +17,30 @@ from hypothesis import strategies as st
 
 from minsheng.core.errors import ConflictError, DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import events_for
-from minsheng.core.models import Attachment, Event, Notification
+from minsheng.core.models import Notification
 from minsheng.legislation import services
 from minsheng.legislation.documents import letter_docx
 from minsheng.legislation.models import (
     ConsultationTask,
-    DraftVersion,
-    Meeting,
     Opinion,
     Outcome,
     ReportEntry,
-    TaskStatus,
 )
 from minsheng.legislation.sample import SAMPLE_DRAFT, SAMPLE_DRAFT_V2
 from minsheng.legislation.selectors import report_content, version_diff
 from tests.legislation.conftest import article_of
-from tests.legislation.helpers import STEPS, docx_text, task_at
+from tests.legislation.helpers import (
+    ACTIONS,
+    PARTICIPANT_ALLOWED,
+    STAFF_ALLOWED,
+    STEPS,
+    S,
+    docx_text,
+    task_at,
+    task_snapshot,
+)
 
 pytestmark = pytest.mark.django_db
-
-ACTIONS: dict[str, Callable[[Any, ConsultationTask], Any]] = {
-    "study": lambda actor, task: services.task_advance(actor=actor, task=task, action="study"),
-    "open": lambda actor, task: services.task_advance(actor=actor, task=task, action="open"),
-    "close": lambda actor, task: services.task_advance(actor=actor, task=task, action="close"),
-    "draft_report": lambda actor, task: services.report_generate(actor=actor, task=task),
-    "review": lambda actor, task: services.task_advance(actor=actor, task=task, action="review"),
-    "submit": lambda actor, task: services.task_advance(actor=actor, task=task, action="submit"),
-    "give_feedback": lambda actor, task: services.feedback_give(actor=actor, task=task),
-    "comment": lambda actor, task: services.opinion_submit(
-        actor=actor,
-        task=task,
-        text="第十一条第（三）项应当写明检查主体。",
-        article_id=article_of(task, "第十一条").pk,
-        item=3,
-    ),
-    "record_meeting": lambda actor, task: services.meeting_record(
-        actor=actor,
-        task=task,
-        kind="meeting",
-        held_on=timezone.localdate(),
-        place="湖塘镇代表之家",
-        participants="居民代表、物业企业",
-        attendance=12,
-        opinions=[services.MeetingOpinion(text="建议增加充电补贴。", speaker="李先生")],
-    ),
-    "sort": lambda actor, task: services.entry_create(
-        actor=actor,
-        task=task,
-        opinion_ids=list(task.opinions.values_list("pk", flat=True)),
-        summary="归纳意见。",
-    ),
-    "new_version": lambda actor, task: services.version_add(
-        actor=actor, task=task, draft=services.draft_read(text=SAMPLE_DRAFT_V2)
-    ),
-    "adopt": lambda actor, task: services.adoption_record(
-        actor=actor,
-        entry=task.entries.first() or ReportEntry(task=task, summary="未报送", submitted=True),
-        outcome=Outcome.PARTLY,
-        final_article="第十二条",
-    ),
-}
-S = TaskStatus
-STAFF_ALLOWED = {
-    "study": {S.ACCEPTED},
-    "open": {S.ACCEPTED, S.STUDYING},
-    "close": {S.CONSULTING},
-    "draft_report": {S.SORTING, S.REPORTING},
-    "review": {S.REPORTING},
-    "submit": {S.REVIEWED},
-    "give_feedback": {S.SUBMITTED},
-    "comment": {S.CONSULTING},
-    "record_meeting": {S.CONSULTING, S.SORTING},
-    "sort": {S.SORTING, S.REPORTING},
-    "new_version": set(STEPS) - {S.FEEDBACK_GIVEN},
-    "adopt": {S.SUBMITTED, S.FEEDBACK_GIVEN},
-}
-PARTICIPANT_ALLOWED = {"comment": {S.CONSULTING}}
-
-
-def _snapshot(task: ConsultationTask) -> tuple[Any, ...]:
-    fresh = ConsultationTask.objects.get(pk=task.pk)
-    return (
-        fresh.status,
-        fresh.report_id,
-        Event.objects.count(),
-        Opinion.objects.count(),
-        list(ReportEntry.objects.values_list("pk", "summary", "submitted", "outcome", "final_article")),
-        Meeting.objects.count(),
-        DraftVersion.objects.count(),
-        Attachment.objects.count(),
-    )
 
 
 @pytest.mark.parametrize("role", ["staff", "other_staff", "participant", "public"])
@@ -132,16 +66,16 @@ def test_permission_matrix(role: str, step: str, request: pytest.FixtureRequest,
     )
     for action, run in ACTIONS.items():
         expected = step in allowed.get(action, set())
-        before = _snapshot(task)
+        before = task_snapshot(task)
         with transaction.atomic():
             try:
                 run(actor, ConsultationTask.objects.get(pk=task.pk))
             except DomainError as refusal:
                 assert not expected, f"{role} should be able to {action} in {step}: {refusal.message}"
-                assert _snapshot(task) == before, f"refused {action} changed something"
+                assert task_snapshot(task) == before, f"refused {action} changed something"
             else:
                 assert expected, f"{role} must not be able to {action} in {step}"
-                assert _snapshot(task) != before
+                assert task_snapshot(task) != before
             transaction.set_rollback(True)
 
 
@@ -404,12 +338,12 @@ def test_random_action_sequences_keep_the_invariants(
             today=timezone.localdate(),
         )
         for role, action in steps:
-            before = _snapshot(task)
+            before = task_snapshot(task)
             events_before = events_for(task).count()
             try:
                 ACTIONS[action](actors[role], ConsultationTask.objects.get(pk=task.pk))
             except DomainError:
-                assert _snapshot(task) == before
+                assert task_snapshot(task) == before
                 continue
             after = ConsultationTask.objects.get(pk=task.pk)
             if after.status != before[0]:

@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from minsheng.core.messaging import outbox_clear
 from minsheng.org.demo import demo_exists, demo_seed
+from tests.demo_roles import demo_roles_seed
 from tests.motions.builders import Accounts
 
 
@@ -18,6 +19,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     with django_db_blocker.unblock():
         if not demo_exists():
             demo_seed()
+        demo_roles_seed()  # lawstaff and jumin too: the permission matrix covers every demo role
     yield
 
 

@@ -43,6 +43,6 @@ def test_reminder_before_the_deadline_goes_to_the_unit(accounts):
 def test_task_and_command_run(accounts, capsys):
     assigned(accounts, with_co=False)
     result = motions_remind_task.enqueue()
-    assert result.return_value == {"reminded": 0, "overdue": 0}
+    assert result.return_value == {"reminded": 0, "overdue": 0, "disclosure": 0, "consultation": 0}
     call_command("motions_remind", "--now")
     assert "reminded=0" in capsys.readouterr().out

@@ -13,6 +13,7 @@ from minsheng.org.demo import demo_exists, demo_seed
 from minsheng.org.models import Body, Membership, Role, Unit, User
 from minsheng.voices.models import Voice, VoiceChannel
 from minsheng.voices.services import voice_create
+from tests.demo_roles import demo_roles_seed
 
 ACCOUNTS = ("admin", "leader", "staff", "cppcc_staff", "deputy", "member", "handler", "station")
 RESIDENT_PHONE = "13912345678"
@@ -23,6 +24,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     with django_db_blocker.unblock():
         if not demo_exists():
             demo_seed()
+        demo_roles_seed()  # lawstaff and jumin too: the permission matrix covers every demo role
     yield
 
 

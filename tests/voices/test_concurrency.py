@@ -55,7 +55,7 @@ def test_two_clerks_forward_the_same_voice(thread_database):
 
     started = [
         thread_database.start(attempt("staff", "区交通运输局")),
-        thread_database.start(attempt("cppcc_staff", "区城市管理局")),
+        thread_database.start(attempt("admin", "区城市管理局")),  # both route voices to deputies
     ]
     for thread, _outcome in started:
         thread.join(timeout=60)

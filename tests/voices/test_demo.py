@@ -29,7 +29,7 @@ def test_demo_seeds_voices_in_many_states(db):
         assert states[status] >= 1, status
     assert voices_addressed_to_user(account("deputy")).exists()
     transport = Unit.objects.get(name="区交通运输局")
-    assert WorkOrder.objects.filter(unit=transport, is_open=True).exists()
+    assert WorkOrder.objects.filter(unit=transport, status="open").exists()
     assert work_orders_for_handler(account("handler")).exists()
     assert Voice.objects.filter(tracking_code=demo.DEMO_TRACKING_CODE, phone=demo.DEMO_PHONE).exists()
     assert events_verify() == []

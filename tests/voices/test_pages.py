@@ -116,6 +116,6 @@ def test_qr_codes_encode_the_form_link(seeded, deputy_seat, home_station, fmt):
 
 
 def test_handler_desk_marks_overdue_work_orders_red(seeded):
-    WorkOrder.objects.filter(unit__name="区交通运输局", is_open=True).update(due="2020-01-01")
+    WorkOrder.objects.filter(unit__name="区交通运输局", status="open").update(due="2020-01-01")
     body = client_for("handler").get(reverse("web:me")).content.decode()
     assert 'class="overdue"' in body

@@ -18,7 +18,11 @@ def _snapshot(voice):
         fresh.merged_into_id,
         fresh.referral_reason,
         Event.objects.count(),
-        list(WorkOrder.objects.filter(voice=voice).values_list("is_open", "due", "round")),
+        list(
+            WorkOrder.objects.filter(voice=voice).values_list(
+                "status", "due", "round", "extension_requested_to", "return_reason"
+            )
+        ),
         list(VoiceReply.objects.filter(voice=voice).values_list("id", "rating")),
     )
 
@@ -35,6 +39,10 @@ def test_permission_matrix(db, make_voice, transport_unit, state, action):
         expected_ok = state in allowed_states and role in allowed_roles
         if expected_ok:
             after_voice = act(action, actor, voice, unit=transport_unit, other=other)
+            if action == "request_extension":  # the work order's own Event; the voice stays as it was
+                order = WorkOrder.objects.get(voice=voice, status="open")
+                assert list(events_for(order))[-1].verb == action and after_voice.status == state
+                continue
             last = list(events_for(after_voice))[-1]
             assert last.from_state == state and last.to_state == after_voice.status, (role, action, state)
         else:

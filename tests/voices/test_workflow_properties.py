@@ -14,10 +14,10 @@ from minsheng.core.events import events_for, events_verify
 from minsheng.voices.models import HANDLING_STATES, Rating, ReplySource, VoiceReply, VoiceStatus, WorkOrder
 from minsheng.voices.rules import TrackingActor
 from minsheng.voices.services import voice_rate
-from tests.voices.workflow import ACTIONS, ROLES, act, actor_for
+from tests.voices.workflow import ACTIONS, DECISIONS, ROLES, act, actor_for
 
 STEP = st.tuples(
-    st.sampled_from((*ACTIONS, "rate_dissatisfied")),
+    st.sampled_from((*ACTIONS, *DECISIONS, "rate_dissatisfied")),
     st.sampled_from(ROLES),
     st.integers(min_value=0, max_value=20),  # days that pass before the step
 )
@@ -32,20 +32,26 @@ def _check_invariants(voice, due_history):
         assert current.from_state == previous.to_state
     assert events[-1].to_state == voice.status
     # A work order is open exactly while a unit is handling the voice; never two.
-    open_orders = list(WorkOrder.objects.filter(voice=voice, is_open=True))
+    open_orders = list(WorkOrder.objects.filter(voice=voice, status="open"))
     assert len(open_orders) == (1 if voice.status in HANDLING_STATES else 0)
     # No unit reply without a work order; one reply Event per reply.
     unit_replies = VoiceReply.objects.filter(voice=voice, source=ReplySource.UNIT)
     assert all(reply.work_order_id is not None for reply in unit_replies)
     assert unit_replies.count() == sum(1 for e in events if e.verb == "reply")
-    # A deadline moves only with an Event that gives the new date (forward or re-handling).
+    # A deadline moves only with an Event that gives the new date (re-handling, or more time granted
+    # on the work order); a returned work order is closed, and never open again.
     for order in WorkOrder.objects.filter(voice=voice):
+        moves = [*events, *(e for e in events_for(order) if e.verb == "extend")]
         previous_due = due_history.get(order.pk)
         if previous_due is not None and order.due != previous_due:
-            assert any(e.verb == "rehandle" and e.payload.get("due") == order.due.isoformat() for e in events)
+            new_due = order.due.isoformat()
+            assert any(e.verb in ("rehandle", "extend") and e.payload.get("due") == new_due for e in moves)
             if order.due < previous_due:
-                assert any(e.payload.get("previous_due") == previous_due.isoformat() for e in events)
+                assert any(e.payload.get("previous_due") == previous_due.isoformat() for e in moves)
+            assert order.max_due is None or order.due <= order.max_due
         due_history[order.pk] = order.due
+        if order.status == "returned":
+            assert order.return_reason and not order.replies.exists()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

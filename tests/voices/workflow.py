@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
 from minsheng.org.models import Unit
-from minsheng.voices.models import Rating, ReferralReason, Voice, VoiceStatus
+from minsheng.voices.models import Rating, ReferralReason, Voice, VoiceStatus, WorkOrder
 from minsheng.voices.rules import TrackingActor
 from minsheng.voices.services import (
     voice_adopt,
@@ -18,24 +19,25 @@ from minsheng.voices.services import (
     voice_rate,
     voice_refer,
     voice_reply,
+    work_order_extend,
+    work_order_extension_refuse,
+    work_order_extension_request,
+    work_order_return,
 )
+from tests.demo_roles import DEMO_ROLES
 from tests.voices.conftest import account
 
-ROLES = (
-    "anonymous",
-    "resident",
-    "deputy",
-    "leader",
-    "member",
-    "staff",
-    "cppcc_staff",
-    "station",
-    "handler",
-    "admin",
-)
-ACTIONS = ("answer", "forward", "refer", "merge", "adopt", "reply", "rate")
+# Every demo role, and the resident proven by tracking code and phone.
+ROLES = ("resident", *DEMO_ROLES)
+ACTIONS = ("answer", "forward", "refer", "merge", "adopt", "reply", "rate", "return", "request_extension")
+# Granting or refusing more time needs a pending request: their matrix is in test_work_orders.py; the
+# random sequences take them too.
+DECISIONS = ("extend", "refuse_extension")
 STATES = tuple(VoiceStatus.values)
-TRIAGERS = {"deputy", "staff", "cppcc_staff", "station", "admin"}
+# The voice goes to the demo deputy at the demo station: the deputy, the station's staff, the staff of
+# the congress's office (选联工委) and the administrator route it. Not the CPPCC's office
+# (cppcc_staff), not the legislative contact point (lawstaff), not a resident with an account (jumin).
+TRIAGERS = {"deputy", "staff", "station", "admin"}
 
 # The expected rules, written independently of the transition table: action → (states, roles).
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
@@ -46,6 +48,9 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "adopt": ({"received"}, TRIAGERS),
     "reply": ({"forwarded", "rehandling"}, {"handler"}),
     "rate": ({"replied"}, {"resident"}),
+    # The unit's own acts on its work order: return it (before it ever replied), ask for more time.
+    "return": ({"forwarded"}, {"handler"}),
+    "request_extension": ({"forwarded", "rehandling"}, {"handler"}),
 }
 
 
@@ -67,8 +72,25 @@ def act(action: str, actor: Any, voice: Voice, *, unit: Unit, other: Voice) -> V
         "adopt": lambda: voice_adopt(actor=actor, voice=voice, motion_label="关于路灯维护的建议"),
         "reply": lambda: voice_reply(actor=actor, voice=voice, text="已修复。"),
         "rate": lambda: voice_rate(actor=actor, voice=voice, rating=Rating.SATISFIED),
+        "return": lambda: work_order_return(actor=actor, voice=voice, reason="不属于本单位职责。"),
+        "request_extension": lambda: _request(actor, voice),
+        "extend": lambda: _voice_of(work_order_extend(actor=actor, voice=voice, reason="同意延期。")),
+        "refuse_extension": lambda: _voice_of(
+            work_order_extension_refuse(actor=actor, voice=voice, reason="期限内可以办结。")
+        ),
     }
     return calls[action]()
+
+
+def _voice_of(work_order: WorkOrder) -> Voice:
+    return Voice.objects.get(pk=work_order.voice_id)
+
+
+def _request(actor: Any, voice: Voice) -> Voice:
+    """Ask for one more day than the open work order's reply date (within its limit)."""
+    order = WorkOrder.objects.filter(voice=voice, status="open").first()
+    until = (order.due if order else dt.date.today()) + dt.timedelta(days=1)
+    return _voice_of(work_order_extension_request(actor=actor, voice=voice, until=until, reason="需要协调。"))
 
 
 def voice_in_state(state: str, make_voice: Callable[..., Voice], unit: Unit) -> Voice:

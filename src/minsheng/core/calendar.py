@@ -69,6 +69,13 @@ DEFAULT_RULES: dict[str, RuleDefault] = {
     "voice_reply_urgent": RuleDefault(
         0, DeadlineUnit.CALENDAR_DAYS, _("Answer an urgent matter the same day.")
     ),
+    # §2: a unit returns a work order that is not its business soon after receiving it, so that the
+    # voice is routed again in time; the 12345 loop leaves the period to local rules.
+    "voice_return": RuleDefault(
+        3,
+        DeadlineUnit.WORKING_DAYS,
+        _("Return a work order that is not the unit's business within 3 working days."),
+    ),
     # §1: the online liaison station targets an effective reply within 7 days.
     "voice_station_reply": RuleDefault(
         7, DeadlineUnit.CALENDAR_DAYS, _("Give an effective reply to a message to a station within 7 days.")

@@ -19,6 +19,12 @@ guard, ``can_<verb>``, written once with ``@guard``: it returns why the action i
 ``DomainError``) or ``None``. Views and templates ask ``can_verb(user, obj)`` (a bool), the service
 calls ``can_verb.check(actor, obj)`` (raises the refusal), so what the page offers is what the service
 allows. ``transition_refusal`` is the table's part of such a rule.
+
+Some acts are a person's or a unit's own: a lead signer submits, a proposer rates, a unit replies.
+Such a transition is marked ``in_person``: its permission is tested by the rule alone
+(``allowed_in_person``), without Django's shortcut that grants a superuser every permission, so that
+no administrator signs, rates or replies in someone else's name. An administrator may still step in
+for an office (filing, assigning), where the app's rules say so.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import rules
 from django.db import models, transaction
 
 from minsheng.core.actors import Actor
@@ -45,16 +52,32 @@ class Transition:
     sources: frozenset[str]
     target: str
     permission: str
+    in_person: bool
 
-    def __init__(self, action: str, sources: Iterable[str], target: str, permission: str) -> None:
+    def __init__(
+        self, action: str, sources: Iterable[str], target: str, permission: str, *, in_person: bool = False
+    ) -> None:
         # Frozen dataclass: assign through object.__setattr__ so callers may pass any iterable of states.
         object.__setattr__(self, "action", action)
         object.__setattr__(self, "sources", frozenset(str(state) for state in sources))
         object.__setattr__(self, "target", str(target))
         object.__setattr__(self, "permission", permission)
+        object.__setattr__(self, "in_person", in_person)
 
     def starts_from(self, state: str) -> bool:
         return str(state) in self.sources
+
+    def allows(self, user: Actor, obj: models.Model) -> bool:
+        if self.in_person:
+            return allowed_in_person(user, self.permission, obj)
+        return bool(user.has_perm(self.permission, obj))
+
+
+def allowed_in_person(user: Any, permission: str, obj: Any = None) -> bool:
+    """The permission's own rule, without the superuser shortcut: for what a person or a unit does in
+    their own name (sign, rate, reply), which nobody else does for them."""
+    inactive_account = getattr(user, "is_authenticated", False) and not getattr(user, "is_active", True)
+    return not inactive_account and rules.has_perm(permission, user, obj)
 
 
 @dataclass(frozen=True, init=False)
@@ -91,7 +114,7 @@ class TransitionTable:
     def allowed_actions(self, obj: models.Model, user: Actor) -> list[str]:
         """The actions ``user`` may take on ``obj`` in its current state (for buttons and API hints)."""
         state = self.state_of(obj)
-        return [t.action for t in self.transitions_from(state) if user.has_perm(t.permission, obj)]
+        return [t.action for t in self.transitions_from(state) if t.allows(user, obj)]
 
 
 def _auto_now_fields(model: type[models.Model]) -> list[str]:
@@ -127,7 +150,7 @@ def transition_apply(
             raise ConflictError(expected=str(expected_state), actual=current)
         if transition is None or not transition.starts_from(current):
             raise InvalidTransitionError(action=action, state=current)
-        if not actor.has_perm(transition.permission, fresh):
+        if not transition.allows(actor, fresh):
             raise PermissionDeniedError()
         if guard is not None:
             guard.check(actor, fresh)
@@ -157,7 +180,7 @@ def transition_refusal(
     current = table.state_of(obj)
     if transition is None or not transition.starts_from(current):
         return InvalidTransitionError(action=action, state=current)
-    if not actor.has_perm(transition.permission, obj):
+    if not transition.allows(actor, obj):
         return PermissionDeniedError()
     return None
 

@@ -49,7 +49,8 @@ def exists() -> bool:
     return Topic.objects.filter(title__in=[OPEN_TITLE, CLOSED_TITLE]).exists()
 
 
-def _staff() -> User:
+def accounts_seed() -> User:
+    """``cppcc_staff`` also runs consultations: a staff seat in the CPPCC committee (idempotent)."""
     user = User.objects.select_related("person").get(username="cppcc_staff")
     committee = Body.objects.get(kind=BodyKind.CPPCC_COMMITTEE, name="政协常州市武进区委员会")
     assert user.person_id is not None  # the org demo gives every account a person
@@ -81,7 +82,7 @@ def _vote_as_camps(topic: Topic, people: int, rng: random.Random) -> None:
 
 def seed() -> None:
     rng = random.Random(6)
-    staff = _staff()
+    staff = accounts_seed()
     member = User.objects.get(username="member")
     cppcc = Body.objects.get(kind=BodyKind.CPPCC_COMMITTEE, name="政协常州市武进区委员会")
     room = (

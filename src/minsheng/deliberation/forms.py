@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.widgets import date_picker, datetime_picker
 from minsheng.deliberation.models import (
     STATEMENT_MAX_LENGTH,
@@ -18,7 +19,9 @@ from minsheng.deliberation.models import (
 from minsheng.org.models import Body, BodyKind, Person, Sector, Unit
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(PhoneFields):
+    """A topic proposed; a person without an account proves a mobile number in the same form."""
+
     body = forms.ModelChoiceField(
         label=_("To"),
         queryset=Body.objects.filter(
@@ -30,6 +33,10 @@ class ProposeForm(forms.Form):
     background = forms.CharField(
         label=_("Background"), max_length=5000, required=False, widget=forms.Textarea
     )
+
+
+class JoinForm(PhoneFields):
+    """Taking part in a topic: a person without an account proves a mobile number (core.phone_flow)."""
 
 
 class AcceptForm(forms.Form):

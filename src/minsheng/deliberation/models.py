@@ -189,12 +189,19 @@ class Statement(TimeStampedModel):
         _("status"), max_length=16, choices=StatementStatus.choices, default=StatementStatus.PENDING
     )
     moderation_reason = models.CharField(_("moderation reason"), max_length=300, blank=True)
+    # What a participant keeps to read their statement and its moderation again: core.receipts.
+    receipt_code = models.CharField(_("receipt code"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
         ordering = ["id"]
         indexes = [models.Index(fields=["topic", "status"], name="statement_topic_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt_code"], condition=~Q(receipt_code=""), name="statement_receipt_code_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from minsheng.core.receipts import receipt_code_normalise
 from minsheng.deliberation.models import (
     Analysis,
     Meeting,
@@ -292,3 +293,22 @@ def proposal_leads_for(topic: Topic) -> QuerySet[Person]:
         person__user__is_active=True,
     )
     return Person.objects.filter(pk__in=seats.values("person_id")).order_by("name")
+
+
+def statement_for_receipt(*, code: str, phone_hash: str) -> Statement | None:
+    """A participant's statement by its receipt code, when the number proven matches its author's."""
+    normalised = receipt_code_normalise(code)
+    if not normalised or not phone_hash:
+        return None
+    return (
+        Statement.objects.filter(receipt_code=normalised, author__phone_hash=phone_hash)
+        .select_related("topic")
+        .first()
+    )
+
+
+def statement_by_id(statement_id: Any) -> Statement | None:
+    """One statement with its topic (the receipt page reads the one this browser just sent)."""
+    if not isinstance(statement_id, int):
+        return None
+    return Statement.objects.select_related("topic").filter(pk=statement_id).first()

@@ -164,18 +164,27 @@ def _closed_consultation(staff: User, resident: User, contact_point: Body, today
     services.feedback_give(actor=staff, task=task)
 
 
+def accounts_seed(contact_point: Body | None = None) -> tuple[User, User]:
+    """The ``lawstaff`` and ``jumin`` accounts (idempotent); the permission tests use them too."""
+    contact_point = contact_point or (
+        Body.objects.filter(kind=BodyKind.LEGISLATIVE_CONTACT_POINT).order_by("id").first()
+    )
+    staff = User.objects.filter(username=STAFF_USERNAME).first() or _user(
+        STAFF_USERNAME, "周立法", "13961180001", body=contact_point
+    )
+    resident = User.objects.filter(username=RESIDENT_USERNAME).first() or _user(
+        RESIDENT_USERNAME, "王居民", "13961180002"
+    )
+    return staff, resident
+
+
 def seed() -> None:
     contact_point = Body.objects.filter(kind=BodyKind.LEGISLATIVE_CONTACT_POINT).order_by("id").first()
     if contact_point is None:
         return
     today = timezone.localdate()
     with transaction.atomic():
-        staff = User.objects.filter(username=STAFF_USERNAME).first() or _user(
-            STAFF_USERNAME, "周立法", "13961180001", body=contact_point
-        )
-        resident = User.objects.filter(username=RESIDENT_USERNAME).first() or _user(
-            RESIDENT_USERNAME, "王居民", "13961180002"
-        )
+        staff, resident = accounts_seed(contact_point)
         _closed_consultation(staff, resident, contact_point, today)
         _open_consultation(staff, resident, contact_point, today)
     assert Opinion.objects.filter(task__title=SAMPLE_TITLE).count() == 4

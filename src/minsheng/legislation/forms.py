@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.widgets import date_picker
 from minsheng.legislation.models import MeetingKind, Outcome
 from minsheng.legislation.services import MAX_OPINION_CHARS, MeetingOpinion
@@ -66,7 +67,10 @@ class TaskForm(DraftTextForm):
             self.fields["contact_point"].queryset = contact_points  # type: ignore[attr-defined]
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(PhoneFields):
+    """An opinion; a person without an account proves a mobile number in the same form
+    (``core.phone_flow``)."""
+
     text = forms.CharField(
         label=_("Your opinion"), max_length=MAX_OPINION_CHARS, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -79,15 +83,6 @@ class OpinionForm(forms.Form):
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
     paragraph = forms.IntegerField(required=False, min_value=1, max_value=99, widget=forms.HiddenInput)
     item = forms.IntegerField(required=False, min_value=1, max_value=99, widget=forms.HiddenInput)
-
-
-class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=20)
-
-
-class CodeForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=20)
-    code = forms.CharField(label=_("Verification code"), max_length=6)
 
 
 _ANCHORED = re.compile(r"^(第[零〇一二三四五六七八九十百千两]+条(?:之[一二三四五六七八九十]+)?)[\s：:]*(.*)$")

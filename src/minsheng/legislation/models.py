@@ -311,6 +311,8 @@ class Opinion(TimeStampedModel):
     )
     author_name = models.CharField(_("name or organisation"), max_length=100, blank=True)
     phone = models.CharField(_("verified mobile (private)"), max_length=11, blank=True)
+    # What the person keeps to read their opinion again (with the number): core.receipts.
+    receipt_code = models.CharField(_("receipt code"), max_length=16, blank=True)
     entry = models.ForeignKey(
         ReportEntry,
         verbose_name=_("report entry"),
@@ -333,6 +335,11 @@ class Opinion(TimeStampedModel):
         verbose_name_plural = _("opinions")
         ordering = ["task", "id"]
         indexes = [models.Index(fields=["task", "article"], name="opinion_task_article_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt_code"], condition=~Q(receipt_code=""), name="opinion_receipt_code_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from minsheng.analysis.text.lawdiff import DiffRow, articles_diff
 from minsheng.core.errors import NotFoundError
 from minsheng.core.events import events_for
+from minsheng.core.receipts import receipt_code_normalise
 from minsheng.legislation.models import (
     CLOSED_STATUSES,
     PUBLIC_STATUSES,
@@ -169,6 +170,25 @@ def opinions_of_user(user: Any) -> list[Opinion]:
         Opinion.objects.filter(author=user)
         .select_related("task", "article", "entry")
         .order_by("-created_at", "-id")
+    )
+
+
+def opinion_by_id(opinion_id: Any) -> Opinion | None:
+    """One opinion with its task and article (the receipt page reads the one this browser just sent)."""
+    if not isinstance(opinion_id, int):
+        return None
+    return Opinion.objects.select_related("task", "article").filter(pk=opinion_id).first()
+
+
+def opinion_for_receipt(*, code: str, phone: str) -> Opinion | None:
+    """The opinion with this receipt code whose verified number matches; None for any mismatch."""
+    normalised = receipt_code_normalise(code)
+    if not normalised or not phone:
+        return None
+    return (
+        Opinion.objects.filter(receipt_code=normalised, phone=phone)
+        .select_related("task", "task__contact_point", "article", "entry")
+        .first()
     )
 
 

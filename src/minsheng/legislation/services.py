@@ -46,6 +46,7 @@ from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.models import Attachment
 from minsheng.core.notifications import notify
+from minsheng.core.receipts import receipt_code_new, receipt_lookup, receipt_number
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
@@ -684,9 +685,24 @@ def opinion_submit(
             author=account,
             author_name=author_name or (account.get_full_name() if account else ""),
             phone="" if signed_in else str(verified_phone),
+            receipt_code=receipt_code_new(),
         )
         event_record(actor=actor, verb="opinion_submit", target=locked, payload={"opinion": opinion.pk})
     return opinion
+
+
+def opinion_lookup(*, client: str, code: str, phone: str) -> Opinion:
+    """The opinion a receipt code and mobile number open, for the person who sent it (failures are
+    counted per client: ``core.receipts``)."""
+    from minsheng.legislation.selectors import opinion_for_receipt  # selectors read this app's models
+
+    number = receipt_number(phone)
+    return receipt_lookup(
+        scope="legislation:receipt",
+        client=client,
+        find=lambda: opinion_for_receipt(code=code, phone=number),
+        not_found=_("No opinion matches this receipt code and mobile number."),
+    )
 
 
 @dataclass(frozen=True)

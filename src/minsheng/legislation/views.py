@@ -15,24 +15,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minsheng.core.errors import DomainError, NotFoundError
-from minsheng.core.throttle import client_ip
-from minsheng.core.verification import (
-    phone_code_check,
-    phone_code_send,
-    phone_session_remember,
-    phone_session_verified,
-)
+from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError
+from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
+from minsheng.core.receipts import receipt_page
 from minsheng.legislation import selectors, services
 from minsheng.legislation.documents import letter_available, letter_docx
 from minsheng.legislation.forms import (
     AdoptionForm,
-    CodeForm,
     DraftTextForm,
     EntryForm,
     MeetingForm,
     OpinionForm,
-    PhoneForm,
     TaskForm,
 )
 from minsheng.legislation.models import ConsultationTask, ImportStatus, Opinion, ReportEntry, TaskStatus
@@ -41,6 +34,7 @@ from minsheng.org.rules import has_admin_role
 
 from .rules import contact_points_staffed_by
 
+RECEIPT_SESSION_KEY = "legislation_receipt"
 VERIFY_PURPOSE = "legislation"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -126,20 +120,24 @@ def _anchor_from(request: HttpRequest) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def comment(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Comment on the draft, an article, a paragraph or an item: signed in, or with a verified phone."""
+    """Comment on the draft, an article, a paragraph or an item: signed in, or proving a mobile number
+    in the same form (core.phone_flow). The person then gets a receipt with a code."""
     task = _task_or_404(request, task_id)
     anchor = _anchor_from(request)
     article = None
     version = selectors.version_current(task)
     if anchor["article"] and version:
         article = version.articles.filter(pk=anchor["article"]).first()
-    verified_phone = phone_session_verified(request.session)
     form = OpinionForm(request.POST or None, initial=anchor)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if phone_send_requested(request):
+        status = phone_code_request(request, form, purpose=VERIFY_PURPOSE)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.opinion_submit(
+            signed_in = request.user.is_authenticated
+            phone = None if signed_in else phone_proven(request, form, purpose=VERIFY_PURPOSE)
+            opinion = services.opinion_submit(
                 actor=request.user,
                 task=task,
                 text=data["text"],
@@ -147,15 +145,14 @@ def comment(request: HttpRequest, task_id: int) -> HttpResponse:
                 paragraph=data["paragraph"],
                 item=data["item"],
                 author_name=data["author_name"],
-                verified_phone=verified_phone,
+                verified_phone=phone,
             )
         except DomainError as refusal:
-            form.add_error(None, refusal.message)
-            status = 400
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            status = 429 if isinstance(refusal, RateLimitedError) else 400
         else:
-            messages.success(request, _("Thank you: your opinion was received."))
-            target = reverse("legislation:task", args=[task.pk])
-            return redirect(f"{target}#{article.anchor}" if article else target)
+            request.session[RECEIPT_SESSION_KEY] = opinion.pk
+            return redirect("legislation:receipt")
     elif request.method == "POST":
         status = 400
     context = {
@@ -163,44 +160,27 @@ def comment(request: HttpRequest, task_id: int) -> HttpResponse:
         "article": article,
         "anchor": anchor,
         "form": form,
-        "verified_phone": verified_phone,
         "can_comment": request.user.has_perm("legislation.add_opinion", task),
-        "phone_form": PhoneForm(),
-        "code_form": CodeForm(initial={"phone": request.session.get("legislation_phone", "")}),
-        "code_sent": bool(request.session.get("legislation_phone")),
+        **phone_context(request),
     }
     return render(request, "legislation/comment.html", context, status=status)
 
 
-@require_POST
-def comment_verify(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Send a one-time code (phone only) or check it (phone and code); then back to the comment form."""
-    task = _task_or_404(request, task_id)
-    query = request.POST.get("next_query", "")[:100]
-    back = reverse("legislation:comment", args=[task.pk]) + (f"?{query}" if query else "")
-    try:
-        if request.POST.get("code"):
-            form = CodeForm(request.POST)
-            if form.is_valid():
-                number = phone_code_check(
-                    phone=form.cleaned_data["phone"], purpose=VERIFY_PURPOSE, code=form.cleaned_data["code"]
-                )
-                phone_session_remember(request.session, number)
-                request.session.pop("legislation_phone", None)
-                messages.success(request, _("Your mobile number is verified."))
-        else:
-            phone_form = PhoneForm(request.POST)
-            if phone_form.is_valid():
-                number = phone_code_send(
-                    phone=phone_form.cleaned_data["phone"],
-                    purpose=VERIFY_PURPOSE,
-                    client_ip=client_ip(request),
-                )
-                request.session["legislation_phone"] = number
-                messages.info(request, _("A verification code was sent to your mobile."))
-    except DomainError as refusal:
-        messages.error(request, refusal.message)
-    return redirect(back)
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Right after sending an opinion: thanks, what was sent, and the receipt code to read it again."""
+    opinion = selectors.opinion_by_id(request.session.get(RECEIPT_SESSION_KEY))
+    if opinion is None:
+        return redirect("legislation:lookup")
+    return render(request, "legislation/receipt.html", {"opinion": opinion})
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """A receipt code and the mobile number open one's opinion again, with what became of it."""
+    page = receipt_page(request, services.opinion_lookup)
+    rows = [{"opinion": page.found, "letter": False}] if page.found is not None else []
+    context = {"form": page.form, "rows": rows}
+    return render(request, "legislation/lookup.html", context, status=page.status)
 
 
 def diff(request: HttpRequest, task_id: int) -> HttpResponse:

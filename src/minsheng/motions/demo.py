@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from minsheng.core.events import event_record
 from minsheng.motions import services
 from minsheng.motions.models import Assignment, HandlingMode, Motion, MotionKind
 from minsheng.org.models import Membership, Person, Role, Unit, User
+from minsheng.voices import demo as voices_demo
+from minsheng.voices import services as voices_services
+from minsheng.voices.models import Voice, VoiceChannel
 
 MARK = "【演示】"
 
@@ -122,6 +126,20 @@ def _handler(unit: Unit) -> User:
     return _extra_user(person)
 
 
+def _resident_voice(deputy: User) -> Voice:
+    """The demo resident's message to a deputy (known tracking code and phone of the voices demo)."""
+    seat = Membership.objects.filter(person=_person(deputy), role=Role.DEPUTY).first()
+    voice = voices_services.voice_create(
+        actor=AnonymousUser(),
+        channel=VoiceChannel.WEB,
+        text="我家门口的公交站没有候车亭，下雨天老人孩子只能淋雨等车，希望加装候车亭和座椅。",
+        phone=voices_demo.DEMO_PHONE,
+        name="王女士",
+        addressed_to=seat,
+    )
+    return voices_demo.tracking_code_set(voice, voices_demo.DEMO_ADOPTED_TRACKING_CODE)
+
+
 def _backdate(motion: Motion, days: int) -> None:
     """Move a demo item's assignment into the past so that it shows as overdue (recorded as an Event)."""
     for assignment in Assignment.objects.filter(motion=motion):
@@ -206,8 +224,16 @@ def seed() -> None:
         # 7 replied (B), awaiting the deputy's rating
         awaiting = through_assignment(suggestion(2, cosigners=(deputies[3],)), staff, transport)
         reply(awaiting, "B")
-        # 8 closed with A, rated satisfied, published (public page, phone masked)
-        closed = through_assignment(suggestion(7, author=deputies[4]), staff, transport)
+        # 8 grown out of a resident's message, closed with A, rated satisfied, published (public page,
+        # phone masked); the resident follows it with the demo tracking code and rates the outcome
+        from_voice = services.motion_create_from_voice(
+            actor=deputies[4],
+            voice=_resident_voice(deputies[4]),
+            kind=MotionKind.SUGGESTION,
+            title=SUGGESTIONS[7][0],
+            text=MARK + SUGGESTIONS[7][1],
+        )
+        closed = through_assignment(from_voice, staff, transport)
         reply(closed, "A")
         services.motion_rate(
             actor=deputies[4], motion=closed, overall="satisfied", process="satisfied", result="satisfied"

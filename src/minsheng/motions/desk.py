@@ -15,6 +15,7 @@ from minsheng.motions.selectors import (
     assignment_queue,
     assignments_for_handler,
     awaiting_rating,
+    consultations_due,
     dashboard_for,
     disclosure_queue,
     extension_requests,
@@ -41,6 +42,13 @@ class Row:
 
 def _day(value: Any) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def _disclose_note(reply: Any) -> str:
+    if reply.disclose_by is None:
+        return str(reply.assignment.unit.name)
+    unit, day = reply.assignment.unit.name, _day(reply.disclose_by)
+    return _("%(unit)s · decide by %(day)s") % {"unit": unit, "day": day}
 
 
 def _links(*pairs: tuple[str, str]) -> list[dict[str, str]]:
@@ -90,13 +98,25 @@ def panels(request: HttpRequest) -> list[DeskPanel]:
             )
             for a in assignments_for_handler(user)[:50]
         ]
+        consult = [
+            Row(
+                a.motion_id,
+                a.motion.title,
+                _("consult the proposers by %(day)s") % {"day": _day(a.consult_by)},
+                overdue=a.consult_by is not None and a.consult_by < day,
+            )
+            for a in consultations_due(user)[:ROWS]
+        ]
         result.append(
             DeskPanel(
                 template=TEMPLATE,
                 context={
                     "kind": "unit",
                     "title": _("Items assigned to my unit"),
-                    "sections": [{"title": _("By deadline"), "rows": rows}],
+                    "sections": [
+                        {"title": _("By deadline"), "rows": rows},
+                        {"title": _("Consultations with the proposers"), "rows": consult},
+                    ],
                     "links": _links((_("Search items"), reverse("motions:list"))),
                 },
             )
@@ -140,8 +160,25 @@ def panels(request: HttpRequest) -> list[DeskPanel]:
             {
                 "title": _("Replies to review and disclose"),
                 "rows": [
-                    Row(r.motion_id, r.motion.title, r.assignment.unit.name)
+                    Row(
+                        r.motion_id,
+                        r.motion.title,
+                        _disclose_note(r),
+                        overdue=bool(r.disclose_by and r.disclose_by < today()),
+                    )
                     for r in disclosure_queue(user)[:ROWS]
+                ],
+            },
+            {
+                "title": _("Consultations overdue"),
+                "rows": [
+                    Row(
+                        a.motion_id,
+                        a.motion.title,
+                        _("%(unit)s · due %(day)s") % {"unit": a.unit.name, "day": _day(a.consult_by)},
+                        overdue=True,
+                    )
+                    for a in consultations_due(user, overdue_only=True)[:ROWS]
                 ],
             },
         ]

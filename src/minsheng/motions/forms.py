@@ -189,6 +189,16 @@ class ReplyForm(AssignmentForm):
         self.fields["category"].choices = [c for c in Category.choices if c[0] in categories]  # type: ignore[attr-defined]
 
 
+class ConsultForm(AssignmentForm):
+    held_on = forms.DateField(label=_("Consulted on"), widget=date_picker())
+    note = forms.CharField(
+        label=_("How the proposers were consulted"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=_("A meeting, a visit or a call; who took part and what was agreed."),
+    )
+
+
 class ExtendForm(AssignmentForm):
     until = forms.DateField(label=_("New deadline"), widget=date_picker())
     reason = forms.CharField(label=_("Reason"), max_length=2000)
@@ -237,6 +247,21 @@ class RateForm(StateForm):
     )
 
 
+class ResidentRatingForm(forms.Form):
+    """The resident rates what became of their voice (reached through the tracking code and phone)."""
+
+    motion = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the outcome?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class SuperviseForm(forms.Form):
     leader = forms.ModelChoiceField(label=_("Supervising leader"), queryset=Person.objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
@@ -263,3 +288,28 @@ class SearchForm(forms.Form):
     session = forms.IntegerField(label=_("Session"), required=False, min_value=1, max_value=99)
     date_from = forms.DateField(label=_("From"), required=False, widget=date_picker())
     date_to = forms.DateField(label=_("To"), required=False, widget=date_picker())
+
+
+class PublicSearchForm(forms.Form):
+    """The public list of published replies: search and filters (choices that find something)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All")), *((k.value, k.label) for k in (MotionKind.SUGGESTION, MotionKind.PROPOSAL))],
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
+    )
+    place = forms.TypedChoiceField(label=_("Place"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        years = [(y, _("Year %(year)s") % {"year": y}) for y in choices.years]
+        self.fields["year"].choices = [*every, *years]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [*every, *choices.units]  # type: ignore[attr-defined]
+        self.fields["place"].choices = [*every, *choices.places]  # type: ignore[attr-defined]

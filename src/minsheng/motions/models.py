@@ -273,6 +273,12 @@ class Assignment(models.Model):
     extension_requested_to = models.DateField(_("extension requested until"), null=True, blank=True)
     extension_request_reason = models.TextField(_("reason given for the extension request"), blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    # A proposal's handling consultation (提案办理协商) with the proposers before replying: due by a
+    # rule (``proposal_handling_consultation``), stopped when the unit records it.
+    consult_by = models.DateField(_("consult the proposers by"), null=True, blank=True)
+    consult_rule = models.CharField(_("consultation rule"), max_length=64, blank=True)
+    consulted_on = models.DateField(_("consulted on"), null=True, blank=True)
+    consult_note = models.CharField(_("how the proposers were consulted"), max_length=500, blank=True)
     replacement = models.OneToOneField(
         "self",
         verbose_name=_("given instead to"),
@@ -344,6 +350,10 @@ class Reply(models.Model):
     # Names of private persons (residents, not deputies or officials) that staff marked when
     # disclosing: the public text shows them masked (张** ), as it does the source voice's name.
     private_names = models.JSONField(_("private names to mask"), default=list, blank=True)
+    # Staff decide on disclosure by a rule's date (``motion_disclosure``: 20 working days from the
+    # reply); any decision, "not public" included, stops the clock.
+    disclose_by = models.DateField(_("decide on disclosure by"), null=True, blank=True)
+    disclose_rule = models.CharField(_("disclosure rule"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("replied at"), auto_now_add=True)
 
     class Meta:
@@ -394,6 +404,35 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposer} · {self.get_overall_display()}"
+
+
+class ResidentRating(models.Model):
+    """The rating a resident gives to what became of their voice (a suggestion or proposal adopted from
+    it): one per voice, item and round of replies, proven by tracking code and phone."""
+
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.CASCADE, related_name="resident_ratings"
+    )
+    voice = models.ForeignKey(
+        "voices.Voice", verbose_name=_("voice"), on_delete=models.CASCADE, related_name="outcome_ratings"
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident's rating")
+        verbose_name_plural = _("residents' ratings")
+        ordering = ["round", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["motion", "voice", "round"], name="resident_rating_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voice} · {self.get_rating_display()}"
 
 
 class KeySupervision(models.Model):

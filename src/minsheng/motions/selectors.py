@@ -9,20 +9,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from minsheng.core.privacy import mask_names, mask_text
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
+    Category,
     Disclosure,
     Evaluation,
     Motion,
     MotionKind,
     MotionSettings,
     MotionStatus,
+    Rating,
     Reply,
     Signature,
     SignatureStatus,
@@ -72,6 +75,10 @@ def motions_visible_to(user: Any) -> QuerySet[Motion]:
     if not getattr(user, "is_authenticated", False):
         return Motion.objects.none()
     condition = Q(pk__in=[])
+    if getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
+        # The system administrator may step in for any office (the transitions allow it), so sees
+        # what the offices see: every item but others' drafts.
+        condition |= ~Q(status=MotionStatus.DRAFT)
     for role_kinds, leader_kinds in LEADER_SCOPE:
         # Congress leaders see suggestions and bills, CPPCC leaders proposals; nobody sees others' drafts.
         seats = {m.body.jurisdiction_id for m in memberships_of(user) if m.role in role_kinds and m.body}
@@ -380,12 +387,30 @@ def extension_requests(user: Any) -> QuerySet[Assignment]:
 
 
 def disclosure_queue(user: Any) -> QuerySet[Reply]:
+    """Replies awaiting the office's disclosure decision, the earliest ``disclose_by`` first."""
     visible = motions_visible_to(user)
     return (
         Reply.objects.filter(motion__in=visible, disclosure=Disclosure.UNDECIDED)
         .select_related("motion", "assignment__unit")
-        .order_by("created_at", "id")
+        .order_by(F("disclose_by").asc(nulls_last=True), "created_at", "id")
     )
+
+
+def consultations_due(user: Any, *, overdue_only: bool = False) -> QuerySet[Assignment]:
+    """Proposals' handling consultations not yet recorded, soonest first: for a unit's handlers, their
+    own parts; for the office, every part of the items it sees (only overdue ones with
+    ``overdue_only``)."""
+    parts = Assignment.objects.filter(
+        consult_by__isnull=False,
+        consulted_on__isnull=True,
+        status=AssignmentStatus.PENDING,
+        motion__status__in=OPEN_STATES,
+    )
+    units = handler_unit_ids(user)
+    parts = parts.filter(unit_id__in=units) if units else parts.filter(motion__in=motions_visible_to(user))
+    if overdue_only:
+        parts = parts.filter(consult_by__lt=today())
+    return parts.select_related("motion", "unit").order_by("consult_by", "id")
 
 
 def assignments_for_handler(user: Any) -> QuerySet[Assignment]:
@@ -470,6 +495,197 @@ def public_motion(pk: int) -> tuple[Motion, list[Reply]] | None:
     if not replies:
         return None
     return replies[0].motion, replies
+
+
+def motion_public_text(motion: Motion) -> str:
+    """What the public reads of a suggestion or proposal whose reply was published: its text, with
+    personal data masked (a resident's voice it grew from may name a phone, an address) and the name
+    of that resident masked, as in the reply."""
+    voice = motion.source_voice
+    return mask_text(mask_names(motion.text, [voice.name] if voice is not None and voice.name else []))
+
+
+@dataclass(frozen=True)
+class PublicFilters:
+    """What the public list of published replies narrows by; every field optional."""
+
+    query: str = ""
+    kind: str = ""
+    year: int | None = None
+    unit: int | None = None
+    category: str = ""
+    place: int | None = None
+
+
+def _places_under(place_id: int) -> list[int]:
+    ids, frontier = {place_id}, {place_id}
+    while frontier:
+        frontier = set(Jurisdiction.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return sorted(ids)
+
+
+def public_replies_search(filters: PublicFilters) -> QuerySet[Reply]:
+    """Published replies narrowed by kind, year submitted, unit, result category, place (with the
+    places under it) and full-text search over the item's title and text; newest published first."""
+    replies = public_replies()
+    if filters.kind:
+        replies = replies.filter(motion__kind=filters.kind)
+    if filters.year:
+        replies = replies.filter(motion__submitted_at__year=filters.year)
+    if filters.unit:
+        replies = replies.filter(assignment__unit_id=filters.unit)
+    if filters.category:
+        replies = replies.filter(
+            Q(reviewed_category=filters.category) | Q(reviewed_category="", category=filters.category)
+        )
+    if filters.place:
+        replies = replies.filter(motion__jurisdiction_id__in=_places_under(filters.place))
+    query = (filters.query or "").strip()[:MAX_QUERY_LENGTH]
+    if query:
+        replies = replies.filter(motion__in=search_filter(Motion.objects.all(), query).values("pk"))
+    return replies
+
+
+@dataclass(frozen=True)
+class PublicChoices:
+    years: list[int]
+    units: list[tuple[int, str]]
+    places: list[tuple[int, str]]
+
+
+def public_filter_choices() -> PublicChoices:
+    """The years, units and places that have published replies: filters that always find something."""
+    published = Reply.objects.filter(disclosure__in=(Disclosure.FULL, Disclosure.SUMMARY))
+    years = sorted(
+        {d.year for d in published.values_list("motion__submitted_at", flat=True) if d is not None},
+        reverse=True,
+    )
+    units = list(
+        published.order_by("assignment__unit__name")
+        .values_list("assignment__unit_id", "assignment__unit__name")
+        .distinct()
+    )
+    places = list(
+        published.order_by("motion__jurisdiction__code")
+        .values_list("motion__jurisdiction_id", "motion__jurisdiction__name")
+        .distinct()
+    )
+    return PublicChoices(years=years, units=units, places=places)
+
+
+# --- what became of a resident's voice ----------------------------------------------------------
+
+ANSWERED_STATES = (MotionStatus.REPLIED, MotionStatus.REHANDLING, MotionStatus.FOLLOW_UP, MotionStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class OutcomeReply:
+    unit: str
+    category: str
+    round: int
+    replied_at: dt.datetime
+    published: bool
+    summary: bool
+    text: str  # as published, masked; empty when the reply is not public
+
+
+@dataclass(frozen=True)
+class OutcomeRating:
+    who: str
+    rating: str
+    round: int
+
+
+@dataclass(frozen=True)
+class VoiceOutcome:
+    """What a suggestion or proposal adopted from a voice became, as its resident may see it."""
+
+    motion_id: int
+    kind_label: str
+    title: str
+    number: str
+    status: str
+    status_label: str
+    merged_into: str
+    units: list[tuple[str, str]]
+    replies: list[OutcomeReply]
+    proposer_ratings: list[OutcomeRating]
+    resident_ratings: list[OutcomeRating]
+    rate_round: int | None  # the round of replies the resident may rate now, if any
+    public: bool  # a reply is published: the public page exists
+
+
+def _outcome(motion: Motion, voice_id: int) -> VoiceOutcome:
+    handled = motion.merged_into or motion  # a merged item is answered with the one it joined
+    replies = sorted(handled.replies.all(), key=lambda r: (r.round, r.created_at, r.pk))
+    shown = [
+        OutcomeReply(
+            unit=r.assignment.unit.name,
+            category=str(Category(r.final_category).label),
+            round=r.round,
+            replied_at=r.created_at,
+            published=r.disclosure in (Disclosure.FULL, Disclosure.SUMMARY),
+            summary=r.disclosure == Disclosure.SUMMARY,
+            text=reply_public_text(r) if r.disclosure in (Disclosure.FULL, Disclosure.SUMMARY) else "",
+        )
+        for r in replies
+    ]
+    mine = [
+        OutcomeRating(who="", rating=str(Rating(r.rating).label), round=r.round)
+        for r in handled.resident_ratings.all()
+        if r.voice_id == voice_id
+    ]
+    latest = max((r.round for r in replies), default=None)
+    rated = {r.round for r in mine}
+    can_rate = handled.status in ANSWERED_STATES and latest is not None and latest not in rated
+    return VoiceOutcome(
+        motion_id=handled.pk,
+        kind_label=str(MotionKind(motion.kind).label),
+        title=mask_text(motion.title),
+        number=motion.number,
+        status=handled.status,
+        status_label=str(MotionStatus(handled.status).label),
+        merged_into=mask_text(handled.title) if handled.pk != motion.pk else "",
+        units=[
+            (a.unit.name, str(AssignmentRole(a.role).label))
+            for a in handled.assignments.all()
+            if a.status != AssignmentStatus.RETURNED
+        ],
+        replies=shown,
+        proposer_ratings=[
+            OutcomeRating(who=e.proposer.name, rating=str(Rating(e.overall).label), round=e.round)
+            for e in handled.evaluations.all()
+        ],
+        resident_ratings=mine,
+        rate_round=latest if can_rate else None,
+        public=any(r.published for r in shown),
+    )
+
+
+def voice_outcomes(voice: Any) -> list[VoiceOutcome]:
+    """The suggestions and proposals a voice (or the voice it was merged into) became, and for each
+    its units, its replies as published, the proposers' and the resident's ratings. Drafts count:
+    the resident learns that a deputy is writing one."""
+    ids = [voice.pk] + ([voice.merged_into_id] if getattr(voice, "merged_into_id", None) else [])
+    handled = Prefetch(
+        "merged_into",
+        queryset=Motion.objects.prefetch_related(*_OUTCOME_RELATIONS),
+    )
+    motions = (
+        Motion.objects.filter(source_voice_id__in=ids)
+        .prefetch_related(handled, *_OUTCOME_RELATIONS)
+        .order_by("created_at", "id")
+    )
+    return [_outcome(m, voice.pk) for m in motions]
+
+
+_OUTCOME_RELATIONS = (
+    Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
+    Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
+    Prefetch("evaluations", queryset=Evaluation.objects.select_related("proposer").order_by("round", "id")),
+    "resident_ratings",
+)
 
 
 # --- the leaders' dashboard --------------------------------------------------------------------

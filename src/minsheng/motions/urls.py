@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("public/", views.public_list, name="public_list"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
+    path("outcome/<int:voice_id>/rate/", views.voice_outcome_rate, name="voice_outcome_rate"),
     path("<int:pk>/", views.motion_detail_page, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/sign/", views.sign, name="sign"),

@@ -72,6 +72,12 @@ class BodyKind(models.TextChoices):
 STATION_KINDS = (BodyKind.LIAISON_STATION, BodyKind.DEPUTIES_HOME)
 CPPCC_PLACE_KINDS = (BodyKind.MEMBERS_STUDIO, BodyKind.CONSULTATION_ROOM)
 PUBLIC_PLACE_KINDS = (*STATION_KINDS, *CPPCC_PLACE_KINDS, BodyKind.LEGISLATIVE_CONTACT_POINT)
+# Whose staff handle which work (a staff member's "office"). The standing committee's office and its
+# working bodies handle deputies' matters: suggestions, and what residents send to deputies and
+# stations. The CPPCC committee and its special committees handle members' matters. Staff of a
+# legislative contact point, a consultation room or a members' studio run their own work only.
+CONGRESS_OFFICE_KINDS = (BodyKind.STANDING_COMMITTEE, BodyKind.WORKING_BODY)
+CPPCC_OFFICE_KINDS = (BodyKind.CPPCC_COMMITTEE, BodyKind.CPPCC_SPECIAL_COMMITTEE)
 
 
 class Body(TimeStampedModel):

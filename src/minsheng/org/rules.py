@@ -5,13 +5,15 @@ from __future__ import annotations
 import rules
 
 from minsheng.org.models import Role
-from minsheng.org.selectors import roles_of
+from minsheng.org.selectors import memberships_of, roles_of
 
 
 @rules.predicate
 def has_admin_role(user: object) -> bool:
-    person = getattr(user, "person", None)
-    return bool(getattr(user, "is_superuser", False)) or Role.ADMIN in roles_of(person)
+    # From the memberships read once per request (memberships_of), not a query of its own each time.
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(m.role == Role.ADMIN for m in memberships_of(user))
 
 
 @rules.predicate

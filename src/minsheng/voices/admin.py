@@ -20,8 +20,8 @@ class VoiceAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(ReadOnlyAdmin):
-    list_display = ("voice", "unit", "due", "due_rule", "round", "is_open")
-    list_filter = ("is_open", "due_rule")
+    list_display = ("voice", "unit", "due", "due_rule", "round", "status")
+    list_filter = ("status", "due_rule")
     list_select_related = ("voice", "unit")
 
 

@@ -43,7 +43,6 @@ from minsheng.voices.models import (
 )
 from minsheng.voices.presenters import timeline_rows
 from minsheng.voices.rules import TrackingActor
-from minsheng.voices.services import VOICE_TRANSITIONS
 
 router = Router(tags=["voices"])
 
@@ -148,8 +147,14 @@ class VoiceWorkOrderOut(Schema):
     due: dt.date
     due_rule: str
     round: int
+    status: str
     is_open: bool
     overdue: bool
+    return_by: dt.date | None
+    return_reason: str
+    max_due: dt.date | None
+    extension_requested_to: dt.date | None
+    extension_request_reason: str
 
 
 class VoiceOut(Schema):
@@ -351,7 +356,9 @@ def _replies_out(voice: Voice) -> list[dict[str, Any]]:
 
 
 def _timeline_out(voice: Voice, *, public: bool) -> list[dict[str, Any]]:
-    return [row.__dict__ for row in timeline_rows(selectors.voice_timeline(voice), public=public)]
+    return [
+        row.__dict__ for row in timeline_rows(selectors.voice_timeline(voice, public=public), public=public)
+    ]
 
 
 def _work_order_out(order: WorkOrder, today: dt.date) -> dict[str, Any]:
@@ -363,8 +370,14 @@ def _work_order_out(order: WorkOrder, today: dt.date) -> dict[str, Any]:
         "due": order.due,
         "due_rule": order.due_rule,
         "round": order.round,
+        "status": order.status,
         "is_open": order.is_open,
         "overdue": order.is_open and order.due < today,
+        "return_by": order.return_by,
+        "return_reason": order.return_reason,
+        "max_due": order.max_due,
+        "extension_requested_to": order.extension_requested_to,
+        "extension_request_reason": order.extension_request_reason,
     }
 
 
@@ -375,7 +388,7 @@ def _detail_out(voice: Voice, user: Any) -> dict[str, Any]:
         **_voice_out(voice),
         "name": voice.name if contact else "",
         "phone": voice.phone if contact else mask_phone(voice.phone),
-        "allowed_actions": VOICE_TRANSITIONS.allowed_actions(voice, user),
+        "allowed_actions": selectors.voice_actions(voice, user),
         "timeline": _timeline_out(voice, public=False),
         "replies": _replies_out(voice),
         "work_orders": [_work_order_out(o, today) for o in selectors.voice_work_orders(voice)],
@@ -748,4 +761,56 @@ def voice_remind(request: HttpRequest, voice_id: ObjectId, data: VoiceRemindIn) 
     user = _actor(request)
     voice = _visible_voice(request, voice_id)
     services.work_order_remind(actor=user, voice=voice, note=data.note)
+    return _detail_out(voice, user)
+
+
+class WorkOrderReasonIn(VoiceActionIn):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class WorkOrderUntilIn(WorkOrderReasonIn):
+    until: dt.date
+
+
+class WorkOrderGrantIn(WorkOrderReasonIn):
+    until: dt.date | None = None
+
+
+@router.post("/{voice_id}/return", response=VoiceDetailOut, summary="承办单位退回（非本单位职责）")
+def work_order_return(request: HttpRequest, voice_id: ObjectId, data: WorkOrderReasonIn) -> dict[str, Any]:
+    user = _actor(request)
+    voice = services.work_order_return(
+        actor=user,
+        voice=_visible_voice(request, voice_id),
+        reason=data.reason,
+        expected_state=data.expected_state,
+    )
+    return _detail_out(voice, user)
+
+
+@router.post("/{voice_id}/request-extension", response=VoiceDetailOut, summary="承办单位申请延期")
+def work_order_extension_request(
+    request: HttpRequest, voice_id: ObjectId, data: WorkOrderUntilIn
+) -> dict[str, Any]:
+    user = _actor(request)
+    voice = _visible_voice(request, voice_id)
+    services.work_order_extension_request(actor=user, voice=voice, until=data.until, reason=data.reason)
+    return _detail_out(voice, user)
+
+
+@router.post("/{voice_id}/extend", response=VoiceDetailOut, summary="同意延期")
+def work_order_extend(request: HttpRequest, voice_id: ObjectId, data: WorkOrderGrantIn) -> dict[str, Any]:
+    user = _actor(request)
+    voice = _visible_voice(request, voice_id)
+    services.work_order_extend(actor=user, voice=voice, until=data.until, reason=data.reason)
+    return _detail_out(voice, user)
+
+
+@router.post("/{voice_id}/refuse-extension", response=VoiceDetailOut, summary="不同意延期")
+def work_order_extension_refuse(
+    request: HttpRequest, voice_id: ObjectId, data: WorkOrderReasonIn
+) -> dict[str, Any]:
+    user = _actor(request)
+    voice = _visible_voice(request, voice_id)
+    services.work_order_extension_refuse(actor=user, voice=voice, reason=data.reason)
     return _detail_out(voice, user)

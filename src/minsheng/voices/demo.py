@@ -27,6 +27,9 @@ from minsheng.voices.models import (
 from minsheng.voices.rules import TrackingActor
 
 DEMO_TRACKING_CODE = "DEMO2345AB"
+# The demo resident's second message, adopted into a suggestion that was answered and published
+# (the motions demo makes it): its tracking page follows it to the end.
+DEMO_ADOPTED_TRACKING_CODE = "DEMO2345CD"
 DEMO_PHONE = "13900000001"
 
 # (text, kind, unit for forwarding or None)
@@ -131,7 +134,7 @@ def _user(username: str) -> User:
     return User.objects.select_related("person").get(username=username)
 
 
-def _fix_code(voice: Voice, code: str) -> Voice:
+def tracking_code_set(voice: Voice, code: str) -> Voice:
     # The demo uses predictable codes so that a reader can follow a voice; real codes are random.
     Voice.objects.filter(pk=voice.pk).update(tracking_code=code)
     voice.tracking_code = code
@@ -170,7 +173,7 @@ def seed() -> None:
                 station=station,
             )
             code = DEMO_TRACKING_CODE if index == 0 else "".join(rng.choice(alphabet) for _ in range(10))
-            created.append(_fix_code(voice, code))
+            created.append(tracking_code_set(voice, code))
 
         def triager(voice: Voice) -> User:
             if voice.addressed_to_id == deputy_seat.pk:

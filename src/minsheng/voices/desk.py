@@ -57,6 +57,18 @@ def panels(request: HttpRequest) -> list[DeskPanel]:
         counts = selectors.voices_counts_by_status(user)
         overdue = selectors.voices_search(user, selectors.VoiceFilters(overdue=True)).count()
         result.append(
-            DeskPanel(template="voices/desk_staff.html", context={"counts": counts, "overdue": overdue})
+            DeskPanel(
+                template="voices/desk_staff.html",
+                context={
+                    "counts": counts,
+                    "overdue": overdue,
+                    "runs_stations": user.has_perm("voices.add_receptionday"),
+                },
+            )
+        )
+    requests = selectors.extension_requests_for(user, PANEL_ROWS)
+    if requests:
+        result.append(
+            DeskPanel(template="voices/desk_extensions.html", context={"orders": requests, "today": today})
         )
     return result

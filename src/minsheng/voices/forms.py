@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.attachments import ATTACHMENT, MAX_FILES
 from minsheng.core.errors import ValidationFailedError
+from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.validators import credit_code_normalise, validate_credit_code
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
@@ -69,8 +70,9 @@ def _phone_clean(value: str) -> str:
         raise forms.ValidationError(error.message) from error
 
 
-class VoiceSubmitForm(forms.Form):
-    """The resident's form: what, who (optional name) and a mobile number proven by a one-time code."""
+class VoiceSubmitForm(PhoneFields):
+    """The resident's form: what, who (optional name) and a mobile number proven by a one-time code
+    (``core.phone_flow``: the fields ``phone`` and ``code``, drawn by ``web/_phone_fields.html``)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=VoiceKind.choices, initial=VoiceKind.SUGGESTION)
     text = forms.CharField(
@@ -81,18 +83,6 @@ class VoiceSubmitForm(forms.Form):
         help_text=_("Describe the matter, the place and what you hope for. Do not write ID numbers."),
     )
     name = forms.CharField(label=_("Name (optional)"), max_length=64, required=False)
-    phone = forms.CharField(
-        label=_("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": _("Enter your mobile number.")},
-    )
-    code = forms.CharField(
-        label=_("Verification code"),
-        max_length=6,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
     attachments = MultipleFileField(
         label=_("Photos or documents (optional)"),
         help_text=_("At most %(count)s files, 10 MB each: images, PDF or Office documents.")
@@ -112,8 +102,7 @@ class VoiceSubmitForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
     )
 
-    def clean_phone(self) -> str:
-        return _phone_clean(self.cleaned_data["phone"])
+    field_order = ["kind", "text", "name", "attachments", "enterprise_name", "credit_code", "phone", "code"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -125,13 +114,6 @@ class VoiceSubmitForm(forms.Form):
         if code and "credit_code" not in self.errors:
             data["credit_code"] = credit_code_normalise(code)
         return data
-
-
-class PhoneCodeForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=20)
-
-    def clean_phone(self) -> str:
-        return _phone_clean(self.cleaned_data["phone"])
 
 
 class StaffEntryForm(forms.Form):
@@ -251,6 +233,35 @@ class MergeForm(_ActionForm):
         max_length=20,
         error_messages={"required": _("Enter the tracking code.")},
     )
+
+
+class _ReasonForm(_ActionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=TEXT_ERRORS,
+    )
+
+
+class ReturnForm(_ReasonForm):
+    """The unit returns the work order: why it is not the unit's business."""
+
+
+class ExtensionRequestForm(_ReasonForm):
+    until = forms.DateField(label=_("Reply by (new date)"), widget=date_picker())
+
+    field_order = ["until", "reason"]
+
+
+class ExtendForm(_ReasonForm):
+    until = forms.DateField(label=_("Reply by (new date)"), widget=date_picker())
+
+    field_order = ["until", "reason"]
+
+
+class RefuseExtensionForm(_ReasonForm):
+    """Why the unit does not get more time."""
 
 
 class VoiceFilterForm(forms.Form):

@@ -248,9 +248,20 @@ class Voice(TimeStampedModel):
         return first_line[:40] + ("…" if len(first_line) > 40 or "\n" in self.text.strip() else "")
 
 
+class WorkOrderStatus(models.TextChoices):
+    OPEN = "open", _("being handled")
+    REPLIED = "replied", _("replied")
+    RETURNED = "returned", _("returned as not the unit's business")
+
+
 class WorkOrder(TimeStampedModel):
     """A voice forwarded to a handling unit (交办) with a reply deadline; reopened when the person is
-    dissatisfied, with a new deadline recorded in the voice's Events."""
+    dissatisfied, with a new deadline recorded in the voice's Events.
+
+    Its own workflow (``services.WORK_ORDER_TRANSITIONS``), as for a suggestion's assignment: the unit
+    replies, returns it as not its business by ``return_by`` (with a reason), or asks for more time up
+    to ``max_due``, which those who route the voice grant or refuse.
+    """
 
     voice = models.ForeignKey(
         Voice, verbose_name=_("voice"), on_delete=models.CASCADE, related_name="work_orders"
@@ -262,26 +273,39 @@ class WorkOrder(TimeStampedModel):
     due = models.DateField(_("reply by"), db_index=True)
     due_rule = models.CharField(_("deadline rule"), max_length=64, choices=ReplyRule.choices)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
-    is_open = models.BooleanField(_("open"), default=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPEN
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     forwarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("forwarded by"), on_delete=models.PROTECT, related_name="+"
     )
+    # Empty on work orders forwarded before returns and extensions existed: those cannot use them.
+    return_by = models.DateField(_("return by"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=500, blank=True)
+    max_due = models.DateField(_("latest possible reply date"), null=True, blank=True)
+    extension_requested_to = models.DateField(_("more time asked until"), null=True, blank=True)
+    extension_request_reason = models.CharField(_("reason given for more time"), max_length=500, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         ordering = ["due", "id"]
-        indexes = [models.Index(fields=["unit", "is_open", "due"], name="workorder_unit_open_due_idx")]
+        indexes = [models.Index(fields=["unit", "status", "due"], name="workorder_unit_status_due_idx")]
         constraints = [
             # One voice has at most one open work order: "one state at a time" for the unit too.
             models.UniqueConstraint(
-                fields=["voice"], condition=Q(is_open=True), name="workorder_one_open_per_voice"
+                fields=["voice"], condition=Q(status="open"), name="workorder_one_open_per_voice"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.voice} → {self.unit}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WorkOrderStatus.OPEN
 
 
 class ReplySource(models.TextChoices):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.core.models import Event
 from minsheng.voices.models import Rating, ReferralReason, VoiceChannel, VoiceStatus
@@ -29,7 +30,23 @@ def _verb_labels() -> dict[str, str]:
         "cancel": _("Cancelled"),
         "archive": _("Archived"),
         "remind": _("The unit was reminded"),
+        "return": _("The unit returned it as not its business"),
+        "request_extension": _("The unit asked for more time"),
+        "extend": _("More time was granted"),
+        "refuse_extension": _("More time was refused"),
+        "rate_outcome": _("Rated the outcome"),
+        "release": _("The draft made from it was withdrawn; to be routed again"),
+        "remind_routing": _("Reminded to route it"),
+        "remind_reply": _("The unit was reminded of the reply date"),
     }
+
+
+# A resident's rating of what became of the voice uses the motions app's scale.
+OUTCOME_RATINGS = {
+    "satisfied": gettext_lazy("satisfied"),
+    "basically": gettext_lazy("basically satisfied"),
+    "dissatisfied": gettext_lazy("dissatisfied"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,14 +70,25 @@ def _detail(event: Event) -> str:
         parts.append(_("via %(channel)s") % {"channel": str(VoiceChannel(payload["channel"]).label)})
     if payload.get("unit"):
         parts.append(str(payload["unit"]))
-    if payload.get("due") and event.verb in ("forward", "rehandle", "remind"):
+    if payload.get("due") and event.verb in ("forward", "rehandle", "remind", "extend", "remind_reply"):
         parts.append(_("reply by %(date)s") % {"date": _date_text(payload["due"])})
+    if payload.get("until") and event.verb == "request_extension":
+        parts.append(_("until %(date)s") % {"date": _date_text(payload["until"])})
     if payload.get("reason") in ReferralReason.values:
         parts.append(str(ReferralReason(payload["reason"]).label))
+    elif payload.get("reason") and event.verb in (
+        "return",
+        "request_extension",
+        "extend",
+        "refuse_extension",
+    ):
+        parts.append(str(payload["reason"]))
     if payload.get("note"):
         parts.append(str(payload["note"]))
     if payload.get("rating") in Rating.values:
         parts.append(str(Rating(payload["rating"]).label))
+    if payload.get("outcome_rating") in OUTCOME_RATINGS:  # the motions app's codes
+        parts.append(str(OUTCOME_RATINGS[payload["outcome_rating"]]))
     if payload.get("motion"):
         parts.append(str(payload["motion"]))
     return "；".join(str(p) for p in parts)
@@ -85,3 +113,12 @@ def timeline_rows(events: list[Event], *, public: bool) -> list[TimelineRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class TrackingPanel:
+    """A block another app adds to a resident's tracking page: a template and what it needs
+    (``voices.views.TRACKING_MODULES``)."""
+
+    template: str
+    context: dict[str, Any]

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
@@ -27,14 +29,21 @@ from minsheng.voices.models import (
     VoiceReply,
     VoiceStatus,
     WorkOrder,
+    WorkOrderStatus,
 )
 from minsheng.voices.rules import (
+    congress_office_ids_of,
+    cppcc_office_ids_of,
     handler_unit_ids_of,
     memberships_of,
-    staff_jurisdiction_ids_of,
     station_ids_of,
 )
-from minsheng.voices.services import tracking_code_normalise
+from minsheng.voices.services import (
+    TRACKED_SESSION_KEY,
+    VOICE_TRANSITIONS,
+    WORK_ORDER_TRANSITIONS,
+    tracking_code_normalise,
+)
 
 MAX_QUERY_LENGTH = 50
 BROAD_SEARCH_MATCHES = 1000
@@ -66,14 +75,15 @@ def _unindexed(expression: F) -> Func:
     return Func(expression, template="(+%(expressions)s)", output_field=IntegerField())
 
 
-def voices_visible_condition(user: Any) -> Q | None:
-    """The SQL condition for the voices ``user`` may see; None means every voice (administrators)."""
+def voices_routed_condition(user: Any) -> Q | None:
+    """The SQL condition for the voices ``user`` routes (answers, forwards, decides on a unit's request
+    for more time): as addressee, station staff or office staff in scope. None means every voice
+    (administrators)."""
     if has_admin_role(user):
         return None
     condition = Q(pk__in=[])
     if not getattr(user, "is_authenticated", False):
         return condition
-    condition |= Q(submitter_id=user.pk)
     memberships = memberships_of(user)
     seats = [m.pk for m in memberships if m.role in (Role.DEPUTY, Role.CPPCC_MEMBER)]
     if seats:
@@ -81,13 +91,38 @@ def voices_visible_condition(user: Any) -> Q | None:
     stations = station_ids_of(user)
     if stations:
         condition |= Q(station_id__in=stations)
-    staff_places = staff_jurisdiction_ids_of(user)
-    if staff_places:
-        condition |= Q(In(_unindexed(F("jurisdiction_id")), sorted(_scope_with_descendants(staff_places))))
+    # Office staff: the voices of their office (a voice to a CPPCC member is the CPPCC's, every other
+    # one the congress's) in the jurisdictions they cover.
+    to_member = Q(addressed_to__role=Role.CPPCC_MEMBER)
+    offices = ((congress_office_ids_of(user), ~to_member), (cppcc_office_ids_of(user), to_member))
+    for places, office in offices:
+        if places:
+            scope = sorted(_scope_with_descendants(places))
+            condition |= Q(In(_unindexed(F("jurisdiction_id")), scope)) & office
+    return condition
+
+
+def voices_visible_condition(user: Any) -> Q | None:
+    """The SQL condition for the voices ``user`` may see; None means every voice (administrators)."""
+    condition = voices_routed_condition(user)
+    if condition is None or not getattr(user, "is_authenticated", False):
+        return condition
+    condition |= Q(submitter_id=user.pk)
     units = handler_unit_ids_of(user)
     if units:
-        condition |= Q(Exists(WorkOrder.objects.filter(voice=OuterRef("pk"), unit_id__in=units)))
+        # A unit sees the voices it handles or handled; not one it returned as not its business.
+        held = WorkOrder.objects.filter(voice=OuterRef("pk"), unit_id__in=units)
+        condition |= Q(Exists(held.exclude(status=WorkOrderStatus.RETURNED)))
     return condition
+
+
+def extension_requests_for(user: Any, limit: int = 20) -> list[WorkOrder]:
+    """Open work orders whose unit asked for more time, on voices the user routes: the desk's queue."""
+    orders = WorkOrder.objects.filter(status=WorkOrderStatus.OPEN, extension_requested_to__isnull=False)
+    condition = voices_routed_condition(user)
+    if condition is not None:
+        orders = orders.filter(voice__in=Voice.objects.filter(condition).values("pk"))
+    return list(orders.select_related("voice", "unit").order_by("due", "id")[:limit])
 
 
 def _with_relations(voices: QuerySet[Voice]) -> QuerySet[Voice]:
@@ -149,7 +184,7 @@ class VoiceFilters:
 def voices_overdue_condition(day: dt.date | None = None) -> Q:
     """Overdue is a query: not routed by its routing deadline, or a work order past its reply date."""
     day = day or today()
-    late_work = WorkOrder.objects.filter(is_open=True, due__lt=day).values("voice_id")
+    late_work = WorkOrder.objects.filter(status=WorkOrderStatus.OPEN, due__lt=day).values("voice_id")
     return Q(status=VoiceStatus.RECEIVED, triage_due__lt=day) | Q(
         pk__in=late_work, status__in=HANDLING_STATES
     )
@@ -207,13 +242,37 @@ def voice_for_tracking(*, code: str, phone: str) -> Voice | None:
     )
 
 
+def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
+    """A voice this browser opened with its tracking code and phone number, else None."""
+    if voice_id not in list(session.get(TRACKED_SESSION_KEY, [])):
+        return None
+    return (
+        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
+        .filter(pk=voice_id)
+        .first()
+    )
+
+
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
     return voices_visible_to(user).filter(pk=voice_id).first()
 
 
-def voice_timeline(voice: Voice) -> list[Event]:
-    """The voice's Events, oldest first (the timeline people see is read from these only)."""
-    return list(events_for(voice))
+# What happens on a work order that belongs on the voice's timeline (its reply, return and reopening
+# have their own Events on the voice): staff see the request and the decision, the person the result.
+WORK_ORDER_TIMELINE_VERBS = ("request_extension", "extend", "refuse_extension")
+WORK_ORDER_PUBLIC_VERBS = ("extend",)
+
+
+def voice_timeline(voice: Voice, *, public: bool = False) -> list[Event]:
+    """The voice's Events and its work orders' extension Events, oldest first (the timeline people see
+    is read from these only)."""
+    orders = [str(pk) for pk in WorkOrder.objects.filter(voice=voice).values_list("pk", flat=True)]
+    verbs = WORK_ORDER_PUBLIC_VERBS if public else WORK_ORDER_TIMELINE_VERBS
+    work_type = ContentType.objects.get_for_model(WorkOrder)
+    of_orders = Event.objects.filter(target_type=work_type, target_id__in=orders, verb__in=verbs)
+    return sorted(
+        [*events_for(voice), *of_orders.select_related("actor", "target_type")], key=lambda e: e.seq
+    )
 
 
 def voice_replies(voice: Voice) -> list[VoiceReply]:
@@ -227,7 +286,7 @@ def voice_replies(voice: Voice) -> list[VoiceReply]:
 
 
 def voice_open_work_order(voice: Voice) -> WorkOrder | None:
-    return WorkOrder.objects.filter(voice=voice, is_open=True).select_related("unit").first()
+    return WorkOrder.objects.filter(voice=voice, status=WorkOrderStatus.OPEN).select_related("unit").first()
 
 
 def voice_work_orders(voice: Voice) -> list[WorkOrder]:
@@ -249,7 +308,7 @@ def work_orders_for_handler(user: Any, *, open_only: bool = True) -> QuerySet[Wo
     units = handler_unit_ids_of(user)
     orders = WorkOrder.objects.filter(unit_id__in=units).select_related("voice", "unit")
     if open_only:
-        orders = orders.filter(is_open=True)
+        orders = orders.filter(status=WorkOrderStatus.OPEN)
     return orders.order_by("due", "id")
 
 
@@ -267,7 +326,7 @@ def stations_managed_by(user: Any) -> QuerySet[Body]:
     if has_admin_role(user):
         return stations.order_by("jurisdiction__code", "name")
     condition = Q(pk__in=station_ids_of(user))
-    staff_places = staff_jurisdiction_ids_of(user)
+    staff_places = congress_office_ids_of(user)  # stations are the congress's
     if staff_places:
         condition |= Q(jurisdiction_id__in=_scope_with_descendants(staff_places))
     return stations.filter(condition).order_by("jurisdiction__code", "name")
@@ -317,7 +376,7 @@ def representative_for_qr(person_id: int) -> Membership | None:
 
 def social_reports_visible_to(user: Any) -> QuerySet[SocialReport]:
     reports = SocialReport.objects.select_related("author", "jurisdiction")
-    if has_admin_role(user) or staff_jurisdiction_ids_of(user):
+    if has_admin_role(user) or cppcc_office_ids_of(user):
         return reports
     if getattr(user, "is_authenticated", False):
         return reports.filter(author_id=user.pk)
@@ -396,3 +455,27 @@ def voice_target_from(param: str) -> tuple[Membership | None, Body | None]:
             "jurisdiction"
         ).first()
     return None, None
+
+
+# Actions a form or an API client offers on a voice; the services check the same conditions again.
+VOICE_FORM_ACTIONS = ("answer", "forward", "refer", "merge", "adopt", "reply", "close", "rehandle", "reopen")
+
+
+def voice_actions(voice: Voice, user: Any) -> list[str]:
+    """What ``user`` may do on ``voice`` now: its own transitions, and on its open work order the
+    unit's return (within its period) and request for more time, or the decision on that request."""
+    allowed = [a for a in VOICE_TRANSITIONS.allowed_actions(voice, user) if a in VOICE_FORM_ACTIONS]
+    work_order = voice_open_work_order(voice)
+    if work_order is None:
+        return allowed
+    asked = work_order.extension_requested_to is not None
+    can_extend = work_order.max_due is not None and work_order.max_due > work_order.due
+    in_time = work_order.return_by is not None and today() <= work_order.return_by
+    if in_time and "return" in VOICE_TRANSITIONS.allowed_actions(voice, user):
+        allowed.append("return")
+    for action in WORK_ORDER_TRANSITIONS.allowed_actions(work_order, user):
+        asking = action == "request_extension" and can_extend and not asked
+        deciding = action in ("extend", "refuse_extension") and asked
+        if asking or deciding:
+            allowed.append(action)
+    return allowed

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
-import secrets
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,25 +19,40 @@ from minsheng.core.attachments import attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     ConflictError,
-    NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
+from minsheng.core.receipts import (
+    RECEIPT_ALPHABET,
+    receipt_code_new,
+    receipt_code_normalise,
+    receipt_lookup,
+    receipt_number,
+)
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
-from minsheng.core.throttle import throttle_count, throttle_exceeded
+from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.core.validators import credit_code_checked
 from minsheng.core.verification import mobile_normalise
-from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, JurisdictionLevel, Membership, Unit, User
+from minsheng.org.models import (
+    CONGRESS_OFFICE_KINDS,
+    CPPCC_OFFICE_KINDS,
+    STATION_KINDS,
+    Body,
+    Jurisdiction,
+    JurisdictionLevel,
+    Membership,
+    Role,
+    Unit,
+    User,
+)
 from minsheng.voices.models import (
     ENTERPRISE_NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
-    TRACKING_CODE_LENGTH,
     Rating,
     ReceptionDay,
     ReceptionDayStatus,
@@ -53,11 +67,14 @@ from minsheng.voices.models import (
     VoiceReply,
     VoiceStatus,
     WorkOrder,
+    WorkOrderStatus,
 )
-from minsheng.voices.rules import is_handler_of, is_submitter
+from minsheng.voices.rules import is_handler_of, is_submitter, voice_is_cppcc
 
 S = VoiceStatus
+W = WorkOrderStatus
 
+# ``in_person``: the unit's or the person's own act, which no administrator does for them.
 VOICE_TRANSITIONS = TransitionTable(
     Transition("answer", sources={S.RECEIVED}, target=S.REPLIED, permission="voices.answer_voice"),
     Transition("forward", sources={S.RECEIVED}, target=S.FORWARDED, permission="voices.forward_voice"),
@@ -65,14 +82,36 @@ VOICE_TRANSITIONS = TransitionTable(
     Transition("merge", sources={S.RECEIVED}, target=S.MERGED, permission="voices.merge_voice"),
     Transition("adopt", sources={S.RECEIVED}, target=S.ADOPTED, permission="voices.adopt_voice"),
     Transition(
-        "reply", sources={S.FORWARDED, S.REHANDLING}, target=S.REPLIED, permission="voices.reply_voice"
+        "reply",
+        sources={S.FORWARDED, S.REHANDLING},
+        target=S.REPLIED,
+        permission="voices.reply_voice",
+        in_person=True,
+    ),
+    # The unit says the matter is not its business: back to routing (only before it ever replied).
+    Transition(
+        "return", sources={S.FORWARDED}, target=S.RECEIVED, permission="voices.return_voice", in_person=True
     ),
     # The person's rating: satisfied or basically satisfied closes the voice …
-    Transition("close", sources={S.REPLIED}, target=S.CLOSED, permission="voices.rate_voice"),
+    Transition("close", {S.REPLIED}, S.CLOSED, "voices.rate_voice", in_person=True),
     # … dissatisfied sends a unit's reply back to the unit, with a new deadline …
-    Transition("rehandle", sources={S.REPLIED}, target=S.REHANDLING, permission="voices.rate_voice"),
+    Transition("rehandle", {S.REPLIED}, S.REHANDLING, "voices.rate_voice", in_person=True),
     # … and a direct answer back to triage.
-    Transition("reopen", sources={S.REPLIED}, target=S.RECEIVED, permission="voices.rate_voice"),
+    Transition("reopen", {S.REPLIED}, S.RECEIVED, "voices.rate_voice", in_person=True),
+    # The draft made from it was withdrawn: back to routing.
+    Transition("release", {S.ADOPTED}, S.RECEIVED, "voices.adopt_voice"),
+    # The person rates what became of a voice adopted into a suggestion or proposal (no state change).
+    Transition("rate_outcome", {S.ADOPTED}, S.ADOPTED, "voices.rate_voice", in_person=True),
+)
+
+# A unit's work order, as a suggestion's assignment: reply, return, more time asked, granted, refused.
+WORK_ORDER_TRANSITIONS = TransitionTable(
+    Transition("reply", {W.OPEN}, W.REPLIED, "voices.handle_workorder", in_person=True),
+    Transition("return", {W.OPEN}, W.RETURNED, "voices.handle_workorder", in_person=True),
+    Transition("request_extension", {W.OPEN}, W.OPEN, "voices.handle_workorder", in_person=True),
+    Transition("extend", {W.OPEN}, W.OPEN, "voices.decide_workorder"),
+    Transition("refuse_extension", {W.OPEN}, W.OPEN, "voices.decide_workorder"),
+    Transition("reopen", {W.REPLIED}, W.OPEN, "voices.reopen_workorder", in_person=True),
 )
 
 SOCIAL_REPORT_TRANSITIONS = TransitionTable(
@@ -91,27 +130,32 @@ SOCIAL_REPORT_TRANSITIONS = TransitionTable(
 )
 
 # Unambiguous characters only: no 0/O, 1/I; 32 symbols × 10 places = 50 bits, never guessed in practice.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACKING_ALPHABET = RECEIPT_ALPHABET
 NAME_MAX_LENGTH = 64
 FORWARDED_TEXT_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 500
 RECEPTION_NOTICE_DAYS = 3  # DOMAIN.md §2: date, place and deputies posted 3 days ahead
 # Public counters, the same for the web pages and the API (one throttle each, here).
 SUBMISSIONS_PER_CLIENT_PER_HOUR = 10
-TRACK_FAILURES_PER_CLIENT = 10
-TRACK_WINDOW_SECONDS = 15 * 60
 # The start of an HTML tag, comment or doctype ("<" before a letter, "/", "!" or "?"), or a script URL.
 # The API states the same rule in its schema (voices/api.py TEXT_PATTERN).
 _MARKUP = re.compile(r"<\s*[/!?A-Za-z]|javascript:", re.IGNORECASE)
 
 
-def tracking_code_new() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+# The voices this browser proved with tracking code and phone (the last few), for the tracking page
+# and the apps that add to it.
+TRACKED_SESSION_KEY = "voices_tracked"
+TRACKED_PER_SESSION = 10
 
 
-def tracking_code_normalise(code: str) -> str:
-    """What a person types, read kindly: spaces, hyphens and case ignored."""
-    return "".join(ch for ch in (code or "").upper() if ch.isascii() and ch.isalnum())[:16]
+def tracking_session_add(session: SessionBase, voice_id: int) -> None:
+    tracked = [pk for pk in session.get(TRACKED_SESSION_KEY, []) if pk != voice_id]
+    session[TRACKED_SESSION_KEY] = [*tracked[-(TRACKED_PER_SESSION - 1) :], voice_id]
+
+
+# A voice's tracking code is a receipt code (core.receipts).
+tracking_code_new = receipt_code_new
+tracking_code_normalise = receipt_code_normalise
 
 
 # Voices are long by default; shorter fields pass their own limit.
@@ -124,27 +168,23 @@ def voice_submission_throttle(*, client: str) -> None:
 
 
 def voice_track(*, client: str, code: str, phone: str) -> Voice:
-    """The voice a tracking code and mobile number open, for the resident who sent it.
-
-    Failures are counted per ``client``: after TRACK_FAILURES_PER_CLIENT of them in the window every
-    look-up is refused (RateLimitedError), so codes cannot be guessed. A mismatch of either part is a
-    NotFoundError that does not say which part was wrong.
-    """
+    """The voice a tracking code and mobile number open, for the resident who sent it (a receipt
+    look-up: failures counted per client, no hint which part was wrong; ``core.receipts``)."""
     from minsheng.voices.selectors import voice_for_tracking  # selectors import this module
 
-    key = f"voices:track-fail:{client}"
-    if throttle_exceeded(key, limit=TRACK_FAILURES_PER_CLIENT):
-        raise RateLimitedError()
-    try:
-        phone = mobile_normalise(phone)
-    except ValidationFailedError:
-        phone = ""
-    voice = voice_for_tracking(code=code, phone=phone)
-    if voice is None:
-        with contextlib.suppress(RateLimitedError):  # the refusal comes with the next look-up
-            throttle_count(key, limit=TRACK_FAILURES_PER_CLIENT, seconds=TRACK_WINDOW_SECONDS)
-        raise NotFoundError(_("No message matches this tracking code and mobile number."))
-    return voice
+    phone = receipt_number(phone)
+    return receipt_lookup(
+        scope="voices:track",
+        client=client,
+        find=lambda: voice_for_tracking(code=code, phone=phone),
+        not_found=_("No message matches this tracking code and mobile number."),
+    )
+
+
+def routing_rule_for(station: Body | None) -> str:
+    """The deadline rule for routing a new voice: a liaison station gives an effective reply within
+    7 days (``voice_station_reply``), sooner than the general 10 days (``voice_forward``)."""
+    return "voice_station_reply" if station is not None else "voice_forward"
 
 
 def voice_text_check(text: str, name: str = "") -> None:
@@ -186,7 +226,7 @@ def _users_of(memberships: Sequence[Membership]) -> list[User]:
     return list(User.objects.filter(person__in=[m.person_id for m in memberships], is_active=True))
 
 
-def _tell_submitter(voice: Voice, text: str) -> None:
+def voice_submitter_tell(voice: Voice, text: str) -> None:
     """The person learns of progress: in the app when signed in, by text message otherwise."""
     link = f"/voices/track/?code={voice.tracking_code}"
     if voice.submitter_id is not None:
@@ -262,7 +302,7 @@ def voice_create(
 
     jurisdiction = _jurisdiction_for(place=place, station=station, addressed_to=addressed_to)
     today = timezone.localdate()
-    triage = deadline_compute(rule_name="voice_forward", start=today, jurisdiction=jurisdiction)
+    triage = deadline_compute(rule_name=routing_rule_for(station), start=today, jurisdiction=jurisdiction)
     # The person is the submitter only when they submit for themselves while signed in.
     submitter = account_or_none(actor) if channel in (VoiceChannel.WEB, VoiceChannel.QR) else None
     with transaction.atomic():
@@ -307,7 +347,7 @@ def voice_create(
         if users:
             notify(users=users, text=_("A new voice arrived: %(summary)s") % {"summary": voice.summary},
                    link=f"/voices/{voice.pk}/")  # fmt: skip
-        _tell_submitter(
+        voice_submitter_tell(
             voice, _("Your message was received. Tracking code: %(code)s") % {"code": voice.tracking_code}
         )
     return voice
@@ -323,7 +363,7 @@ def voice_answer(*, actor: Actor, voice: Voice, text: str, expected_state: str |
         VoiceReply.objects.create(
             voice=voice, source=ReplySource.DIRECT, text=clean, author=account_required(actor)
         )
-        _tell_submitter(voice, _("Your message has been answered. Please rate the answer."))
+        voice_submitter_tell(voice, _("Your message has been answered. Please rate the answer."))
     return voice
 
 
@@ -342,7 +382,9 @@ def voice_forward(
     clean_instructions = _clean_text(
         instructions, field="instructions", max_length=REASON_MAX_LENGTH, required=False
     )
-    due = deadline_compute(rule_name=reply_rule, start=timezone.localdate(), jurisdiction=voice.jurisdiction)
+    today = timezone.localdate()
+    due = deadline_compute(rule_name=reply_rule, start=today, jurisdiction=voice.jurisdiction)
+    return_by = deadline_compute(rule_name="voice_return", start=today, jurisdiction=voice.jurisdiction)
     with transaction.atomic():
         voice = transition_apply(
             table=VOICE_TRANSITIONS,
@@ -361,6 +403,8 @@ def voice_forward(
                     due=due.due,
                     due_rule=due.rule_name,
                     forwarded_by=account_required(actor),
+                    return_by=min(return_by.due, due.due),
+                    max_due=_latest_due(due.due, due.rule_name, voice),
                 )
         except IntegrityError as exc:  # another open work order: someone else forwarded it first
             raise ConflictError() from exc
@@ -371,7 +415,7 @@ def voice_forward(
             % {"due": f"{due.due:%Y-%m-%d}", "summary": voice.summary},
             link=f"/voices/{voice.pk}/",
         )
-        _tell_submitter(voice, _("Your message was forwarded to %(unit)s.") % {"unit": unit.name})
+        voice_submitter_tell(voice, _("Your message was forwarded to %(unit)s.") % {"unit": unit.name})
     return voice
 
 
@@ -392,7 +436,7 @@ def voice_refer(
             payload={"reason": reason, "note": clean_note},
             changes={"referral_reason": reason, "referral_note": clean_note},
         )
-        _tell_submitter(
+        voice_submitter_tell(
             voice,
             _("Your message cannot be handled here: %(reason)s.") % {"reason": ReferralReason(reason).label},
         )
@@ -419,7 +463,7 @@ def voice_merge(*, actor: Actor, voice: Voice, into: Voice, expected_state: str 
             payload={"into": into.pk},
             changes={"merged_into": into},
         )
-        _tell_submitter(voice, _("Your message is handled together with a similar one."))
+        voice_submitter_tell(voice, _("Your message is handled together with a similar one."))
     return voice
 
 
@@ -430,14 +474,43 @@ def voice_adopt(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
         voice = transition_apply(
             table=VOICE_TRANSITIONS, obj=voice, action="adopt", actor=actor, payload={"motion": label}
         )
-        _tell_submitter(voice, _("Your message was taken up in: %(motion)s") % {"motion": label})
+        voice_submitter_tell(voice, _("Your message was taken up in: %(motion)s") % {"motion": label})
+    return voice
+
+
+def voice_release(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
+    """The draft made from the voice was withdrawn: the voice goes back to be routed another way."""
+    label = _clean_text(motion_label, field="motion_label", max_length=200)
+    with transaction.atomic():
+        triage = deadline_compute(
+            rule_name=routing_rule_for(voice.station),
+            start=timezone.localdate(),
+            jurisdiction=voice.jurisdiction,
+        )
+        voice = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=voice,
+            action="release",
+            actor=actor,
+            changes={"triage_due": triage.due, "triage_rule": triage.rule_name},
+            payload={"motion": label, "triage_due": triage.due},
+        )
     return voice
 
 
 def _open_work_order(voice: Voice) -> WorkOrder | None:
     return (
-        WorkOrder.objects.select_for_update().filter(voice=voice, is_open=True).select_related("unit").first()
+        WorkOrder.objects.select_for_update()
+        .filter(voice=voice, status=WorkOrderStatus.OPEN)
+        .select_related("unit")
+        .first()
     )
+
+
+def _latest_due(due: dt.date, rule_name: str, voice: Voice) -> dt.date:
+    """How far a reply date may be extended: at most one more period of the rule that set it (an
+    urgent, same-day matter cannot be put off)."""
+    return deadline_compute(rule_name=rule_name, start=due, jurisdiction=voice.jurisdiction).due
 
 
 def voice_reply(*, actor: Actor, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
@@ -453,8 +526,13 @@ def voice_reply(*, actor: Actor, voice: Voice, text: str, expected_state: str | 
         work_order = _open_work_order(voice)
         if work_order is None:  # the table allows reply only while a work order is open
             raise ConflictError()
-        now = timezone.now()
-        WorkOrder.objects.filter(pk=work_order.pk).update(is_open=False, replied_at=now)
+        transition_apply(
+            table=WORK_ORDER_TRANSITIONS,
+            obj=work_order,
+            action="reply",
+            actor=actor,
+            changes={"replied_at": timezone.now(), "extension_requested_to": None},
+        )
         VoiceReply.objects.create(
             voice=voice,
             work_order=work_order,
@@ -465,9 +543,9 @@ def voice_reply(*, actor: Actor, voice: Voice, text: str, expected_state: str | 
         message = _("%(unit)s replied to your message. Please rate the reply.") % {
             "unit": work_order.unit.name
         }
-        _tell_submitter(voice, message)
+        voice_submitter_tell(voice, message)
         for duplicate in voice.duplicates.all():
-            _tell_submitter(duplicate, message)
+            voice_submitter_tell(duplicate, message)
     return voice
 
 
@@ -513,8 +591,18 @@ def voice_rate(
                 rating=rating, rating_comment=clean_comment, rated_at=timezone.now()
             )
         if work_order is not None:
-            WorkOrder.objects.filter(pk=work_order.pk).update(
-                is_open=True, due=payload["due"], round=work_order.round + 1, replied_at=None
+            transition_apply(
+                table=WORK_ORDER_TRANSITIONS,
+                obj=work_order,
+                action="reopen",
+                actor=actor,
+                changes={
+                    "due": payload["due"],
+                    "round": work_order.round + 1,
+                    "replied_at": None,
+                    "max_due": _latest_due(payload["due"], work_order.due_rule, locked),
+                },
+                payload={"due": payload["due"], "previous_due": work_order.due},
             )
             handlers = Membership.objects.active_on(timezone.localdate()).filter(
                 unit_id=work_order.unit_id, role="handler"
@@ -557,6 +645,193 @@ def work_order_remind(*, actor: Actor, voice: Voice, note: str = "") -> WorkOrde
             send_message=True,
         )
     return work_order
+
+
+# A unit's work order: return it, ask for more time; the routers grant or refuse ---------------
+
+
+def voice_router_users(voice: Voice) -> list[User]:
+    """Who routes the voice: its addressee and its station's staff, else the office over its place."""
+    today = timezone.localdate()
+    seats: list[Membership] = [voice.addressed_to] if voice.addressed_to is not None else []
+    if voice.station_id is not None:
+        seats += list(
+            Membership.objects.active_on(today).filter(body_id=voice.station_id, role=Role.STATION_STAFF)
+        )
+    if not seats:
+        kinds = CPPCC_OFFICE_KINDS if voice_is_cppcc(voice) else CONGRESS_OFFICE_KINDS
+        places = [voice.jurisdiction_id, *(j.pk for j in voice.jurisdiction.ancestors())]
+        seats = list(
+            Membership.objects.active_on(today).filter(
+                role=Role.STAFF, body__kind__in=kinds, body__jurisdiction_id__in=places
+            )
+        )
+    return _users_of(seats)
+
+
+def unit_handler_users(unit_id: int) -> list[User]:
+    return _users_of(
+        list(Membership.objects.active_on(timezone.localdate()).filter(unit_id=unit_id, role=Role.HANDLER))
+    )
+
+
+def _open_work_order_of(voice: Voice) -> WorkOrder:
+    """The voice's open work order, locked; a voice with none gives a clear conflict."""
+    work_order = _open_work_order(voice)
+    if work_order is None:
+        raise ConflictError(message=_("This voice has no open work order any more."))
+    return work_order
+
+
+def work_order_return(*, actor: Actor, voice: Voice, reason: str, expected_state: str | None = None) -> Voice:
+    """退回: the unit says the matter is not its business, with a reason, by the return date; the voice
+    goes back to those who route it, with a new routing deadline."""
+    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        work_order = _open_work_order_of(locked)
+        if work_order.return_by is None or timezone.localdate() > work_order.return_by:
+            raise ValidationFailedError(
+                _("The period for returning this work order ended on %(date)s.")
+                % {"date": f"{work_order.return_by or work_order.created_at.date():%Y-%m-%d}"},
+                field="reason",
+            )
+        triage = deadline_compute(
+            rule_name=routing_rule_for(locked.station),
+            start=timezone.localdate(),
+            jurisdiction=locked.jurisdiction,
+        )
+        fresh = transition_apply(
+            table=VOICE_TRANSITIONS,
+            obj=locked,
+            action="return",
+            actor=actor,
+            expected_state=expected_state,
+            changes={"triage_due": triage.due, "triage_rule": triage.rule_name},
+            payload={"unit": work_order.unit.name, "reason": clean, "triage_due": triage.due},
+        )
+        transition_apply(
+            table=WORK_ORDER_TRANSITIONS,
+            obj=work_order,
+            action="return",
+            actor=actor,
+            changes={"return_reason": clean, "extension_requested_to": None},
+            payload={"reason": clean},
+        )
+        notify(
+            users=voice_router_users(fresh),
+            text=_("%(unit)s returned a voice as not its business (%(reason)s); route it again by %(date)s: "
+                   "%(summary)s")
+            % {"unit": work_order.unit.name, "reason": clean, "date": f"{triage.due:%Y-%m-%d}",
+               "summary": fresh.summary},
+            link=f"/voices/{fresh.pk}/",
+        )  # fmt: skip
+    return fresh
+
+
+def _until_checked(work_order: WorkOrder, until: dt.date) -> None:
+    if work_order.max_due is None:
+        raise ValidationFailedError(_("This work order cannot be extended."), field="until")
+    if until <= work_order.due:
+        raise ValidationFailedError(_("The new deadline must be later than the current one."), field="until")
+    if until > work_order.max_due:
+        raise ValidationFailedError(
+            _("The deadline cannot go beyond %(date)s (one more period of its rule).")
+            % {"date": f"{work_order.max_due:%Y-%m-%d}"},
+            field="until",
+        )
+
+
+def work_order_extension_request(*, actor: Actor, voice: Voice, until: dt.date, reason: str) -> WorkOrder:
+    """The unit asks for more time, with a reason; those who route the voice grant or refuse it."""
+    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        work_order = _open_work_order_of(locked)
+        _until_checked(work_order, until)
+        fresh = transition_apply(
+            table=WORK_ORDER_TRANSITIONS,
+            obj=work_order,
+            action="request_extension",
+            actor=actor,
+            changes={"extension_requested_to": until, "extension_request_reason": clean},
+            payload={"unit": work_order.unit.name, "until": until, "due": work_order.due, "reason": clean},
+        )
+        notify(
+            users=voice_router_users(locked),
+            text=_("%(unit)s asks for more time, until %(date)s (%(reason)s): %(summary)s")
+            % {"unit": work_order.unit.name, "date": f"{until:%Y-%m-%d}", "reason": clean,
+               "summary": locked.summary},
+            link=f"/voices/{locked.pk}/",
+        )  # fmt: skip
+    return fresh
+
+
+def work_order_extend(*, actor: Actor, voice: Voice, reason: str, until: dt.date | None = None) -> WorkOrder:
+    """Grant more time: to the date asked for, or another date up to the limit. The person is told."""
+    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        work_order = _open_work_order_of(locked)
+        until = until or work_order.extension_requested_to
+        if until is None:
+            raise ValidationFailedError(_("Choose the new deadline."), field="until")
+        _until_checked(work_order, until)
+        fresh = transition_apply(
+            table=WORK_ORDER_TRANSITIONS,
+            obj=work_order,
+            action="extend",
+            actor=actor,
+            changes={"due": until, "extension_reason": clean, "extension_requested_to": None},
+            payload={
+                "unit": work_order.unit.name,
+                "due": until,
+                "previous_due": work_order.due,
+                "reason": clean,
+            },
+        )
+        notify(
+            users=unit_handler_users(work_order.unit_id),
+            text=_("More time granted: reply by %(date)s: %(summary)s")
+            % {"date": f"{until:%Y-%m-%d}", "summary": locked.summary},
+            link=f"/voices/{locked.pk}/",
+        )
+        voice_submitter_tell(
+            locked,
+            _("%(unit)s needs more time to answer your message: now by %(date)s.")
+            % {"unit": work_order.unit.name, "date": f"{until:%Y-%m-%d}"},
+        )
+    return fresh
+
+
+def work_order_extension_refuse(*, actor: Actor, voice: Voice, reason: str) -> WorkOrder:
+    """Refuse the unit's request for more time, with a reason: the reply date stays."""
+    clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        work_order = _open_work_order_of(locked)
+        if work_order.extension_requested_to is None:
+            raise ValidationFailedError(_("The unit has not asked for more time."))
+        fresh = transition_apply(
+            table=WORK_ORDER_TRANSITIONS,
+            obj=work_order,
+            action="refuse_extension",
+            actor=actor,
+            changes={"extension_requested_to": None},
+            payload={
+                "unit": work_order.unit.name,
+                "asked": work_order.extension_requested_to,
+                "due": work_order.due,
+                "reason": clean,
+            },
+        )
+        notify(
+            users=unit_handler_users(work_order.unit_id),
+            text=_("More time refused (%(reason)s); reply by %(date)s: %(summary)s")
+            % {"reason": clean, "date": f"{work_order.due:%Y-%m-%d}", "summary": locked.summary},
+            link=f"/voices/{locked.pk}/",
+        )
+    return fresh
 
 
 # Reception days -------------------------------------------------------------------------------

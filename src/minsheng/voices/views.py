@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Callable
 from typing import Any
@@ -19,27 +20,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
+from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.core.throttle import client_ip
-from minsheng.core.verification import (
-    phone_code_check,
-    phone_code_send,
-    phone_session_remember,
-    phone_session_verified,
-)
 from minsheng.org.models import Body, Membership
 from minsheng.voices import selectors, services
 from minsheng.voices.exports import voices_xlsx_response
 from minsheng.voices.forms import (
     AnswerForm,
+    ExtendForm,
+    ExtensionRequestForm,
     ForwardForm,
     MergeForm,
-    PhoneCodeForm,
     RateForm,
     ReceptionDayForm,
     ReferForm,
+    RefuseExtensionForm,
     ReplyForm,
+    ReturnForm,
     SocialReportForm,
     StaffEntryForm,
     TrackForm,
@@ -53,12 +52,11 @@ from minsheng.voices.models import (
     VoiceStatus,
 )
 from minsheng.voices.presenters import timeline_rows
-from minsheng.voices.rules import TrackingActor, is_handler_of
-from minsheng.voices.services import VOICE_TRANSITIONS
+from minsheng.voices.rules import TrackingActor
 
 PAGE_SIZE = 25
-TRACKED_SESSION_KEY = "voices_tracked"
 SENT_SESSION_KEY = "voices_sent"
+VOICE_PURPOSE = "voice"  # the one-time codes' purpose (each purpose has its own limits)
 
 
 # Small helpers --------------------------------------------------------------------------------
@@ -74,19 +72,17 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def voice_new(request: HttpRequest) -> HttpResponse:
-    """The resident's form (phone first): message, optional name, mobile number proven by a code."""
+    """The resident's form: message, optional name, mobile number proven by a code (core.phone_flow)."""
     target_param = request.GET.get("to", "")[:40]
     addressed_to, station = selectors.voice_target_from(target_param)
     channel = VoiceChannel.QR if request.GET.get("via") == "qr" else VoiceChannel.WEB
     initial = {"phone": getattr(request.user, "phone", "") or ""} if request.user.is_authenticated else {}
     form = VoiceSubmitForm(request.POST or None, request.FILES or None, initial=initial)
-    verified = phone_session_verified(request.session)
     status = 200
-    if request.method == "POST":
-        action = request.POST.get("action", "submit")
-        if action == "send_code":
-            status = _send_code(request, form)
-        elif form.is_valid():
+    if phone_send_requested(request):
+        status = phone_code_request(request, form, purpose=VOICE_PURPOSE)
+    elif request.method == "POST":
+        if form.is_valid():
             try:
                 voice = _submit(request, form, channel=channel, addressed_to=addressed_to, station=station)
             except DomainError as error:
@@ -102,26 +98,10 @@ def voice_new(request: HttpRequest) -> HttpResponse:
         "addressed_to": addressed_to,
         "station": station,
         "target_param": target_param,
-        "verified_phone": verified,
         "query": request.META.get("QUERY_STRING", ""),
+        **phone_context(request),
     }
     return render(request, "voices/new.html", context, status=status)
-
-
-def _send_code(request: HttpRequest, form: VoiceSubmitForm) -> int:
-    phone_form = PhoneCodeForm(request.POST)
-    form.is_valid()  # show the other fields' values back; their errors are not the point yet
-    form.errors.clear()
-    if not phone_form.is_valid():
-        form.add_error("phone", phone_form.errors["phone"][0])
-        return 400
-    try:
-        phone_code_send(phone=phone_form.cleaned_data["phone"], purpose="voice", client_ip=client_ip(request))
-    except DomainError as error:
-        _form_error(form, error)
-        return 429 if isinstance(error, RateLimitedError) else 400
-    messages.info(request, _("A verification code was sent to your phone. It is valid for 10 minutes."))
-    return 200
 
 
 def _submit(
@@ -133,14 +113,7 @@ def _submit(
     station: Body | None,
 ) -> Voice:
     services.voice_text_check(form.cleaned_data["text"], form.cleaned_data["name"])
-    phone = form.cleaned_data["phone"]
-    user_phone = getattr(request.user, "phone", None) if request.user.is_authenticated else None
-    if phone_session_verified(request.session) != phone and user_phone != phone:
-        code = form.cleaned_data.get("code", "")
-        if not code:
-            raise ValidationFailedError(_("Enter the verification code sent to your phone."), field="code")
-        phone_code_check(phone=phone, purpose="voice", code=code)
-        phone_session_remember(request.session, phone)
+    phone = phone_proven(request, form, purpose=VOICE_PURPOSE)
     services.voice_submission_throttle(client=client_ip(request))
     return services.voice_create(
         actor=request.user,
@@ -168,10 +141,6 @@ def voice_sent(request: HttpRequest) -> HttpResponse:
 # Resident: follow and rate ------------------------------------------------------------------
 
 
-def _tracked_ids(request: HttpRequest) -> list[int]:
-    return list(request.session.get(TRACKED_SESSION_KEY, []))
-
-
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Tracking code + phone → the voice's timeline; failures are throttled per client."""
@@ -189,8 +158,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = 429 if isinstance(error, RateLimitedError) else 404
             else:
-                tracked = _tracked_ids(request)
-                request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], voice.pk]
+                services.tracking_session_add(request.session, voice.pk)
                 return redirect("voices:tracked", voice_id=voice.pk)
         else:
             status = 400
@@ -198,15 +166,9 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _tracked_voice(request: HttpRequest, voice_id: int) -> Voice:
-    if voice_id not in _tracked_ids(request):
-        raise Http404(_("Enter the tracking code and mobile number first."))
-    voice = (
-        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
-        .filter(pk=voice_id)
-        .first()
-    )
+    voice = selectors.voice_tracked_in(request.session, voice_id)
     if voice is None:
-        raise Http404
+        raise Http404(_("Enter the tracking code and mobile number first."))
     return voice
 
 
@@ -222,12 +184,31 @@ def _tracked_render(
     context = {
         "voice": voice,
         "masked_phone": mask_phone(voice.phone),
-        "timeline": timeline_rows(selectors.voice_timeline(voice), public=True),
+        "timeline": timeline_rows(selectors.voice_timeline(voice, public=True), public=True),
         "replies": replies,
         "rate_form": rate_form,
         "can_rate": voice.status == VoiceStatus.REPLIED,
+        "panels": _tracking_panels(request, voice),
     }
     return render(request, "voices/tracked.html", context, status=status)
+
+
+# Other apps add to the tracking page what the voice became there (motions: the suggestion or
+# proposal adopted from it) through a module with ``panels(request, voice) -> list[DeskPanel]``.
+TRACKING_MODULES = ("minsheng.motions.tracking",)
+
+
+def _tracking_panels(request: HttpRequest, voice: Voice) -> list[Any]:
+    panels: list[Any] = []
+    for module_name in TRACKING_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            continue
+        panels.extend(module.panels(request, voice))
+    return panels
 
 
 @require_POST
@@ -316,13 +297,24 @@ ACTION_FORMS: dict[str, type] = {
     "refer": ReferForm,
     "merge": MergeForm,
     "reply": ReplyForm,
+    "return": ReturnForm,
+    "request_extension": ExtensionRequestForm,
+    "extend": ExtendForm,
+    "refuse_extension": RefuseExtensionForm,
 }
 
 
+def _initial(voice: Voice, action: str) -> dict[str, Any]:
+    initial: dict[str, Any] = {"expected_state": voice.status}
+    if action == "extend":
+        work_order = selectors.voice_open_work_order(voice)
+        if work_order is not None:
+            initial["until"] = work_order.extension_requested_to
+    return initial
+
+
 def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) -> dict[str, Any]:
-    allowed = VOICE_TRANSITIONS.allowed_actions(voice, user)
-    if "reply" in allowed and not is_handler_of(user, voice):  # a superuser does not reply for a unit
-        allowed.remove("reply")
+    allowed = selectors.voice_actions(voice, user)
     forms: dict[str, Any] = {}
     for action in allowed:
         form_class = ACTION_FORMS.get(action)
@@ -335,7 +327,7 @@ def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) 
                 units=selectors.units_for_forwarding(voice), initial={"expected_state": voice.status}
             )
         else:
-            forms[action] = form_class(initial={"expected_state": voice.status})
+            forms[action] = form_class(initial=_initial(voice, action))
     return forms
 
 
@@ -400,6 +392,16 @@ def _run_action(request: HttpRequest, voice: Voice, action: str, form: Any) -> N
         services.voice_merge(actor=user, voice=voice, into=into, expected_state=expected)
     elif action == "reply":
         services.voice_reply(actor=user, voice=voice, text=data["text"], expected_state=expected)
+    elif action == "return":
+        services.work_order_return(actor=user, voice=voice, reason=data["reason"], expected_state=expected)
+    elif action == "request_extension":
+        services.work_order_extension_request(
+            actor=user, voice=voice, until=data["until"], reason=data["reason"]
+        )
+    elif action == "extend":
+        services.work_order_extend(actor=user, voice=voice, until=data["until"], reason=data["reason"])
+    elif action == "refuse_extension":
+        services.work_order_extension_refuse(actor=user, voice=voice, reason=data["reason"])
 
 
 ACTION_DONE: dict[str, Callable[[], str]] = {
@@ -408,6 +410,10 @@ ACTION_DONE: dict[str, Callable[[], str]] = {
     "refer": lambda: _("The voice was referred; the person was told why."),
     "merge": lambda: _("The voice was merged."),
     "reply": lambda: _("The reply was sent; the person will rate it."),
+    "return": lambda: _("The work order was returned; the voice goes back to be routed again."),
+    "request_extension": lambda: _("Your request for more time was sent."),
+    "extend": lambda: _("More time was granted; the unit and the person were told."),
+    "refuse_extension": lambda: _("The request for more time was refused; the unit was told."),
 }
 
 

@@ -55,6 +55,7 @@ from minsheng.deliberation.services.polis_import import (
 )
 from minsheng.deliberation.services.statements import (
     STATEMENTS_PER_PARTICIPANT_PER_HOUR,
+    statement_lookup,
     statement_moderate,
     statement_submit,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "refusal_unless_perm",
     "require_perm",
     "seeds_add",
+    "statement_lookup",
     "statement_moderate",
     "statement_submit",
     "token_hash",

@@ -14,6 +14,7 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_text
+from minsheng.core.receipts import receipt_code_new, receipt_lookup, receipt_number
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
 from minsheng.deliberation.models import (
@@ -26,6 +27,7 @@ from minsheng.deliberation.services.analysis import analysis_flag
 from minsheng.deliberation.services.common import (
     REASON_MAX_LENGTH,
     count_within_hour,
+    phone_hash,
 )
 from minsheng.deliberation.services.workflow import (
     STATEMENT_TRANSITIONS,
@@ -52,7 +54,9 @@ def statement_submit(*, participant: Participant, text: str) -> Statement:
         raise ValidationFailedError(_("This statement is already there: vote on it instead."), field="text")
     status = S.PENDING if topic.moderation == ModerationMode.PRE else S.PUBLISHED
     with transaction.atomic():
-        statement = Statement.objects.create(topic=topic, author=participant, text=clean, status=status)
+        statement = Statement.objects.create(
+            topic=topic, author=participant, text=clean, status=status, receipt_code=receipt_code_new()
+        )
         event_record(actor=participant.user, verb="write", target=statement, to_state=status)
     return statement
 
@@ -96,3 +100,18 @@ def statement_moderate(
         if Vote.objects.filter(statement=statement).exists():
             analysis_flag(statement.topic_id, force=True)
     return statement
+
+
+def statement_lookup(*, client: str, code: str, phone: str) -> Statement:
+    """The statement a receipt code and the participant's mobile number open (compared by hash: the
+    number itself is not kept); failures are counted per client (``core.receipts``)."""
+    from minsheng.deliberation.selectors import statement_for_receipt  # selectors import services
+
+    number = receipt_number(phone)
+    hashed = phone_hash(number) if number else ""
+    return receipt_lookup(
+        scope="deliberation:receipt",
+        client=client,
+        find=lambda: statement_for_receipt(code=code, phone_hash=hashed),
+        not_found=_("No statement matches this receipt code and mobile number."),
+    )

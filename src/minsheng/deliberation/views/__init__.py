@@ -10,7 +10,14 @@ They read through selectors, write through services, hold no workflow.
 """
 
 from minsheng.deliberation.views.manage import manage, manage_act, outcome_progress
-from minsheng.deliberation.views.participation import map_partial, statement_write, topic_join, vote
+from minsheng.deliberation.views.participation import (
+    lookup,
+    map_partial,
+    receipt,
+    statement_write,
+    topic_join,
+    vote,
+)
 from minsheng.deliberation.views.reports import (
     export_comments,
     export_docx,
@@ -18,18 +25,19 @@ from minsheng.deliberation.views.reports import (
     export_votes,
     report,
 )
-from minsheng.deliberation.views.topics import phone_verify, topic_detail, topic_list, topic_propose
+from minsheng.deliberation.views.topics import topic_detail, topic_list, topic_propose
 
 __all__ = [
     "export_comments",
     "export_docx",
     "export_map_png",
     "export_votes",
+    "lookup",
     "manage",
     "manage_act",
     "map_partial",
     "outcome_progress",
-    "phone_verify",
+    "receipt",
     "report",
     "statement_write",
     "topic_detail",

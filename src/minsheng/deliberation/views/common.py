@@ -9,6 +9,7 @@ from minsheng.deliberation.api import SESSION_TOKENS
 from minsheng.deliberation.models import Participant, Topic
 
 VERIFY_PURPOSE = "deliberation"
+RECEIPT_SESSION_KEY = "deliberation_receipt"
 
 
 def topic_or_404(request: HttpRequest, pk: int) -> Topic:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minsheng.core.errors import DomainError
-from minsheng.core.verification import (
-    phone_session_verified,
-)
+from minsheng.core.errors import DomainError, RateLimitedError
+from minsheng.core.phone_flow import phone_code_request, phone_proven, phone_send_requested
+from minsheng.core.receipts import receipt_page
 from minsheng.deliberation import forms, selectors, services
 from minsheng.deliberation.views.common import (
+    RECEIPT_SESSION_KEY,
+    VERIFY_PURPOSE,
     remember_token,
     session_participant,
     topic_or_404,
@@ -22,16 +26,28 @@ from minsheng.deliberation.views.common import (
 
 @require_POST
 def topic_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take part: signed in, or proving a mobile number in the same form (core.phone_flow)."""
     topic = topic_or_404(request, pk)
+    form = forms.JoinForm(request.POST)
+    if phone_send_requested(request):
+        status = phone_code_request(request, form, purpose=VERIFY_PURPOSE)
+        return _detail_with(request, topic, form, status)
     try:
-        joined = services.participant_join(
-            topic=topic, user=request.user, verified_phone=phone_session_verified(request.session)
-        )
+        form.is_valid()
+        phone = None if request.user.is_authenticated else phone_proven(request, form, purpose=VERIFY_PURPOSE)
+        joined = services.participant_join(topic=topic, user=request.user, verified_phone=phone)
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        remember_token(request, topic, joined.token)
-    return redirect("deliberation:detail", pk=topic.pk)
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _detail_with(request, topic, form, 429 if isinstance(error, RateLimitedError) else 400)
+    remember_token(request, topic, joined.token)
+    return redirect(f"{reverse('deliberation:detail', args=[topic.pk])}#vote")
+
+
+def _detail_with(request: HttpRequest, topic: Any, form: Any, status: int) -> HttpResponse:
+    """The topic's page again, with the join form as the person filled it."""
+    from minsheng.deliberation.views.topics import detail_context
+
+    return render(request, "deliberation/detail.html", detail_context(request, topic, form), status=status)
 
 
 @require_POST
@@ -85,13 +101,26 @@ def statement_write(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            if statement.status == "pending":
-                messages.success(
-                    request, _("Thank you. Your statement will appear once it has been checked.")
-                )
-            else:
-                messages.success(request, _("Thank you. Your statement is published."))
-    return redirect("deliberation:detail", pk=topic.pk)
+            request.session[RECEIPT_SESSION_KEY] = statement.pk
+            return redirect("deliberation:receipt")
+    return redirect(f"{reverse('deliberation:detail', args=[topic.pk])}#write")
+
+
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Right after writing a statement: thanks, what was written, whether it shows yet, and a receipt
+    code to read it and its moderation again."""
+    statement = selectors.statement_by_id(request.session.get(RECEIPT_SESSION_KEY))
+    if statement is None:
+        return redirect("deliberation:lookup")
+    return render(request, "deliberation/receipt.html", {"statement": statement})
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """A receipt code and the mobile number open one's statement again, with its moderation."""
+    page = receipt_page(request, services.statement_lookup)
+    context = {"form": page.form, "statement": page.found}
+    return render(request, "deliberation/lookup.html", context, status=page.status)
 
 
 @require_GET

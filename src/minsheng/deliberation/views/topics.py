@@ -1,4 +1,4 @@
-"""Public topic pages: the list, proposing a topic, verifying a phone, a topic's page."""
+"""Public topic pages: the list, proposing a topic, a topic's page."""
 
 from __future__ import annotations
 
@@ -8,16 +8,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from minsheng.core.errors import DomainError
-from minsheng.core.throttle import client_ip
-from minsheng.core.verification import (
-    phone_code_check,
-    phone_code_send,
-    phone_session_remember,
-    phone_session_verified,
-)
+from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.deliberation import forms, selectors, services
 from minsheng.deliberation.models import Topic
 from minsheng.deliberation.services import TOPIC_TRANSITIONS
@@ -35,61 +29,39 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 
 def topic_propose(request: HttpRequest) -> HttpResponse:
+    """A topic proposed: signed in, or proving a mobile number in the same form (core.phone_flow)."""
     form = forms.ProposeForm(request.POST or None)
-    verified = phone_session_verified(request.session)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if phone_send_requested(request):
+        status = phone_code_request(request, form, purpose=VERIFY_PURPOSE)
+    elif request.method == "POST" and form.is_valid():
         try:
+            signed_in = request.user.is_authenticated
+            phone = None if signed_in else phone_proven(request, form, purpose=VERIFY_PURPOSE)
             topic = services.topic_propose(
                 actor=request.user,
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data["title"],
                 question=form.cleaned_data["question"],
                 background=form.cleaned_data["background"],
-                verified_phone=verified,
+                verified_phone=phone,
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = 400
         else:
             messages.success(request, _("Thank you: your topic was sent to the staff for consideration."))
             if request.user.is_authenticated:
                 return redirect("deliberation:detail", pk=topic.pk)
             return redirect("deliberation:list")
+    elif request.method == "POST":
+        status = 400
     return render(
-        request,
-        "deliberation/propose.html",
-        {
-            "form": form,
-            "verified": verified,
-            "needs_phone": not request.user.is_authenticated and not verified,
-        },
+        request, "deliberation/propose.html", {"form": form, **phone_context(request)}, status=status
     )
 
 
-@require_POST
-def phone_verify(request: HttpRequest) -> HttpResponse:
-    """Two steps on one URL: send a code to the number, then check the code."""
-    next_url = request.POST.get("next", "")
-    if not next_url.startswith("/deliberation/"):
-        next_url = "/deliberation/"
-    try:
-        if request.POST.get("code"):
-            phone = phone_code_check(
-                phone=request.POST.get("phone", ""), purpose=VERIFY_PURPOSE, code=request.POST["code"]
-            )
-            phone_session_remember(request.session, phone)
-            messages.success(request, _("Your mobile number is verified."))
-        else:
-            phone = phone_code_send(
-                phone=request.POST.get("phone", ""), purpose=VERIFY_PURPOSE, client_ip=client_ip(request)
-            )
-            request.session["deliberation_phone_pending"] = phone
-            messages.info(request, _("A code was sent to your mobile. Enter it below."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(next_url)
-
-
-def detail_context(request: HttpRequest, topic: Topic) -> dict[str, Any]:
+def detail_context(request: HttpRequest, topic: Topic, join_form: Any = None) -> dict[str, Any]:
     participant = session_participant(request, topic)
     return {
         "topic": topic,
@@ -101,8 +73,8 @@ def detail_context(request: HttpRequest, topic: Topic) -> dict[str, Any]:
         "meetings": selectors.meetings_of(topic),
         "outcomes": selectors.outcomes_of(topic),
         "statement_form": forms.StatementForm(),
-        "verified": phone_session_verified(request.session),
-        "phone_pending": request.session.get("deliberation_phone_pending", ""),
+        "join_form": join_form or forms.JoinForm(),
+        **phone_context(request),
         "actions": TOPIC_TRANSITIONS.allowed_actions(topic, request.user),
         "can_manage": request.user.has_perm("deliberation.change_topic", topic),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,12 +19,13 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import guard, transition_apply, transition_refusal
+from minsheng.core.transitions import allowed_in_person, guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Assignment,
     AssignmentRole,
     HandlingMode,
     Motion,
+    MotionKind,
     UnitView,
 )
 from minsheng.motions.selectors import motion_settings_for
@@ -31,8 +33,10 @@ from minsheng.motions.services.common import (
     cn_day,
     handling_refusal,
     motion_link,
+    motion_transition_apply,
     notify_later,
     office_staff,
+    proposer_users,
     reason_checked,
     unit_handlers,
 )
@@ -45,6 +49,8 @@ from minsheng.motions.services.workflow import (
 )
 from minsheng.org.models import Unit
 from minsheng.org.selectors import today
+
+CONSULTATION_RULE = "proposal_handling_consultation"
 
 
 def _units_checked(motion: Motion, units: Sequence[Unit]) -> None:
@@ -64,6 +70,11 @@ def _new_assignment(motion: Motion, unit: Unit, role: str, start: dt.date) -> As
     due = deadline_compute(rule_name=rule, start=start, jurisdiction=motion.jurisdiction)
     latest = deadline_compute(rule_name="motion_reply_max", start=start, jurisdiction=motion.jurisdiction)
     return_by = deadline_compute(rule_name="motion_return", start=start, jurisdiction=motion.jurisdiction)
+    consult: dict[str, Any] = {}
+    if motion.kind == MotionKind.PROPOSAL and role != AssignmentRole.CO:
+        # The replying unit consults the proposers before it replies (提案办理协商).
+        clock = deadline_compute(rule_name=CONSULTATION_RULE, start=start, jurisdiction=motion.jurisdiction)
+        consult = {"consult_by": clock.due, "consult_rule": clock.rule_name}
     return Assignment.objects.create(
         motion=motion,
         unit=unit,
@@ -73,6 +84,7 @@ def _new_assignment(motion: Motion, unit: Unit, role: str, start: dt.date) -> As
         due_rule=due.rule_name,
         max_due=max(latest.due, due.due),
         return_by=return_by.due,
+        **consult,
     )
 
 
@@ -117,7 +129,7 @@ def can_request_extension(user: Actor, assignment: Assignment) -> DomainError | 
     """A unit with a pending part asks for more time while the item is being handled."""
     if assignment.status != A.PENDING or assignment.motion.status not in HANDLING_STATES:
         return InvalidTransitionError(action="request_extension", state=assignment.status)
-    if not user.has_perm("motions.handle_assignment", assignment):
+    if not allowed_in_person(user, "motions.handle_assignment", assignment):
         return PermissionDeniedError()
     return None
 
@@ -152,8 +164,7 @@ def motion_assign(
     else:
         raise ValidationFailedError(_("Choose a handling mode."), field="mode")
     _units_checked(motion, [u for u, _r in chosen])
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="assign",
         actor=actor,
@@ -216,8 +227,7 @@ def motion_reassign(*, actor: Actor, assignment: Assignment, unit: Unit) -> Assi
     _units_checked(motion, [unit])
     if motion.assignments.filter(unit=unit).exclude(status=A.RETURNED).exists():
         raise ValidationFailedError(_("This unit already handles the item."), field="unit")
-    transition_apply(
-        table=MOTION_TRANSITIONS,
+    motion_transition_apply(
         obj=motion,
         action="reassign",
         actor=actor,
@@ -338,3 +348,54 @@ def assignment_extend(
         },
         payload={"due_from": assignment.due, "due_to": until, "reason": reason},
     )
+
+
+@guard
+def can_consult(user: Actor, assignment: Assignment) -> DomainError | None:
+    """The replying unit of a proposal records its consultation with the proposers, once, while the
+    item is being handled and its part is pending."""
+    if assignment.consult_by is None:
+        return ValidationFailedError(_("No handling consultation is asked of this part."))
+    if assignment.consulted_on is not None:
+        return ValidationFailedError(_("The consultation was already recorded."))
+    if assignment.status != A.PENDING:
+        return InvalidTransitionError(action="consult", state=assignment.status)
+    if not allowed_in_person(user, "motions.handle_assignment", assignment):
+        return PermissionDeniedError()
+    return handling_refusal(assignment, "consult")
+
+
+@transaction.atomic
+def assignment_consult(*, actor: Actor, assignment: Assignment, held_on: dt.date, note: str) -> Assignment:
+    """办理协商: the unit met, called or visited the proposers before replying; the clock stops."""
+    fresh = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    can_consult.check(actor, fresh)
+    note = plain_text_checked(note, field="note", label=_("How they were consulted"), max_length=500)
+    if held_on > today() or held_on < fresh.assigned_on:
+        raise ValidationFailedError(
+            _("The consultation took place between the assignment (%(from)s) and today.")
+            % {"from": cn_day(fresh.assigned_on)},
+            field="held_on",
+        )
+    fresh.consulted_on = held_on
+    fresh.consult_note = note
+    fresh.save(update_fields=["consulted_on", "consult_note"])
+    event_record(
+        actor=actor,
+        verb="consult",
+        target=fresh,
+        from_state=fresh.status,
+        to_state=fresh.status,
+        payload={
+            "held_on": held_on,
+            "consult_by": fresh.consult_by,
+            "late": fresh.consult_by is not None and held_on > fresh.consult_by,
+        },
+    )
+    notify_later(
+        proposer_users(fresh.motion),
+        _("%(unit)s recorded its consultation with you on “%(title)s”.")
+        % {"unit": fresh.unit.name, "title": fresh.motion.title},
+        motion_link(fresh.motion),
+    )
+    return fresh

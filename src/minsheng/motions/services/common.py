@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from minsheng.core.actors import Actor
 from minsheng.core.errors import (
     DomainError,
     InvalidTransitionError,
@@ -18,13 +21,14 @@ from minsheng.core.errors import (
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
 from minsheng.core.text import plain_text_checked
+from minsheng.core.transitions import transition_apply
 from minsheng.motions.models import (
     Assignment,
     Motion,
     MotionKind,
 )
 from minsheng.motions.rules import proposer_ids
-from minsheng.motions.services.workflow import HANDLING_STATES
+from minsheng.motions.services.workflow import HANDLING_STATES, MOTION_TRANSITIONS
 from minsheng.org.models import BodyKind, Membership, Role, User
 from minsheng.org.selectors import today
 
@@ -94,3 +98,49 @@ def handling_refusal(assignment: Assignment, action: str) -> DomainError | None:
     if status not in HANDLING_STATES:
         return InvalidTransitionError(action=action, state=status)
     return None
+
+
+# --- the resident whose voice became the item ------------------------------------------------------
+
+
+def _news_for_resident(motion: Motion, action: str) -> str:
+    """What the resident is told when the item that grew out of their voice moves (empty: nothing)."""
+    title = {"title": motion.title}
+    news = {
+        "submit": _("Your message became “%(title)s”, now submitted for review."),
+        "file": _("“%(title)s”, which grew out of your message, was accepted for handling."),
+        "decline": _("“%(title)s”, which grew out of your message, was not accepted."),
+        "merge": _("“%(title)s”, which grew out of your message, is handled together with a similar item."),
+        "assign": _("“%(title)s”, which grew out of your message, was assigned to the units that answer it."),
+        "replies_complete": _("“%(title)s”, which grew out of your message, has been answered."),
+        "rehandle": _("“%(title)s”, which grew out of your message, is being handled again."),
+        "follow_up": _("“%(title)s”, which grew out of your message, is followed until it is solved."),
+        "close": _("“%(title)s”, which grew out of your message, was closed. You can rate the outcome."),
+        "withdraw": _("The draft “%(title)s” made from your message was withdrawn."),
+        "disclose": _("The reply to “%(title)s”, which grew out of your message, was published."),
+    }
+    text = news.get(action)
+    return text % title if text else ""
+
+
+def resident_tell(motion: Motion, action: str) -> None:
+    """Tell each resident whose voice became this item (or an item merged into it) how it moved, by
+    message or in the app (``voices.services.voice_submitter_tell``, after commit)."""
+    text = _news_for_resident(motion, action)
+    if not text:
+        return
+    from minsheng.voices.models import Voice
+    from minsheng.voices.services import voice_submitter_tell
+
+    merged = Motion.objects.filter(merged_into=motion).values("pk")
+    voices = Voice.objects.filter(Q(adopted_motions=motion) | Q(adopted_motions__in=merged)).distinct()
+    for voice in voices.select_related("submitter"):
+        voice_submitter_tell(voice, text)
+
+
+def motion_transition_apply(*, obj: Motion, action: str, actor: Actor, **options: Any) -> Motion:
+    """A step of the motions workflow (``MOTION_TRANSITIONS``); the resident whose voice became the
+    item hears of it."""
+    fresh = transition_apply(table=MOTION_TRANSITIONS, obj=obj, action=action, actor=actor, **options)
+    resident_tell(fresh, action)
+    return fresh

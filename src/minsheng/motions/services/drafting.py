@@ -23,7 +23,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import guard, transition_apply
+from minsheng.core.transitions import allowed_in_person, guard, transition_apply
 from minsheng.motions.models import (
     Motion,
     MotionKind,
@@ -38,12 +38,12 @@ from minsheng.motions.services.common import (
     KIND_PREFIX,
     motion_index,
     motion_link,
+    motion_transition_apply,
     notify_later,
     office_staff,
     users_of,
 )
 from minsheng.motions.services.workflow import (
-    MOTION_TRANSITIONS,
     SIGNATURE_TRANSITIONS,
     S,
 )
@@ -204,7 +204,7 @@ def motion_create(
 def _draft_refusal(user: Actor, motion: Motion, *, action: str, permission: str) -> DomainError | None:
     if motion.status != S.DRAFT:
         return InvalidTransitionError(action=action, state=motion.status)
-    if not user.has_perm(permission, motion):
+    if not allowed_in_person(user, permission, motion):  # the lead signer's own draft
         return PermissionDeniedError()
     return None
 
@@ -366,8 +366,7 @@ def motion_submit(
             payload = {"converted_from": MotionKind.BILL, "signatures": signed, "needed": needed}
     deadline = deadline_compute(rule_name="motion_assign", start=today(), jurisdiction=motion.jurisdiction)
     changes |= {"assign_due": deadline.due, "assign_due_rule": deadline.rule_name}
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="submit",
         actor=actor,
@@ -385,9 +384,18 @@ def motion_submit(
 
 @transaction.atomic
 def motion_withdraw(*, actor: Actor, motion: Motion, expected_state: str | None = None) -> Motion:
-    return transition_apply(
-        table=MOTION_TRANSITIONS, obj=motion, action="withdraw", actor=actor, expected_state=expected_state
-    )
+    fresh = motion_transition_apply(obj=motion, action="withdraw", actor=actor, expected_state=expected_state)
+    voice = fresh.source_voice
+    live = Motion.objects.filter(source_voice=voice).exclude(status=S.WITHDRAWN)
+    if voice is not None and voice.status == "adopted" and not live.exists():
+        # A withdrawn draft is no dead end for the resident: the voice is routed another way.
+        from minsheng.voices import services as voices
+
+        if actor.has_perm("voices.adopt_voice", voice):
+            voices.voice_release(
+                actor=actor, voice=voice, motion_label=f"{KIND_PREFIX[MotionKind(fresh.kind)]}：{fresh.title}"
+            )
+    return fresh
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
-from minsheng.core.transitions import guard, transition_apply, transition_refusal
+from minsheng.core.transitions import guard, transition_refusal
 from minsheng.motions.models import (
     Motion,
     MotionKind,
@@ -23,6 +23,7 @@ from minsheng.motions.services.common import (
     KIND_PREFIX,
     motion_index,
     motion_link,
+    motion_transition_apply,
     notify_later,
     proposer_users,
     reason_checked,
@@ -39,8 +40,7 @@ def motion_file(*, actor: Actor, motion: Motion, expected_state: str | None = S.
     filed_before = Motion.objects.filter(term_id=motion.term_id, kind=motion.kind).exclude(number="").count()
     # An official document number, always written the Chinese way (建议第12号), whatever the UI language.
     number = f"{KIND_PREFIX[MotionKind(motion.kind)]}第{filed_before + 1}号"
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="file",
         actor=actor,
@@ -65,8 +65,7 @@ def motion_decline(
     reason = reason_checked(reason)
     if forward not in FORWARD_CHOICES:
         raise ValidationFailedError(_("Choose how to forward the content."), field="forward")
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="decline",
         actor=actor,
@@ -120,8 +119,7 @@ def motion_merge(*, actor: Actor, motion: Motion, into: Motion, expected_state: 
         )
     if not actor.has_perm("motions.review_motion", target):
         raise PermissionDeniedError()
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="merge",
         actor=actor,
@@ -160,8 +158,7 @@ def can_convert(user: Actor, motion: Motion) -> DomainError | None:
 @transaction.atomic
 def motion_convert(*, actor: Actor, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
     """A bill that does not go on the agenda is handled as a suggestion."""
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="convert",
         actor=actor,
@@ -217,8 +214,7 @@ def bill_put_on_agenda(
     """The presidium or the chair's meeting puts a bill on a meeting's agenda, as an item with its own
     vote (made by the meetings app); the signers are told."""
     _decider_checked(decided_by)
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="put_on_agenda",
         actor=actor,
@@ -247,8 +243,7 @@ def bill_refer(
     _decider_checked(decided_by)
     if committee.kind != BodyKind.SPECIAL_COMMITTEE or committee.jurisdiction_id != motion.jurisdiction_id:
         raise ValidationFailedError(_("Choose a special committee of this congress."), field="committee")
-    fresh = transition_apply(
-        table=MOTION_TRANSITIONS,
+    fresh = motion_transition_apply(
         obj=motion,
         action="refer",
         actor=actor,

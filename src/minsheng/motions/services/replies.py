@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.events import event_record
 from minsheng.core.text import plain_text_checked
-from minsheng.core.transitions import guard, transition_apply, transition_refusal
+from minsheng.core.transitions import allowed_in_person, guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
     Assignment,
     AssignmentRole,
@@ -29,16 +30,21 @@ from minsheng.motions.models import (
     Motion,
     Rating,
     Reply,
+    ResidentRating,
 )
 from minsheng.motions.rules import proposer_ids
-from minsheng.motions.selectors import motion_settings_for
+from minsheng.motions.selectors import motion_settings_for, voice_outcomes
 from minsheng.motions.services.common import (
     REASON_MAX_LENGTH,
     handling_refusal,
     motion_link,
+    motion_transition_apply,
     notify_later,
+    office_staff,
     proposer_users,
+    resident_tell,
     unit_handlers,
+    users_of,
 )
 from minsheng.motions.services.workflow import (
     ASSIGNMENT_TRANSITIONS,
@@ -48,6 +54,9 @@ from minsheng.motions.services.workflow import (
     S,
 )
 from minsheng.org.selectors import today
+
+RESIDENT_COMMENT_MAX_LENGTH = 500
+DISCLOSURE_RULE = "motion_disclosure"
 
 
 @guard
@@ -89,7 +98,7 @@ def can_rate(user: Actor, motion: Motion) -> DomainError | None:
     if motion.status != S.REPLIED:
         return InvalidTransitionError(action="rate", state=motion.status)
     person_id = getattr(user, "person_id", None)
-    if person_id is None or not user.has_perm("motions.rate_motion", motion):
+    if person_id is None or not allowed_in_person(user, "motions.rate_motion", motion):
         return PermissionDeniedError()
     if any(e.round == motion.round and e.proposer_id == person_id for e in motion.evaluations.all()):
         return ValidationFailedError(_("You have already rated this reply."))
@@ -125,12 +134,19 @@ def assignment_reply(
         payload={"category": category, "round": motion.round},
         guard=can_reply,  # after the part's own state: a stale page is a conflict
     )
+    # Staff decide whether and how the public reads it by a rule's date (20 working days by default).
+    disclose = deadline_compute(rule_name=DISCLOSURE_RULE, start=today(), jurisdiction=motion.jurisdiction)
     reply = Reply.objects.create(
-        motion=motion, assignment=fresh, round=motion.round, category=category, text=text
+        motion=motion,
+        assignment=fresh,
+        round=motion.round,
+        category=category,
+        text=text,
+        disclose_by=disclose.due,
+        disclose_rule=disclose.rule_name,
     )
     if all(a.status == A.REPLIED for a in _replying(motion)):
-        motion = transition_apply(
-            table=MOTION_TRANSITIONS,
+        motion = motion_transition_apply(
             obj=motion,
             action="replies_complete",
             actor=actor,
@@ -156,8 +172,7 @@ def reply_review(*, actor: Actor, reply: Reply, category: str) -> Reply:
         )
     reply.motion = motion
     can_review_category.check(actor, reply)
-    transition_apply(
-        table=MOTION_TRANSITIONS,
+    motion_transition_apply(
         obj=motion,
         action="review_category",
         actor=actor,
@@ -216,6 +231,8 @@ def reply_disclose(
         to_state=motion.status,
         payload={"reply": reply.pk, "disclosure": disclosure},
     )
+    if disclosure != Disclosure.NONE:
+        resident_tell(motion, "disclose")
     reply.refresh_from_db()
     return reply
 
@@ -283,11 +300,10 @@ def _after_ratings(*, actor: Actor, motion: Motion, overall: list[str]) -> None:
         action, rule = "follow_up", "motion_reply_max"
         reopen = [r.assignment for r in replies if r.final_category == Category.B]
     else:
-        transition_apply(table=MOTION_TRANSITIONS, obj=motion, action="close", actor=actor)
+        motion_transition_apply(obj=motion, action="close", actor=actor)
         return
     next_round = motion.round + 1
-    transition_apply(
-        table=MOTION_TRANSITIONS,
+    motion_transition_apply(
         obj=motion,
         action=action,
         actor=actor,
@@ -317,3 +333,50 @@ def _after_ratings(*, actor: Actor, motion: Motion, overall: list[str]) -> None:
         motion_link(motion),
         send_message=True,
     )
+
+
+@transaction.atomic
+def motion_resident_rate(
+    *, actor: Actor, voice: Any, rating: str, comment: str = "", motion_id: int | None = None
+) -> ResidentRating:
+    """The resident whose voice became a suggestion or proposal rates its outcome, once per round of
+    replies (proven by tracking code and phone: ``voices.rules.TrackingActor``). The rating is the
+    voice's own step (an Event on the voice); the lead signer and the office are told."""
+    from minsheng.voices import services as voices
+
+    if not allowed_in_person(actor, "voices.rate_voice", voice):
+        raise PermissionDeniedError()
+    if rating not in Rating.values:
+        raise ValidationFailedError(
+            _("Choose satisfied, basically satisfied or dissatisfied."), field="rating"
+        )
+    comment = (comment or "").strip()
+    if comment:
+        comment = plain_text_checked(
+            comment, field="comment", label=_("The comment"), max_length=RESIDENT_COMMENT_MAX_LENGTH
+        )
+    outcome = next((o for o in voice_outcomes(voice) if motion_id in (None, o.motion_id)), None)
+    if outcome is None or outcome.rate_round is None:
+        raise ValidationFailedError(_("There is no answer to rate yet, or you have already rated it."))
+    # The voice's step locks the voice: two ratings sent at once are counted once.
+    transition_apply(
+        table=voices.VOICE_TRANSITIONS,
+        obj=voice,
+        action="rate_outcome",
+        actor=actor,
+        payload={"motion_id": outcome.motion_id, "round": outcome.rate_round, "outcome_rating": rating},
+    )
+    rated = ResidentRating.objects.filter(motion_id=outcome.motion_id, voice=voice, round=outcome.rate_round)
+    if rated.exists():
+        raise ValidationFailedError(_("There is no answer to rate yet, or you have already rated it."))
+    record = ResidentRating.objects.create(
+        motion_id=outcome.motion_id, voice=voice, round=outcome.rate_round, rating=rating, comment=comment
+    )
+    motion = Motion.objects.select_related("lead_signer").get(pk=outcome.motion_id)
+    notify_later(
+        [*users_of([motion.lead_signer_id]), *office_staff(motion)],
+        _("The resident whose message became “%(title)s” rated its outcome: %(rating)s.")
+        % {"title": motion.title, "rating": Rating(rating).label},
+        motion_link(motion),
+    )
+    return record

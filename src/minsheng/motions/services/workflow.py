@@ -15,9 +15,11 @@ from minsheng.motions.models import AssignmentStatus, MotionStatus, SignatureSta
 S = MotionStatus
 A = AssignmentStatus
 
+# ``in_person``: the lead signer's, a proposer's or a unit's own act, which no administrator does for
+# them (core.transitions); the office's acts an administrator may take on.
 MOTION_TRANSITIONS = TransitionTable(
-    Transition("submit", {S.DRAFT}, S.SUBMITTED, "motions.submit_motion"),
-    Transition("withdraw", {S.DRAFT, S.SUBMITTED}, S.WITHDRAWN, "motions.withdraw_motion"),
+    Transition("submit", {S.DRAFT}, S.SUBMITTED, "motions.submit_motion", in_person=True),
+    Transition("withdraw", {S.DRAFT, S.SUBMITTED}, S.WITHDRAWN, "motions.withdraw_motion", in_person=True),
     Transition("file", {S.SUBMITTED}, S.FILED, "motions.review_motion"),
     Transition("decline", {S.SUBMITTED}, S.DECLINED, "motions.review_motion"),
     Transition("merge", {S.SUBMITTED, S.FILED}, S.MERGED, "motions.review_motion"),
@@ -27,23 +29,28 @@ MOTION_TRANSITIONS = TransitionTable(
     Transition("assign", {S.FILED}, S.ASSIGNED, "motions.assign_motion"),
     Transition("reassign", {S.ASSIGNED}, S.ASSIGNED, "motions.assign_motion"),
     Transition(
-        "replies_complete", {S.ASSIGNED, S.REHANDLING, S.FOLLOW_UP}, S.REPLIED, "motions.reply_motion"
+        "replies_complete",
+        {S.ASSIGNED, S.REHANDLING, S.FOLLOW_UP},
+        S.REPLIED,
+        "motions.reply_motion",
+        in_person=True,
     ),
     Transition("review_category", {S.REPLIED}, S.REPLIED, "motions.review_motion"),
-    Transition("rehandle", {S.REPLIED}, S.REHANDLING, "motions.rate_motion"),
-    Transition("follow_up", {S.REPLIED}, S.FOLLOW_UP, "motions.rate_motion"),
-    Transition("close", {S.REPLIED}, S.CLOSED, "motions.rate_motion"),
+    Transition("rehandle", {S.REPLIED}, S.REHANDLING, "motions.rate_motion", in_person=True),
+    Transition("follow_up", {S.REPLIED}, S.FOLLOW_UP, "motions.rate_motion", in_person=True),
+    Transition("close", {S.REPLIED}, S.CLOSED, "motions.rate_motion", in_person=True),
 )
 ASSIGNMENT_TRANSITIONS = TransitionTable(
-    Transition("return", {A.PENDING}, A.RETURNED, "motions.handle_assignment"),
-    Transition("send_views", {A.PENDING}, A.VIEWS_SENT, "motions.handle_assignment"),
-    Transition("reply", {A.PENDING}, A.REPLIED, "motions.handle_assignment"),
+    Transition("return", {A.PENDING}, A.RETURNED, "motions.handle_assignment", in_person=True),
+    Transition("send_views", {A.PENDING}, A.VIEWS_SENT, "motions.handle_assignment", in_person=True),
+    Transition("reply", {A.PENDING}, A.REPLIED, "motions.handle_assignment", in_person=True),
     Transition("extend", {A.PENDING}, A.PENDING, "motions.extend_assignment"),
-    Transition("reopen", {A.REPLIED}, A.PENDING, "motions.reopen_assignment"),
+    Transition("reopen", {A.REPLIED}, A.PENDING, "motions.reopen_assignment", in_person=True),
 )
+INVITED = SignatureStatus.INVITED
 SIGNATURE_TRANSITIONS = TransitionTable(
-    Transition("accept", {SignatureStatus.INVITED}, SignatureStatus.ACCEPTED, "motions.sign_signature"),
-    Transition("decline", {SignatureStatus.INVITED}, SignatureStatus.DECLINED, "motions.sign_signature"),
+    Transition("accept", {INVITED}, SignatureStatus.ACCEPTED, "motions.sign_signature", in_person=True),
+    Transition("decline", {INVITED}, SignatureStatus.DECLINED, "motions.sign_signature", in_person=True),
 )
 
 # Submitted or filed: the office owes an assignment by the item's assign-by date.

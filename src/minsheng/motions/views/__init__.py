@@ -8,6 +8,7 @@ Every action posts to ``detail.act``, which calls exactly one service (the runne
 - ``detail``: a motion's page, the action endpoint, the reply letter and the handling report
 - ``dashboard``: the leaders' and offices' dashboard
 - ``public``: disclosed replies for everyone
+- ``outcome``: the resident rates what became of their voice
 """
 
 from minsheng.motions.views.actions import available_actions
@@ -15,6 +16,7 @@ from minsheng.motions.views.dashboard import dashboard
 from minsheng.motions.views.detail import act, handling_report, motion_detail_page, reply_letter
 from minsheng.motions.views.drafting import motion_new, sign
 from minsheng.motions.views.lists import motion_export, motion_list
+from minsheng.motions.views.outcome import voice_outcome_rate
 from minsheng.motions.views.public import public_detail, public_list
 
 __all__ = [
@@ -30,4 +32,5 @@ __all__ = [
     "public_list",
     "reply_letter",
     "sign",
+    "voice_outcome_rate",
 ]

@@ -141,6 +141,12 @@ RUNNERS: dict[str, tuple[type[django_forms.Form], Runner]] = {
             actor=u, assignment=_assignment(m, d), until=d["until"], reason=d["reason"]
         ),
     ),
+    "consult": (
+        f.ConsultForm,
+        lambda u, m, d: services.assignment_consult(
+            actor=u, assignment=_assignment(m, d), held_on=d["held_on"], note=d["note"]
+        ),
+    ),
     "extend": (
         f.ExtendForm,
         lambda u, m, d: services.assignment_extend(
@@ -199,6 +205,7 @@ LABELS: dict[str, StrOrPromise] = {
     "reply": gettext_lazy("Reply"),
     "extend": gettext_lazy("Approve an extension"),
     "request_extension": gettext_lazy("Ask for more time"),
+    "consult": gettext_lazy("Record the consultation with the proposers"),
     "review_category": gettext_lazy("Review the category"),
     "disclose": gettext_lazy("Public disclosure"),
     "rate": gettext_lazy("Rate the reply"),
@@ -241,6 +248,7 @@ MOTION_GUARDS: dict[str, Guard[Motion]] = {"convert": services.can_convert}
 ASSIGNMENT_GUARDS: tuple[tuple[str, Guard[Assignment]], ...] = (
     ("return", services.can_return),
     ("send_views", services.can_send_views),
+    ("consult", services.can_consult),
     ("reply", services.can_reply),
     ("request_extension", services.can_request_extension),
     ("extend", services.can_extend),

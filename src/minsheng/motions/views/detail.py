@@ -24,6 +24,7 @@ from minsheng.motions.selectors import (
     timeline_for,
 )
 from minsheng.motions.views.actions import LABELS, RUNNERS, ActionForm, action_form_make, available_actions
+from minsheng.org.selectors import today
 
 
 @login_required
@@ -75,6 +76,7 @@ def _render_detail(
         "proposers": motion_proposers(motion),
         "attachments": list(attachments_for(motion)),
         "invitation": invitation,
+        "today": today(),
         "signature_form": f.SignatureForm(),
         "failed": failed,
         "can_export": user.has_perm("motions.review_motion", motion)
