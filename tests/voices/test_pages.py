@@ -47,17 +47,23 @@ def _more_voices(make_voice, transport_unit, count: int) -> None:
         voice_forward(actor=staff, voice=voice, unit=transport_unit)
 
 
+# The role home gathers one panel set from every app's desk.py (voices, motions, legislation, deliberation,
+# oversight, meetings, …): its budget grows with the apps, never with the rows.
+DESK_QUERY_BUDGET = 45
+
+
 @pytest.mark.parametrize(("username", "name", "params"), LIST_PAGES)
 def test_list_pages_have_a_query_budget_independent_of_rows(
     seeded, make_voice, transport_unit, django_assert_max_num_queries, username, name, params
 ):
     client = client_for(username)
     url = reverse(name)
-    with django_assert_max_num_queries(30) as small:
+    budget = DESK_QUERY_BUDGET if name == "web:me" else 30
+    with django_assert_max_num_queries(budget) as small:
         response = client.get(url, params)
     assert response.status_code == 200
     _more_voices(make_voice, transport_unit, 30)
-    with django_assert_max_num_queries(30) as large:
+    with django_assert_max_num_queries(budget) as large:
         response = client.get(url, params)
     assert response.status_code == 200
     assert len(large.captured_queries) <= len(small.captured_queries)

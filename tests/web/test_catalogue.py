@@ -17,14 +17,14 @@ CATALOGUES = sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
 
 
 def _entries(po: Path) -> list[dict[str, object]]:
-    """msgid/msgstr pairs of the .po (enough of the format for our catalogue: no msgctxt)."""
+    """msgctxt/msgid/msgstr of each entry of the .po (enough of the format for our catalogues)."""
     entries: list[dict[str, object]] = []
     current: dict[str, object] = {}
     key = ""
     for line in po.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,"):
             current["flags"] = line
-        elif line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
             key, _, literal = line.partition(" ")
             current[key] = ast.literal_eval(literal)
         elif line.startswith('"') and key:
@@ -58,6 +58,9 @@ def test_compiled_catalogue_matches_the_source(po: Path):
         for entry in _entries(po):
             if "msgid_plural" in entry:
                 continue
-            if translation.gettext(str(entry["msgid"])) != entry["msgstr"]:
+            context = entry.get("msgctxt")
+            msgid = str(entry["msgid"])
+            found = translation.pgettext(str(context), msgid) if context else translation.gettext(msgid)
+            if found != entry["msgstr"]:
                 stale.append(entry["msgid"])
     assert stale == []

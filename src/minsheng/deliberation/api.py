@@ -135,7 +135,7 @@ class TopicMeetingIn(Schema):
     place: str = Field(min_length=1, max_length=200)
 
 
-class MeetingOut(Schema):
+class DeliberationMeetingOut(Schema):
     id: int
     starts_at: dt.datetime
     place: str
@@ -394,7 +394,7 @@ def analysis_get(request: HttpRequest, topic_id: ObjectId) -> Any:
 # Meetings and outcomes ----------------------------------------------------------------------------
 
 
-@router.post("/topics/{topic_id}/meetings", response={201: MeetingOut})
+@router.post("/topics/{topic_id}/meetings", response={201: DeliberationMeetingOut})
 def meeting_schedule(request: HttpRequest, topic_id: ObjectId, payload: TopicMeetingIn) -> Any:
     topic = _topic(request, topic_id)
     meeting = services.meeting_schedule(
@@ -407,7 +407,7 @@ def _meeting(meeting_id: int) -> Meeting:
     return get_object_or_404(Meeting.objects.select_related("topic__jurisdiction"), pk=meeting_id)
 
 
-@router.post("/meetings/{meeting_id}/hold", response=MeetingOut)
+@router.post("/meetings/{meeting_id}/hold", response=DeliberationMeetingOut)
 def meeting_hold(request: HttpRequest, meeting_id: ObjectId, payload: HoldIn) -> Any:
     attendees = [services.AttendeeIn(**a.dict()) for a in payload.attendees]
     return services.meeting_hold(
@@ -415,7 +415,7 @@ def meeting_hold(request: HttpRequest, meeting_id: ObjectId, payload: HoldIn) ->
     )
 
 
-@router.post("/meetings/{meeting_id}/cancel", response=MeetingOut)
+@router.post("/meetings/{meeting_id}/cancel", response=DeliberationMeetingOut)
 def meeting_cancel(request: HttpRequest, meeting_id: ObjectId, payload: TopicReasonIn) -> Any:
     return services.meeting_cancel(actor=request.user, meeting=_meeting(meeting_id), reason=payload.reason)
 

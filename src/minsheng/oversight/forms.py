@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.attachments import ATTACHMENT, IMAGE, SPREADSHEET
 from minsheng.core.widgets import MultipleFileField, date_picker
@@ -457,7 +458,7 @@ class ItemReportForm(StateForm):
 
 class ReviewForm(StateForm):
     accept = forms.TypedChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("review of a rectification report", "Decision"),
         choices=[("1", _("Accept the report")), ("0", _("Send it back"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -804,7 +805,7 @@ class Satisfaction(models.TextChoices):
 
 
 class BallotStatus(models.TextChoices):
-    OPEN = "open", _("voting")
+    OPEN = "open", pgettext_lazy("satisfaction ballot", "voting")
     CLOSED = "closed", _("closed")
 
 
