@@ -18,6 +18,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from minsheng.apiauth import PUBLIC
 from minsheng.core.apitypes import ObjectId
 from minsheng.core.errors import NotFoundError, ValidationFailedError
 from minsheng.core.privacy import mask_text
@@ -1325,7 +1326,7 @@ def ballot_close(request: HttpRequest, ballot_id: ObjectId, data: OversightState
 # --- public --------------------------------------------------------------------------------------
 
 
-@router.get("/public/activities", response=list[OversightActivityOut], auth=None, summary="公开的监督活动")
+@router.get("/public/activities", response=list[OversightActivityOut], auth=PUBLIC, summary="公开的监督活动")
 def public_activities(request: HttpRequest, page: int = Query(1, ge=1, le=10_000)) -> list[dict[str, Any]]:
     return [_activity(a) for a in s.public_activities()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
@@ -1339,7 +1340,7 @@ class OversightPublicActivityOut(OversightActivityOut):
 @router.get(
     "/public/activities/{activity_id}",
     response=OversightPublicActivityOut,
-    auth=None,
+    auth=PUBLIC,
     summary="公开的监督活动详情",
 )
 def public_activity(request: HttpRequest, activity_id: ObjectId) -> dict[str, Any]:
@@ -1354,13 +1355,13 @@ def public_activity(request: HttpRequest, activity_id: ObjectId) -> dict[str, An
     }
 
 
-@router.get("/public/projects", response=list[OversightProjectOut], auth=None, summary="公开的重点项目")
+@router.get("/public/projects", response=list[OversightProjectOut], auth=PUBLIC, summary="公开的重点项目")
 def public_projects(request: HttpRequest, page: int = Query(1, ge=1, le=10_000)) -> list[dict[str, Any]]:
     return [_project(p) for p in s.public_projects()[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
 
 @router.get(
-    "/public/projects/{project_id}", response=OversightProjectDetailOut, auth=None, summary="公开的项目详情"
+    "/public/projects/{project_id}", response=OversightProjectDetailOut, auth=PUBLIC, summary="公开的项目详情"
 )
 def public_project(request: HttpRequest, project_id: ObjectId) -> dict[str, Any]:
     project = s.public_project(project_id)
