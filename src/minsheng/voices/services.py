@@ -26,6 +26,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
@@ -435,9 +436,7 @@ def voice_adopt(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
 
 
 def _open_work_order(voice: Voice) -> WorkOrder | None:
-    return (
-        WorkOrder.objects.select_for_update().filter(voice=voice, is_open=True).select_related("unit").first()
-    )
+    return rows_locked(WorkOrder).filter(voice=voice, is_open=True).select_related("unit").first()
 
 
 def voice_reply(*, actor: Actor, voice: Voice, text: str, expected_state: str | None = None) -> Voice:
@@ -482,7 +481,7 @@ def voice_rate(
     if not is_submitter(actor, voice):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         reply = VoiceReply.objects.filter(voice=locked, rated_at__isnull=True).order_by("-id").first()
         payload: dict[str, Any] = {"rating": rating}
         if rating != Rating.DISSATISFIED:
@@ -534,7 +533,7 @@ def work_order_remind(*, actor: Actor, voice: Voice, note: str = "") -> WorkOrde
     if not actor.has_perm("voices.remind_voice", voice):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order(locked)
         if work_order is None:
             raise ValidationFailedError(_("There is no open work order to chase."))
@@ -621,7 +620,7 @@ def reception_day_publish(
     clean_note = _clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
         # The station row is locked so that two announcements cannot both pass the overlap check.
-        Body.objects.select_for_update().filter(pk=station.pk).first()
+        rows_locked(Body).filter(pk=station.pk).first()
         _reception_slot_checked(station=station, date=date, start_time=start_time, end_time=end_time)
         day = ReceptionDay.objects.create(
             station=station,
@@ -672,7 +671,7 @@ def reception_day_update(
     clean_place = _clean_text(place, field="place", max_length=200)
     clean_note = _clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
-        locked = ReceptionDay.objects.select_for_update().select_related("station").get(pk=day.pk)
+        locked = rows_locked(ReceptionDay).select_related("station").get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
             raise ConflictError(message=_("A cancelled reception day cannot be changed."))
         if locked.date <= timezone.localdate():  # visits may already be recorded against it
@@ -745,7 +744,7 @@ def reception_day_cancel(*, actor: Actor, day: ReceptionDay, reason: str) -> Rec
     if not actor.has_perm("voices.manage_station", day.station):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+        locked = rows_locked(ReceptionDay).get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
             raise ConflictError()
         locked.status = ReceptionDayStatus.CANCELLED
