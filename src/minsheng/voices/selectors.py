@@ -208,7 +208,13 @@ def voice_for_tracking(*, code: str, phone: str) -> Voice | None:
 
 
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
-    return voices_visible_to(user).filter(pk=voice_id).first()
+    # The place's ancestors come along: the staff-scope rules walk up the tree (at most four levels).
+    return (
+        voices_visible_to(user)
+        .select_related("jurisdiction__parent__parent__parent")
+        .filter(pk=voice_id)
+        .first()
+    )
 
 
 def voice_timeline(voice: Voice) -> list[Event]:
