@@ -29,6 +29,7 @@ from loadgen import Request, drive, machine_description, results_table, running_
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 5000
+SEED_VERSION = 1  # bump when the seeded rows change: cached dumps of an older version are not reused
 
 VOICE_TEXTS = [
     "小区门口道路破损严重，雨天积水，希望尽快修复",
@@ -290,7 +291,12 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("MINSHENG_BENCH_DATABASE_URL", PG_DEFAULT_URL)
     )
-    parser.add_argument("--cache", type=Path, default=REPO / "data" / "bench-cache")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("MINSHENG_BENCH_CACHE", Path.home() / ".cache" / "minsheng-bench")),
+        help="where the PostgreSQL dumps of seeded rows are kept (outside the repository)",
+    )
     args = parser.parse_args()
 
     size = {"voices": args.voices, "motions": args.motions}
@@ -326,36 +332,42 @@ def main() -> int:
 
 def main_postgres(args: argparse.Namespace, size: dict[str, int]) -> int:
     """Seed (or restore the cached dump of) the rows into a fresh PostgreSQL database, then measure."""
-    dump = args.cache / f"web-postgres-{args.voices}-{args.motions}.dump"
+    dump = args.cache / f"web-postgres-v{SEED_VERSION}-{args.voices}-{args.motions}.dump"
     _pg_recreate(args.database_url)
     os.environ["DATABASE_URL"] = args.database_url
     shutil.rmtree(args.data, ignore_errors=True)
     restored = dump.exists()
+    started = time.perf_counter()
     if restored:
         print(f"restoring {dump}")
         _pg_tool("pg_restore", args.database_url, "--no-owner", "--no-privileges", "--jobs", "2", str(dump))
     _setup_django(args.data)
+    from django.db import connection
+
     from minsheng.cli import prepare
 
-    started = time.perf_counter()
     prepare(with_demo_data=True)  # after a restore: new migrations only, the demo data exists
     if not restored:
         rng = random.Random(2026)
         seed_voices(args.voices, rng)
         seed_motions(args.motions, rng)
-        print(f"seeded in {time.perf_counter() - started:.0f} s")
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
+        seconds = time.perf_counter() - started
         args.cache.mkdir(parents=True, exist_ok=True)
         _pg_tool("pg_dump", args.database_url, "--format=custom", "--file", str(dump.with_suffix(".partial")))
         dump.with_suffix(".partial").rename(dump)
+        args.preparation = (
+            f"The rows were seeded in {seconds:.0f} s and dumped to the cache "
+            f"({dump.stat().st_size / 2**20:.0f} MiB)."
+        )
     else:
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        args.preparation = (
+            f"The rows were restored from the cached dump in {time.perf_counter() - started:.0f} s."
+        )
+    print(args.preparation)
     return measure_and_report(args, "PostgreSQL")
 
 
@@ -389,9 +401,20 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
             f"gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive clients on loopback, "
             f"{args.requests} requests per client per page (the load generator shares the 2 cores). "
-            f"Errors: {errors}.\n\n{table}\n"
+            f"Errors: {errors}. {getattr(args, 'preparation', '')}\n\n{table}\n"
         )
         key = "web" if database.startswith("SQLite") else "web-postgres"
+        if key == "web-postgres":
+            body += (
+                "\nHow to run it: `.venv/bin/python bench/web.py --database postgres --voices 1000000 "
+                "--motions 100000 --database-url postgres://USER:PASSWORD@HOST:PORT/DB` (the database DB is "
+                "dropped and created again; its server must also let USER create databases). The first run "
+                "of a size seeds the rows (the time grows with the size; the figures above say how long) and "
+                "keeps a `pg_dump` of them in `--cache` (default `~/.cache/minsheng-bench`, or "
+                "`MINSHENG_BENCH_CACHE`); later runs of the same size restore it "
+                "with `pg_restore`, apply new migrations, `ANALYZE`, then measure. Change "
+                "`SEED_VERSION` in the script when the seeded rows change.\n"
+            )
         section_write(
             REPO / "docs" / "benchmarks.md",
             key,

@@ -80,3 +80,38 @@ def test_no_app_uses_another_app_s_private_names():
 )
 def test_the_check_finds_private_names(source, expected):
     assert bool(private_uses_across_apps("minsheng.deliberation.probe", source)) is expected
+
+
+ROW_LOCK_MODULES = {"minsheng.core.locking", "minsheng.core.events"}
+
+
+def row_locks_outside_the_helper(module: str, source: str) -> list[str]:
+    """``module:line`` for each ``select_for_update`` call outside ``core.locking`` (and the chain head)."""
+    if module in ROW_LOCK_MODULES:
+        return []
+    return [
+        f"{module}:{node.lineno}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "select_for_update"
+    ]
+
+
+def test_every_row_lock_goes_through_core_locking():
+    # A plain FOR UPDATE (and the rows its joins drag in) makes PostgreSQL's foreign-key checks wait:
+    # the deadlock tests/motions/test_lock_order.py reproduces.
+    found = [
+        hit
+        for path in sorted((SRC / "minsheng").rglob("*.py"))
+        if "migrations" not in path.parts
+        for hit in row_locks_outside_the_helper(_module_name(path), path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "lock rows with minsheng.core.locking.rows_locked"
+
+
+def test_the_row_lock_check_finds_a_plain_lock():
+    source = "def f():\n    return Motion.objects.select_for_update().get(pk=1)\n"
+    assert row_locks_outside_the_helper("minsheng.motions.services", source) == [
+        "minsheng.motions.services:2"
+    ]

@@ -228,6 +228,15 @@ def demo_accounts() -> list[Any]:
     return accounts
 
 
+def demo_accounts_seed() -> None:
+    """Every app demo's own sign-in accounts (its ``accounts_seed()``), without its demo records: for
+    tests that act as every demo role on the district demo alone."""
+    for module_name in APP_DEMO_MODULES:
+        module = _app_demo(module_name)
+        if getattr(module, "ACCOUNTS", ()):
+            module.accounts_seed()
+
+
 def _print_demo_accounts() -> None:
     from minsheng.org.demo import DEMO_PASSWORD
 

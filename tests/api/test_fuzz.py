@@ -13,18 +13,16 @@ from hypothesis import Phase, settings
 from tests.api_schema import CONFORMANCE, bounded, keep_test_connection_open, schema_of
 
 MAX_EXAMPLES = 3
-ROLES = [
-    "",
-    "admin",
-    "leader",
-    "staff",
-    "cppcc_staff",
-    "deputy",
-    "member",
-    "handler",
-    "station",
-]
 
+
+def _roles() -> list[str]:
+    """Signed out, then every demo sign-in account (the district's and each app demo's ``ACCOUNTS``)."""
+    from minsheng.cli import demo_accounts
+
+    return ["", *dict.fromkeys(account.username for account in demo_accounts())]
+
+
+ROLES = _roles()
 schema = schema_of(lambda ctx: True)
 pytestmark = pytest.mark.usefixtures(keep_test_connection_open.__name__)
 
@@ -32,9 +30,11 @@ pytestmark = pytest.mark.usefixtures(keep_test_connection_open.__name__)
 @pytest.fixture
 def role_headers(db: None) -> dict[str, dict[str, str]]:
     """Headers per role: none when signed out, a fresh bearer token for each demo account."""
+    from minsheng.cli import demo_accounts_seed
     from minsheng.org.models import User
     from minsheng.org.services import api_token_create
 
+    demo_accounts_seed()  # in this test's transaction: the app demos' records stay out of the database
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for user in User.objects.filter(username__in=[role for role in ROLES if role]):
         _token, key = api_token_create(actor=user, user=user, name="fuzz")

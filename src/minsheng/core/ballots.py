@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.errors import ConflictError, NotFoundError, ValidationFailedError
+from minsheng.core.locking import rows_locked
 from minsheng.core.models import Ballot, BallotBox, BallotReceipt, BallotVoter, NamedBallot
 
 CHOICE_MAX_LENGTH = 4000
@@ -213,7 +214,7 @@ def ballot_box_close(*, box_id: int) -> BallotBox:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ballot_box_close must run inside the transaction that closes the poll.")
-    box = BallotBox.objects.select_for_update().filter(pk=box_id).first()
+    box = rows_locked(BallotBox).filter(pk=box_id).first()
     if box is None:
         raise NotFoundError()
     if box.closed_at is not None:

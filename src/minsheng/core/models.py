@@ -416,3 +416,19 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NumberSequence(models.Model):
+    """The last number handed out under one key (official document numbers such as 建议第12号).
+    Written only by ``minsheng.core.sequences``: numbers are never handed out twice, even after the
+    numbered record is deleted."""
+
+    key = models.CharField(_("key"), max_length=200, primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"

@@ -1,7 +1,7 @@
 """Counting attempts in a time window (public forms, codes, sign-ins) and the client's address.
 
 Counters live in the database (``core.Counter``), not the cache: each attempt locks its counter's row
-(``select_for_update``; SQLite serialises writers anyway), so simultaneous attempts are all counted,
+(``core.locking.rows_locked``; SQLite serialises writers anyway), so simultaneous attempts are all counted,
 whatever cache a deployment runs. A counter is written in its own transaction when the caller is
 outside one; callers count *before* the work they guard and never inside a transaction that may be
 rolled back because the attempt failed (a wrong code must stay counted).
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from minsheng.core.errors import RateLimitedError
+from minsheng.core.locking import rows_locked
 from minsheng.core.models import Counter
 
 
@@ -40,14 +41,14 @@ def counter_add(key: str, *, seconds: int, now: dt.datetime | None = None) -> Co
     now = now or timezone.now()
     fresh_end = now + dt.timedelta(seconds=seconds)
     with transaction.atomic():
-        row = Counter.objects.select_for_update().filter(key=key).first()
+        row = rows_locked(Counter).filter(key=key).first()
         if row is None:
             try:
                 with transaction.atomic():
                     row = Counter.objects.create(key=key, count=1, window_ends=fresh_end)
                 return Count(1, fresh_end)
             except IntegrityError:  # another attempt created it first: count on its row
-                row = Counter.objects.select_for_update().get(key=key)
+                row = rows_locked(Counter).get(key=key)
         if row.window_ends <= now:
             row.count, row.window_ends = 1, fresh_end
         else:

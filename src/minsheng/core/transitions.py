@@ -39,6 +39,7 @@ from django.db import models, transaction
 from minsheng.core.actors import Actor
 from minsheng.core.errors import ConflictError, DomainError, InvalidTransitionError, PermissionDeniedError
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 SubjectT = TypeVar("SubjectT")
@@ -144,7 +145,7 @@ def transition_apply(
     transition = table.lookup(action)
     model = type(obj)
     with transaction.atomic():
-        fresh = model._default_manager.select_for_update().get(pk=obj.pk)
+        fresh = rows_locked(model).get(pk=obj.pk)
         current = table.state_of(fresh)
         if expected_state is not None and current != str(expected_state):
             raise ConflictError(expected=str(expected_state), actual=current)

@@ -164,22 +164,27 @@ def _closed_consultation(staff: User, resident: User, contact_point: Body, today
     services.feedback_give(actor=staff, task=task)
 
 
-def accounts_seed(contact_point: Body | None = None) -> tuple[User, User]:
-    """The ``lawstaff`` and ``jumin`` accounts (idempotent); the permission tests use them too."""
-    contact_point = contact_point or (
-        Body.objects.filter(kind=BodyKind.LEGISLATIVE_CONTACT_POINT).order_by("id").first()
-    )
+def _contact_point() -> Body | None:
+    return Body.objects.filter(kind=BodyKind.LEGISLATIVE_CONTACT_POINT).order_by("id").first()
+
+
+def accounts_seed(contact_point: Body | None = None) -> list[User]:
+    """This demo's ``ACCOUNTS`` (the contact point's staff member and a resident), made when missing;
+    none before the district demo has made the contact point."""
+    contact_point = contact_point or _contact_point()
+    if contact_point is None:
+        return []
     staff = User.objects.filter(username=STAFF_USERNAME).first() or _user(
         STAFF_USERNAME, "周立法", "13961180001", body=contact_point
     )
     resident = User.objects.filter(username=RESIDENT_USERNAME).first() or _user(
         RESIDENT_USERNAME, "王居民", "13961180002"
     )
-    return staff, resident
+    return [staff, resident]
 
 
 def seed() -> None:
-    contact_point = Body.objects.filter(kind=BodyKind.LEGISLATIVE_CONTACT_POINT).order_by("id").first()
+    contact_point = _contact_point()
     if contact_point is None:
         return
     today = timezone.localdate()

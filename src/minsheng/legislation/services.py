@@ -43,6 +43,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.messaging import message_send
 from minsheng.core.models import Attachment
 from minsheng.core.notifications import notify
@@ -141,7 +142,7 @@ def _require_state(task: ConsultationTask, action: str, states: Sequence[str]) -
 
 
 def _locked(task: ConsultationTask) -> ConsultationTask:
-    return ConsultationTask.objects.select_for_update().select_related("contact_point").get(pk=task.pk)
+    return rows_locked(ConsultationTask).select_related("contact_point").get(pk=task.pk)
 
 
 def _count_within_hour(key: str, limit: int) -> None:

@@ -33,6 +33,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.notifications import notify
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
@@ -176,7 +177,7 @@ def _notify_attendees(meeting: Meeting, text: str) -> None:
 
 
 def _locked_meeting(meeting: Meeting, states: Sequence[str], action: str) -> Meeting:
-    locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    locked = rows_locked(Meeting).select_related("body").get(pk=meeting.pk)
     if locked.status not in states:
         raise InvalidTransitionError(action=action, state=locked.get_status_display())
     return locked
@@ -453,12 +454,7 @@ def attendee_add(*, actor: Any, meeting: Meeting, person: Person, capacity: str 
 
 def _seat_locked(meeting: Meeting, person_id: int) -> Attendee | None:
     """The roster row, locked, with the person (for messages and answers) in the same query."""
-    return (
-        Attendee.objects.select_for_update(of=("self",))
-        .select_related("person")
-        .filter(meeting=meeting, person_id=person_id)
-        .first()
-    )
+    return rows_locked(Attendee).select_related("person").filter(meeting=meeting, person_id=person_id).first()
 
 
 def _own_seat(actor: Any, meeting: Meeting) -> Attendee:
@@ -1132,7 +1128,7 @@ def poll_close(*, actor: Any, poll: Poll, expected_state: str | None = None) -> 
     with transaction.atomic():
         if not actor.has_perm("meetings.close_poll", poll):
             raise PermissionDeniedError()
-        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        locked = rows_locked(Poll).get(pk=poll.pk)
         if locked.status != P.OPEN or locked.box_id is None:
             raise InvalidTransitionError(action="close", state=locked.get_status_display())
         box = ballots.ballot_box_close(box_id=locked.box_id)
@@ -1297,7 +1293,7 @@ def appointment_oath_record(*, actor: Any, appointment: Appointment, on: dt.date
     if on > timezone.localdate():
         raise ValidationFailedError(_("The oath cannot be recorded for a future day."), field="oath_on")
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        locked = rows_locked(Appointment).get(pk=appointment.pk)
         if locked.oath_on is not None:
             raise ConflictError(message=_("The oath is already recorded."))
         locked.oath_on = on
@@ -1310,7 +1306,7 @@ def poll_delete(*, actor: Any, poll: Poll) -> None:
     """A prepared vote that was never opened may be removed."""
     _require(actor, "meetings.change_poll", poll)
     with transaction.atomic():
-        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        locked = rows_locked(Poll).get(pk=poll.pk)
         if locked.status != P.DRAFT:
             raise InvalidTransitionError(action="delete", state=locked.get_status_display())
         event_record(actor=actor, verb="delete_poll", target=locked.meeting, payload={"poll": locked.pk})

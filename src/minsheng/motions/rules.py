@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db.models import Q
 
 from minsheng.motions.models import (
     Assignment,
@@ -89,8 +90,10 @@ def is_lead_signer(user: Any, motion: Motion | None) -> bool:
 
 def proposer_ids(motion: Motion) -> set[int]:
     """Everyone who must be answered: the signers of the motion and of every item merged into it."""
+    # One query (a rule may ask it several times on one page): the item's own signers and those of
+    # the items merged into it.
     rows = Signature.objects.filter(status=SignatureStatus.ACCEPTED).filter(
-        motion__in=[motion.pk, *motion.merged_items.values_list("pk", flat=True)]
+        Q(motion_id=motion.pk) | Q(motion__merged_into_id=motion.pk)
     )
     return set(rows.values_list("person_id", flat=True))
 

@@ -12,6 +12,7 @@ from django_tasks import task
 
 from minsheng.core.events import event_record
 from minsheng.core.jobs import DailyAt, job_register
+from minsheng.core.locking import rows_locked
 from minsheng.core.models import Event
 from minsheng.core.notifications import notify
 from minsheng.motions.models import Assignment, AssignmentStatus, Disclosure, KeySupervision, Reply
@@ -59,7 +60,7 @@ def reminders_send(day: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             # Two runs at once (a manual ``motions_remind`` beside the scheduled job) must not both
             # remind: the row lock makes the second wait, then see the first one's Event.
-            Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+            rows_locked(Assignment).filter(pk=assignment.pk).first()
             if _already_reminded(assignment, day):
                 continue
             if overdue:
@@ -95,7 +96,7 @@ def _clock_reminder(
 ) -> bool:
     """One reminder of a clock (a notice, a message, an Event), at most once per object and day."""
     with transaction.atomic():
-        type(target).objects.select_for_update().filter(pk=target.pk).first()  # one run at a time
+        rows_locked(type(target)).filter(pk=target.pk).first()  # one run at a time
         if _already_reminded(target, day, verb):
             return False
         link = reverse("motions:detail", args=[target.motion_id])

@@ -187,7 +187,7 @@ class DemoAccount:
 
 # The sign-in accounts of the demo and what each can try: `minsheng demo` prints them, the README lists
 # them, the site-wide tests walk every one. An app whose demo adds accounts lists them in its demo
-# module's ACCOUNTS (see minsheng.cli.demo_accounts).
+# module's ACCOUNTS and makes them, without its demo records, in accounts_seed() (see minsheng.cli).
 ACCOUNTS = (
     DemoAccount("admin", "administrator", "系统管理员：后台配置机构、单位、届次、人员、任职与节假日安排"),
     DemoAccount("leader", "sc_chair", "区人大常委会主任：统计看板、超期件、重点督办"),

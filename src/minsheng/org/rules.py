@@ -5,15 +5,17 @@ from __future__ import annotations
 import rules
 
 from minsheng.org.models import Role
-from minsheng.org.selectors import memberships_of, roles_of
+from minsheng.org.selectors import memberships_of
+
+
+def _roles(user: object) -> set[str]:
+    # From the memberships loaded once per user object (every page's menu asks these predicates).
+    return {membership.role for membership in memberships_of(user)}
 
 
 @rules.predicate
 def has_admin_role(user: object) -> bool:
-    # From the memberships read once per request (memberships_of), not a query of its own each time.
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(m.role == Role.ADMIN for m in memberships_of(user))
+    return bool(getattr(user, "is_superuser", False)) or Role.ADMIN in _roles(user)
 
 
 @rules.predicate
@@ -23,8 +25,7 @@ def is_signed_in(user: object) -> bool:
 
 @rules.predicate
 def has_staff_role(user: object) -> bool:
-    person = getattr(user, "person", None)
-    return bool({Role.STAFF, Role.STATION_STAFF, Role.ADMIN} & roles_of(person))
+    return bool({Role.STAFF, Role.STATION_STAFF, Role.ADMIN} & _roles(user))
 
 
 # Public directory data: anyone may read it; private contact data only administrators and staff.

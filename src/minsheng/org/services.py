@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.errors import PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.org.models import ApiToken, User
 from minsheng.org.rules import has_admin_role
 
@@ -93,7 +94,7 @@ def api_tokens_revoke_all(*, actor: User | None, user: User, reason: str) -> int
     if not _may_manage_tokens_of(actor, user):
         raise PermissionDeniedError(_("You may revoke only your own API tokens."))
     with transaction.atomic():
-        tokens = list(ApiToken.objects.select_for_update().filter(user=user))
+        tokens = list(rows_locked(ApiToken).filter(user=user))
         for token in tokens:
             event_record(
                 actor=actor,

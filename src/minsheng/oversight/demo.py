@@ -96,6 +96,16 @@ def _staff_account() -> User:
     return _account("jiandu", person)
 
 
+def accounts_seed() -> list[User]:
+    """This demo's ``ACCOUNTS`` without its records (tests that act as every demo account): the
+    supervision clerk, and the owner's contact before any project names them."""
+    staff = User.objects.filter(username="jiandu").first() or _staff_account()
+    owner = User.objects.filter(username="qiye").first() or _account(
+        "qiye", Person.objects.create(name="周建国", pinyin="zhou jian guo", pinyin_initials="zjg")
+    )
+    return [staff, owner]
+
+
 def _user_of(person: Person) -> User:
     user = User.objects.filter(person=person).first()
     if user is None:

@@ -254,7 +254,13 @@ def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
 
 
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
-    return voices_visible_to(user).filter(pk=voice_id).first()
+    # The place's ancestors come along: the staff-scope rules walk up the tree (at most four levels).
+    return (
+        voices_visible_to(user)
+        .select_related("jurisdiction__parent__parent__parent")
+        .filter(pk=voice_id)
+        .first()
+    )
 
 
 # What happens on a work order that belongs on the voice's timeline (its reply, return and reopening

@@ -23,6 +23,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
 from minsheng.core.receipts import (
@@ -500,10 +501,7 @@ def voice_release(*, actor: Actor, voice: Voice, motion_label: str) -> Voice:
 
 def _open_work_order(voice: Voice) -> WorkOrder | None:
     return (
-        WorkOrder.objects.select_for_update()
-        .filter(voice=voice, status=WorkOrderStatus.OPEN)
-        .select_related("unit")
-        .first()
+        rows_locked(WorkOrder).filter(voice=voice, status=WorkOrderStatus.OPEN).select_related("unit").first()
     )
 
 
@@ -560,7 +558,7 @@ def voice_rate(
     if not is_submitter(actor, voice):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         reply = VoiceReply.objects.filter(voice=locked, rated_at__isnull=True).order_by("-id").first()
         payload: dict[str, Any] = {"rating": rating}
         if rating != Rating.DISSATISFIED:
@@ -622,7 +620,7 @@ def work_order_remind(*, actor: Actor, voice: Voice, note: str = "") -> WorkOrde
     if not actor.has_perm("voices.remind_voice", voice):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order(locked)
         if work_order is None:
             raise ValidationFailedError(_("There is no open work order to chase."))
@@ -688,7 +686,7 @@ def work_order_return(*, actor: Actor, voice: Voice, reason: str, expected_state
     goes back to those who route it, with a new routing deadline."""
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order_of(locked)
         if work_order.return_by is None or timezone.localdate() > work_order.return_by:
             raise ValidationFailedError(
@@ -746,7 +744,7 @@ def work_order_extension_request(*, actor: Actor, voice: Voice, until: dt.date, 
     """The unit asks for more time, with a reason; those who route the voice grant or refuse it."""
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order_of(locked)
         _until_checked(work_order, until)
         fresh = transition_apply(
@@ -771,7 +769,7 @@ def work_order_extend(*, actor: Actor, voice: Voice, reason: str, until: dt.date
     """Grant more time: to the date asked for, or another date up to the limit. The person is told."""
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order_of(locked)
         until = until or work_order.extension_requested_to
         if until is None:
@@ -808,7 +806,7 @@ def work_order_extension_refuse(*, actor: Actor, voice: Voice, reason: str) -> W
     """Refuse the unit's request for more time, with a reason: the reply date stays."""
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)
+        locked = rows_locked(Voice).get(pk=voice.pk)
         work_order = _open_work_order_of(locked)
         if work_order.extension_requested_to is None:
             raise ValidationFailedError(_("The unit has not asked for more time."))
@@ -896,7 +894,7 @@ def reception_day_publish(
     clean_note = _clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
         # The station row is locked so that two announcements cannot both pass the overlap check.
-        Body.objects.select_for_update().filter(pk=station.pk).first()
+        rows_locked(Body).filter(pk=station.pk).first()
         _reception_slot_checked(station=station, date=date, start_time=start_time, end_time=end_time)
         day = ReceptionDay.objects.create(
             station=station,
@@ -947,7 +945,7 @@ def reception_day_update(
     clean_place = _clean_text(place, field="place", max_length=200)
     clean_note = _clean_text(note, field="note", max_length=300, required=False)
     with transaction.atomic():
-        locked = ReceptionDay.objects.select_for_update().select_related("station").get(pk=day.pk)
+        locked = rows_locked(ReceptionDay).select_related("station").get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
             raise ConflictError(message=_("A cancelled reception day cannot be changed."))
         if locked.date <= timezone.localdate():  # visits may already be recorded against it
@@ -1020,7 +1018,7 @@ def reception_day_cancel(*, actor: Actor, day: ReceptionDay, reason: str) -> Rec
     if not actor.has_perm("voices.manage_station", day.station):
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = ReceptionDay.objects.select_for_update().get(pk=day.pk)
+        locked = rows_locked(ReceptionDay).get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
             raise ConflictError()
         locked.status = ReceptionDayStatus.CANCELLED

@@ -21,6 +21,7 @@ from django_tasks import task
 
 from minsheng.core.events import event_record
 from minsheng.core.jobs import DailyAt, job_register
+from minsheng.core.locking import rows_locked
 from minsheng.core.models import Event
 from minsheng.core.notifications import notify
 from minsheng.org.selectors import today
@@ -36,7 +37,7 @@ def _day(value: dt.date) -> str:
 
 def _remind_once(*, voice: Voice, verb: str, day: dt.date, due: dt.date, users: list[Any], text: str) -> bool:
     with transaction.atomic():
-        locked = Voice.objects.select_for_update().get(pk=voice.pk)  # one run at a time per voice
+        locked = rows_locked(Voice).get(pk=voice.pk)  # one run at a time per voice
         done = Event.objects.filter(
             verb=verb, target_type__model="voice", target_id=str(voice.pk), payload__day=day.isoformat()
         )

@@ -17,6 +17,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import guard, transition_apply
 from minsheng.deliberation.models import (
@@ -51,7 +52,7 @@ def meeting_schedule(*, actor: Actor, topic: Topic, starts_at: dt.datetime, plac
     if timezone.is_naive(starts_at):
         raise ValidationFailedError(_("Give the meeting's time with its time zone."), field="starts_at")
     with transaction.atomic():
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        locked = rows_locked(Topic).get(pk=topic.pk)
         can_schedule_meeting.check(actor, locked)
         meeting = Meeting.objects.create(topic=locked, starts_at=starts_at, place=clean_place)
         event_record(actor=actor, verb="schedule", target=meeting, to_state=meeting.status,

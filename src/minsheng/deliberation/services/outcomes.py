@@ -16,6 +16,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.privacy import mask_text
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import guard, transition_apply
@@ -55,7 +56,7 @@ def outcome_add(*, actor: Actor, meeting: Meeting, text: str, unit: Unit, due: d
     if due < timezone.localdate():
         raise ValidationFailedError(_("The deadline cannot be in the past."), field="due")
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().select_related("topic").get(pk=meeting.pk)
+        locked = rows_locked(Meeting).select_related("topic").get(pk=meeting.pk)
         can_add_outcome.check(actor, locked)
         outcome = Outcome.objects.create(topic=locked.topic, meeting=locked, text=clean, unit=unit, due=due)
         event_record(actor=actor, verb="agree", target=outcome, to_state=outcome.status,
@@ -105,7 +106,7 @@ def outcome_convert(
         raise ValidationFailedError(_("Choose a proposal or a social-conditions report."), field="kind")
     body = plain_text_checked(text or outcome.text, field="text", max_length=5000)
     with transaction.atomic():
-        locked = Outcome.objects.select_for_update().select_related("topic").get(pk=outcome.pk)
+        locked = rows_locked(Outcome).select_related("topic").get(pk=outcome.pk)
         if locked.converted_kind:
             raise ConflictError(message=_("This outcome has already been turned into another record."))
         if kind == ConversionKind.SOCIAL_REPORT:

@@ -14,6 +14,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.privacy import mask_text
 from minsheng.deliberation.models import (
     Participant,
@@ -83,7 +84,7 @@ def conversation_import(*, actor: Actor, topic: Topic, votes_csv: str, comments_
             _("Some votes are not -1, 0 or 1, or name a statement not in comments.csv."), field="votes"
         )
     with transaction.atomic():
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        locked = rows_locked(Topic).get(pk=topic.pk)
         can_set_up.check(actor, locked)
         statements = Statement.objects.bulk_create(
             [

@@ -19,6 +19,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.notifications import notify
 from minsheng.core.privacy import mask_phone, mask_text
 from minsheng.core.text import plain_text_checked
@@ -266,7 +267,7 @@ def seeds_add(*, actor: Actor, topic: Topic, texts: Sequence[str]) -> list[State
     """Staff add seed statements while the topic is being set up or is open."""
     require_perm(actor, "deliberation.change_topic", topic)
     with transaction.atomic():
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        locked = rows_locked(Topic).get(pk=topic.pk)
         can_set_up.check(actor, locked)
         cleaned = _seeds_clean(texts, locked.statement_max_length)
         if not cleaned:

@@ -18,6 +18,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import allowed_in_person, guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
@@ -219,7 +220,7 @@ def assignment_return(
 @transaction.atomic
 def motion_reassign(*, actor: Actor, assignment: Assignment, unit: Unit) -> Assignment:
     """Give a returned part to another unit, in the same role, with a fresh deadline."""
-    assignment = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    assignment = rows_locked(Assignment).select_related("motion").get(pk=assignment.pk)
     can_reassign.check(actor, assignment)
     if unit.pk == assignment.unit_id:
         raise ValidationFailedError(_("Choose a different unit."), field="unit")
@@ -297,7 +298,7 @@ def assignment_extension_request(
     *, actor: Actor, assignment: Assignment, until: dt.date, reason: str
 ) -> Assignment:
     """The unit asks the office for more time on a broad or hard matter; the office decides."""
-    fresh = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    fresh = rows_locked(Assignment).select_related("motion").get(pk=assignment.pk)
     can_request_extension.check(actor, fresh)
     reason = reason_checked(reason)
     _deadline_checked(fresh, until)
@@ -368,7 +369,7 @@ def can_consult(user: Actor, assignment: Assignment) -> DomainError | None:
 @transaction.atomic
 def assignment_consult(*, actor: Actor, assignment: Assignment, held_on: dt.date, note: str) -> Assignment:
     """办理协商: the unit met, called or visited the proposers before replying; the clock stops."""
-    fresh = Assignment.objects.select_for_update().select_related("motion").get(pk=assignment.pk)
+    fresh = rows_locked(Assignment).select_related("motion").get(pk=assignment.pk)
     can_consult.check(actor, fresh)
     note = plain_text_checked(note, field="note", label=_("How they were consulted"), max_length=500)
     if held_on > today() or held_on < fresh.assigned_on:

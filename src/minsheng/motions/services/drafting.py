@@ -22,6 +22,7 @@ from minsheng.core.errors import (
     version_check,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import allowed_in_person, guard, transition_apply
 from minsheng.motions.models import (
@@ -227,7 +228,7 @@ def motion_update(
 ) -> Motion:
     """Change a draft's title and text. ``expected_version`` (``core.errors.version_of`` of the draft the
     editor opened) makes a second editor get a conflict instead of overwriting the first one's save."""
-    fresh = Motion.objects.select_for_update().get(pk=motion.pk)
+    fresh = rows_locked(Motion).get(pk=motion.pk)
     can_edit.check(actor, fresh)
     version_check(expected=expected_version, updated_at=fresh.updated_at)
     settings = motion_settings_for(fresh.jurisdiction)
@@ -246,7 +247,7 @@ def motion_update(
 @transaction.atomic
 def motion_invite(*, actor: Actor, motion: Motion, people: Sequence[Person]) -> list[Signature]:
     """Invite co-signers (联名); each answers within the configured number of days."""
-    fresh = Motion.objects.select_for_update().get(pk=motion.pk)
+    fresh = rows_locked(Motion).get(pk=motion.pk)
     can_invite.check(actor, fresh)
     if not people:
         raise ValidationFailedError(_("Choose at least one person to invite."), field="people")
@@ -306,7 +307,7 @@ def motion_invite(*, actor: Actor, motion: Motion, people: Sequence[Person]) -> 
 
 @transaction.atomic
 def signature_respond(*, actor: Actor, signature: Signature, accept: bool) -> Signature:
-    motion = Motion.objects.select_for_update().get(pk=signature.motion_id)
+    motion = rows_locked(Motion).get(pk=signature.motion_id)
     if motion.status != S.DRAFT:
         raise InvalidTransitionError(action="accept" if accept else "decline", state=motion.status)
     if signature.answer_by and today() > signature.answer_by:

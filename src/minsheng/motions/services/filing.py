@@ -14,6 +14,8 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
+from minsheng.core.sequences import highest_number_in, sequence_next
 from minsheng.core.transitions import guard, transition_refusal
 from minsheng.motions.models import (
     Motion,
@@ -29,17 +31,26 @@ from minsheng.motions.services.common import (
     reason_checked,
 )
 from minsheng.motions.services.workflow import MOTION_TRANSITIONS, S
-from minsheng.org.models import Body, BodyKind, Term
+from minsheng.org.models import Body, BodyKind
+
+
+def _number_next(motion: Motion) -> str:
+    """The next official number of the item's term and kind (建议第12号), never one given before."""
+    kind = MotionKind(motion.kind)
+    numbered = Motion.objects.filter(term_id=motion.term_id, kind=kind).exclude(number="")
+    serial = sequence_next(
+        key=f"motions.number:{motion.term_id}:{kind.value}",
+        floor=lambda: highest_number_in(numbered.values_list("number", flat=True)),
+    )
+    # An official document number, always written the Chinese way, whatever the UI language.
+    return f"{KIND_PREFIX[kind]}第{serial}号"
 
 
 @transaction.atomic
 def motion_file(*, actor: Actor, motion: Motion, expected_state: str | None = S.SUBMITTED) -> Motion:
-    # Numbers are handed out in order per term and kind: lock the term so two reviewers filing at once
-    # cannot both take the same number (the unique constraint is the last line of defence).
-    Term.objects.select_for_update().filter(pk=motion.term_id).first()
-    filed_before = Motion.objects.filter(term_id=motion.term_id, kind=motion.kind).exclude(number="").count()
-    # An official document number, always written the Chinese way (建议第12号), whatever the UI language.
-    number = f"{KIND_PREFIX[MotionKind(motion.kind)]}第{filed_before + 1}号"
+    # Taken first, so filers queue on the sequence row before the item's row and the Event chain head
+    # (one lock order); the unique constraint on (term, kind, number) is the last line of defence.
+    number = _number_next(motion)
     fresh = motion_transition_apply(
         obj=motion,
         action="file",
@@ -108,7 +119,7 @@ def motion_merge(*, actor: Actor, motion: Motion, into: Motion, expected_state: 
     """并案: ``motion`` is handled as part of ``into``; its proposers are answered with it."""
     if into.pk == motion.pk:
         raise ValidationFailedError(_("An item cannot be merged into itself."), field="into")
-    target = Motion.objects.select_for_update().get(pk=into.pk)
+    target = rows_locked(Motion).get(pk=into.pk)
     if target.jurisdiction_id != motion.jurisdiction_id or (target.kind == MotionKind.PROPOSAL) != (
         motion.kind == MotionKind.PROPOSAL
     ):

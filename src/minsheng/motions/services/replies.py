@@ -19,6 +19,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import allowed_in_person, guard, transition_apply, transition_refusal
 from minsheng.motions.models import (
@@ -118,7 +119,7 @@ def assignment_reply(
     *, actor: Actor, assignment: Assignment, category: str, text: str, expected_state: str | None = A.PENDING
 ) -> Reply:
     """The lead unit's (or a separate unit's) reply with its result category."""
-    motion = Motion.objects.select_for_update().get(pk=assignment.motion_id)
+    motion = rows_locked(Motion).get(pk=assignment.motion_id)
     settings = motion_settings_for(motion.jurisdiction)
     if category not in settings.categories:
         raise ValidationFailedError(
@@ -164,7 +165,7 @@ def assignment_reply(
 @transaction.atomic
 def reply_review(*, actor: Actor, reply: Reply, category: str) -> Reply:
     """The office's review of the category; a change is recorded with the old and new category."""
-    motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
+    motion = rows_locked(Motion).get(pk=reply.motion_id)
     settings = motion_settings_for(motion.jurisdiction)
     if category not in settings.categories:
         raise ValidationFailedError(
@@ -199,7 +200,7 @@ def reply_disclose(
     """Staff decide per reply: full text, a summary, or not public. Nothing is public before this.
 
     ``private_names`` are private persons named in the text; the public sees them masked."""
-    motion = Motion.objects.select_for_update().get(pk=reply.motion_id)
+    motion = rows_locked(Motion).get(pk=reply.motion_id)
     reply.motion = motion
     can_disclose.check(actor, reply)
     if disclosure not in (Disclosure.FULL, Disclosure.SUMMARY, Disclosure.NONE):
@@ -250,7 +251,7 @@ def motion_rate(
 ) -> Evaluation:
     """A proposer's rating. 不满意 from any proposer → re-handling at once; once everyone has rated:
     a B reply → follow-up until solved; else closed."""
-    fresh = Motion.objects.select_for_update().get(pk=motion.pk)
+    fresh = rows_locked(Motion).get(pk=motion.pk)
     if expected_state is not None and fresh.status != expected_state:
         raise ConflictError(expected=str(expected_state), actual=fresh.status)
     can_rate.check(actor, fresh)

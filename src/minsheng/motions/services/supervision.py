@@ -15,6 +15,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.transitions import guard
 from minsheng.motions.models import (
     KeySupervision,
@@ -55,7 +56,7 @@ def can_supervise(user: Actor, motion: Motion) -> DomainError | None:
 @transaction.atomic
 def motion_supervise(*, actor: Actor, motion: Motion, leader: Person, note: str = "") -> KeySupervision:
     """重点督办 with a named supervising leader."""
-    fresh = Motion.objects.select_for_update().get(pk=motion.pk)
+    fresh = rows_locked(Motion).get(pk=motion.pk)
     can_supervise.check(actor, fresh)
     is_leader = Membership.objects.active_on(today()).filter(person=leader, role__in=LEADER_ROLES).exists()
     if not is_leader:

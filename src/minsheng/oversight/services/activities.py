@@ -26,6 +26,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.transitions import (
     Transition,
     TransitionTable,
@@ -318,7 +319,7 @@ def activity_close(*, actor: Actor, activity: Activity, expected_state: str | No
 @transaction.atomic
 def activity_publish(*, actor: Actor, activity: Activity, publish: bool = True) -> Activity:
     """Show (or stop showing) the activity, its report summary, items and ballot results in public."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_publish.check(actor, fresh)
     fresh.published_at = timezone.now() if publish else None
     fresh.save(update_fields=["published_at", "updated_at"])
@@ -335,7 +336,7 @@ def activity_publish(*, actor: Actor, activity: Activity, publish: bool = True) 
 @transaction.atomic
 def activity_documents_add(*, actor: Actor, activity: Activity, files: Sequence[UploadedFile]) -> list[Any]:
     """Documents of the activity (its programme, the unit's work report, materials)."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_add_documents.check(actor, fresh)
     if not files:
         raise ValidationFailedError(_("Choose at least one file."), field="files")
@@ -367,7 +368,7 @@ def activity_team_add(
     *, actor: Actor, activity: Activity, people: Sequence[Person], leader: Person | None = None
 ) -> list[TeamMember]:
     """Put deputies or members on the team; each is told. ``leader`` leads it (and must be among them)."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_choose_team.check(actor, fresh)
     people = list(people)
     if not people:
@@ -424,7 +425,7 @@ def activity_team_add(
 @transaction.atomic
 def activity_attendance_record(*, actor: Actor, activity: Activity, present: Sequence[int]) -> Activity:
     """Who of the team took part (their duty records count it)."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_work_on.check(actor, fresh)
     team = set(TeamMember.objects.filter(activity=fresh).values_list("person_id", flat=True))
     strangers = set(present) - team
@@ -461,7 +462,7 @@ def visit_record(
     if (activity is None) == (project is None):
         raise ValidationFailedError(_("A visit belongs to one activity or one project."))
     if activity is not None:
-        target: Any = Activity.objects.select_for_update().get(pk=activity.pk)
+        target: Any = rows_locked(Activity).get(pk=activity.pk)
         can_record_visit.check(actor, target)
         if date < target.start_date:
             raise ValidationFailedError(
@@ -471,7 +472,7 @@ def visit_record(
             )
     else:
         assert project is not None
-        target = Project.objects.select_for_update().get(pk=project.pk)
+        target = rows_locked(Project).get(pk=project.pk)
         require(actor, "oversight.visit_project", target)
     not_in_future(date, field="date")
     place = title_checked(place, field="place", label=_("The place"))
@@ -509,7 +510,7 @@ def inquiry_question_add(
     *, actor: Actor, activity: Activity, asker: Person, unit: Unit, official: str, question: str
 ) -> InquiryQuestion:
     """A member's question to a named official of a unit, in a special inquiry."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_question.check(actor, fresh)
     seated = (
         Membership.objects.active_on(today())
@@ -550,11 +551,7 @@ def inquiry_answer_record(
     due_rule: str = "",
 ) -> InquiryQuestion:
     """The official's answer as given; a commitment becomes a rectification item for the unit."""
-    fresh = (
-        InquiryQuestion.objects.select_for_update(of=("self",))
-        .select_related("activity", "unit")
-        .get(pk=question.pk)
-    )
+    fresh = rows_locked(InquiryQuestion).select_related("activity", "unit").get(pk=question.pk)
     activity = fresh.activity
     can_question.check(actor, activity)
     if fresh.answered_at is not None:

@@ -32,6 +32,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.transitions import (
     Transition,
     TransitionTable,
@@ -110,7 +111,7 @@ def electorate_person_ids(ballot: SatisfactionBallot) -> set[int]:
 @transaction.atomic
 def ballot_open(*, actor: Actor, activity: Activity, unit: Unit) -> SatisfactionBallot:
     """Open a ballot of the body's members on ``unit`` after the activity's report or rectification."""
-    fresh = Activity.objects.select_for_update(of=("self",)).select_related("body").get(pk=activity.pk)
+    fresh = rows_locked(Activity).select_related("body").get(pk=activity.pk)
     can_work_on.check(actor, fresh)
     concerned = (
         fresh.units.filter(pk=unit.pk).exists()
@@ -167,7 +168,7 @@ def ballot_close(
     *, actor: Actor, ballot: SatisfactionBallot, expected_state: str | None = BallotStatus.OPEN
 ) -> SatisfactionBallot:
     """Close the box, count, and publish the counts; below the share needed, the unit rectifies again."""
-    fresh = SatisfactionBallot.objects.select_for_update().get(pk=ballot.pk)
+    fresh = rows_locked(SatisfactionBallot).get(pk=ballot.pk)
     if expected_state is not None and fresh.status != expected_state:
         raise ConflictError(expected=str(expected_state), actual=fresh.status)
     can_close_ballot.check(actor, fresh)

@@ -32,6 +32,7 @@ from minsheng.core.errors import (
     ValidationFailedError,
 )
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply
 from minsheng.org.models import Body, Unit
 from minsheng.org.selectors import today
@@ -111,7 +112,7 @@ def due_rule_checked(value: str) -> str:
 @transaction.atomic
 def problem_add(*, actor: Actor, activity: Activity, text: str) -> Problem:
     """A finding of the activity, added to its problem list."""
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    fresh = rows_locked(Activity).get(pk=activity.pk)
     can_work_on.check(actor, fresh)
     problem = Problem.objects.create(
         jurisdiction_id=fresh.jurisdiction_id,
@@ -146,7 +147,7 @@ def problem_add_for_project(
     *, actor: Actor, project: Project, text: str, body: Body | None = None
 ) -> Problem:
     """A problem found on a key-project visit, on the list of the staff member's body."""
-    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    fresh = rows_locked(Project).get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     chosen = _actor_body_in(actor, fresh.jurisdiction_id, body)
     problem = Problem.objects.create(
@@ -207,11 +208,7 @@ def problem_assign(
     *, actor: Actor, problem: Problem, units: Sequence[Unit], task: str, due_rule: str = ""
 ) -> list[RectificationItem]:
     """Hand a problem to one or more units: one rectification item each, due by the rule chosen."""
-    fresh = (
-        Problem.objects.select_for_update(of=("self",))
-        .select_related("jurisdiction", "activity")
-        .get(pk=problem.pk)
-    )
+    fresh = rows_locked(Problem).select_related("jurisdiction", "activity").get(pk=problem.pk)
     require(actor, "oversight.assign_problem", fresh)
     if fresh.activity is not None and fresh.activity.status not in FINDING_STATES:
         raise InvalidTransitionError(action="assign", state=fresh.activity.status)
@@ -268,7 +265,7 @@ def problem_from_outcome(*, actor: Actor, outcome: Any, body: Body | None = None
     """A deliberation outcome (unit, text, agreed date) followed as a rectification item."""
     from minsheng.deliberation.models import Outcome
 
-    fresh = Outcome.objects.select_for_update(of=("self",)).select_related("unit", "topic").get(pk=outcome.pk)
+    fresh = rows_locked(Outcome).select_related("unit", "topic").get(pk=outcome.pk)
     jurisdiction_id = fresh.unit.jurisdiction_id
     place = fresh.unit.jurisdiction
     if place.parent_id and place.level == "township":  # a township unit: supervised from its district
@@ -307,7 +304,7 @@ def budget_question_raise(*, actor: Actor, line: BudgetLine, text: str) -> Recti
     """A deputy's question to the department on a flagged budget line, tracked like an item."""
     from minsheng.oversight.selectors import budget_line_flags
 
-    fresh = BudgetLine.objects.select_for_update(of=("self",)).select_related("table", "unit").get(pk=line.pk)
+    fresh = rows_locked(BudgetLine).select_related("table", "unit").get(pk=line.pk)
     require(actor, "oversight.question_budgetline", fresh)
     if not budget_line_flags(fresh).flagged:
         raise ValidationFailedError(_("Questions are raised on lines behind the time line or over budget."))
@@ -405,7 +402,7 @@ def item_review(
 ) -> RectificationItem:
     """Accept the report under review or send it back with reasons. An accepted final report closes
     the item; an accepted progress report leaves it open for the next report."""
-    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
+    current = rows_locked(RectificationItem).get(pk=item.pk)
     if expected_state is not None and current.status != expected_state:
         raise ConflictError(expected=str(expected_state), actual=current.status)
     can_review.check(actor, current)

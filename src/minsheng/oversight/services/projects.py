@@ -21,6 +21,7 @@ from minsheng.core.actors import Actor, account_required
 from minsheng.core.attachments import IMAGE, attachments_save, uploads_check
 from minsheng.core.errors import DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply
 from minsheng.org.models import Jurisdiction, JurisdictionLevel, Membership, Person, Role
 from minsheng.org.selectors import today
@@ -260,7 +261,7 @@ def project_transition(
 
 @transaction.atomic
 def project_publish(*, actor: Actor, project: Project, publish: bool = True) -> Project:
-    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    fresh = rows_locked(Project).get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     fresh.published_at = timezone.now() if publish else None
     fresh.save(update_fields=["published_at", "updated_at"])
@@ -278,7 +279,7 @@ def project_publish(*, actor: Actor, project: Project, publish: bool = True) -> 
 def milestone_add(
     *, actor: Actor, project: Project, kind: str, name: str, planned_date: dt.date
 ) -> Milestone:
-    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    fresh = rows_locked(Project).get(pk=project.pk)
     require(actor, "oversight.change_project", fresh)
     if fresh.milestones.count() >= MAX_MILESTONES:
         raise ValidationFailedError(
@@ -306,7 +307,7 @@ def milestone_add(
 @transaction.atomic
 def milestone_reach(*, actor: Actor, milestone: Milestone, actual_date: dt.date) -> Milestone:
     """The owner or staff record the day a milestone was actually reached."""
-    project = Project.objects.select_for_update().get(pk=milestone.project_id)
+    project = rows_locked(Project).get(pk=milestone.project_id)
     require(actor, "oversight.post_project", project)
     not_in_future(actual_date, field="actual_date")
     fresh = Milestone.objects.get(pk=milestone.pk)
@@ -330,7 +331,7 @@ def milestone_replan(*, actor: Actor, milestone: Milestone, planned_date: dt.dat
     """Staff move a planned date (the Event keeps both dates and the reason)."""
     from minsheng.oversight.services.common import note_checked
 
-    project = Project.objects.select_for_update().get(pk=milestone.project_id)
+    project = rows_locked(Project).get(pk=milestone.project_id)
     require(actor, "oversight.change_project", project)
     reason = note_checked(reason)
     fresh = Milestone.objects.get(pk=milestone.pk)
@@ -360,7 +361,7 @@ def project_progress_post(
     photos: Sequence[UploadedFile] = (),
 ) -> ProjectProgress:
     """Progress by the owner or staff, with photos; the investment figure is the total to date."""
-    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    fresh = rows_locked(Project).get(pk=project.pk)
     require(actor, "oversight.post_project", fresh)
     text = text_checked(text, label=_("The progress"))
     amount = amount_or_none(investment_completed, field="investment_completed")
@@ -388,7 +389,7 @@ def outcome_record(
     *, actor: Actor, project: Project, kind: str, title: str, date: dt.date, reference: str = ""
 ) -> ProjectOutcome:
     """A cooperation item's outcome: a patent, a product, a standard."""
-    fresh = Project.objects.select_for_update().get(pk=project.pk)
+    fresh = rows_locked(Project).get(pk=project.pk)
     can_record_outcome.check(actor, fresh)
     if kind not in OutcomeKind.values:
         raise ValidationFailedError(_("Choose the kind of outcome."), field="kind")
