@@ -18,8 +18,10 @@ from django_stubs_ext import StrOrPromise
 
 from minsheng.org.models import LEADER_ROLES, Jurisdiction, Membership, Role
 from minsheng.org.selectors import (
+    MAX_QUERY_LENGTH,
     contact_offices,
     cppcc_places_for,
+    deputies_by_constituency,
     deputies_for_place,
     place_find,
     roles_of,
@@ -27,6 +29,8 @@ from minsheng.org.selectors import (
     today,
     townships_of,
 )
+from minsheng.voices.models import ReceptionDay
+from minsheng.voices.selectors import reception_days_upcoming
 from minsheng.web.display import display_remember
 
 
@@ -41,27 +45,37 @@ def _place_from(request: HttpRequest) -> tuple[Jurisdiction | None, str]:
     return place, ""
 
 
-def _place_context(place: Jurisdiction | None) -> dict[str, object]:
+def _place_context(place: Jurisdiction | None, query: str = "") -> dict[str, object]:
     if place is None:
         return {"place": None}
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    deputies = list(deputies_for_place(place, query=query))
+    stations = list(stations_for(place))
+    next_days: dict[int, ReceptionDay] = {}
+    for day in reception_days_upcoming().filter(station__in=[s.pk for s in stations]):
+        next_days.setdefault(day.station_id, day)
     return {
         "place": place,
-        "deputies": list(deputies_for_place(place)),
-        "stations": list(stations_for(place)),
+        "query": query,
+        "deputy_count": len(deputies),
+        "constituencies": deputies_by_constituency(deputies),
+        "stations": [(station, next_days.get(station.pk)) for station in stations],
         "cppcc_places": list(cppcc_places_for(place)),
     }
 
 
 def home(request: HttpRequest) -> HttpResponse:
     place, error = _place_from(request)
-    context = {"townships": list(townships_of()), "error": error, **_place_context(place)}
+    query = request.GET.get("q", "")
+    context = {"townships": list(townships_of()), "error": error, **_place_context(place, query)}
     return render(request, "web/home.html", context, status=404 if error else 200)
 
 
 def find_representatives(request: HttpRequest) -> HttpResponse:
     """The htmx fragment behind the township picker."""
     place, error = _place_from(request)
-    return render(request, "web/_place_results.html", {"error": error, **_place_context(place)})
+    query = request.GET.get("q", "")
+    return render(request, "web/_place_results.html", {"error": error, **_place_context(place, query)})
 
 
 @dataclass(frozen=True)
