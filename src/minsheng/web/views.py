@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
+from minsheng.core.calendar import DEADLINE_HORIZON, calendar_years_missing
 from minsheng.org.models import LEADER_ROLES, Jurisdiction, Membership, Role
 from minsheng.org.selectors import (
     MAX_QUERY_LENGTH,
@@ -135,7 +136,16 @@ def me(request: HttpRequest) -> HttpResponse:
     )
     roles = roles_of(person)
     cards = list({card.title: card for role, card in ROLE_CARDS.items() if role in roles}.values())
-    context = {"memberships": memberships, "cards": cards, "panels": desk_panels(request)}
+    # Deadlines are counted Monday to Friday in a year with no holiday data: say so where work starts.
+    day = today()
+    calendar_gap = calendar_years_missing(day, day + DEADLINE_HORIZON) if memberships else []
+    context = {
+        "memberships": memberships,
+        "cards": cards,
+        "panels": desk_panels(request),
+        "calendar_gap": calendar_gap,
+        "can_load_calendar": request.user.has_perm("core.load_holidayschedule"),
+    }
     return render(request, "web/me.html", context)
 
 
