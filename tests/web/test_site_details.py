@@ -213,3 +213,18 @@ def test_favicon_footer_contact_and_privacy():
     for path, words in pages.items():
         assert f'href="{path}"' in html
         assert words in page(path)
+
+
+def test_the_readme_screenshot_is_a_phone():
+    """docs/screenshot-phone.png is the first screen of 湖塘镇 at 390 px, saved by the browser test
+    tests/e2e/test_site.py (test-artifacts/e2e/readme-phone.png) and copied here."""
+    import struct
+    from pathlib import Path
+
+    picture = Path(__file__).resolve().parents[2] / "docs" / "screenshot-phone.png"
+    header = picture.read_bytes()[:24]
+    width, height = struct.unpack(">II", header[16:24])
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (width, height) == (390, 844)
+    assert picture.stat().st_size < 300_000
+    assert "docs/screenshot-phone.png" in (picture.parents[1] / "README.md").read_text(encoding="utf-8")

@@ -81,45 +81,92 @@ def find_representatives(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class RoleCard:
+    """A role's way into its work: shown when the user holds the role and may open the link."""
+
     title: StrOrPromise
     text: StrOrPromise
     link: str
+    permission: str
 
 
 _LEADERSHIP = RoleCard(
     gettext_lazy("Leadership"),
     gettext_lazy("Volumes, on-time rates and satisfaction across units."),
     "/motions/dashboard/",
+    "motions.view_dashboard",
 )
-ROLE_CARDS: dict[str, RoleCard] = {
-    Role.DEPUTY: RoleCard(
-        gettext_lazy("Deputy"),
-        gettext_lazy("Voices addressed to you, your suggestions and bills, replies awaiting your rating."),
-        "/voices/",
+# For each role, the cards in order of preference: the first whose page the user may open is shown
+# (staff of a legislative contact point hold the staff role but have no suggestions to file).
+ROLE_CARDS: dict[str, tuple[RoleCard, ...]] = {
+    Role.DEPUTY: (
+        RoleCard(
+            gettext_lazy("Deputy"),
+            gettext_lazy(
+                "Voices addressed to you, your suggestions and bills, replies awaiting your rating."
+            ),
+            "/voices/",
+            "voices.list_voice",
+        ),
     ),
-    Role.CPPCC_MEMBER: RoleCard(
-        gettext_lazy("CPPCC member"),
-        gettext_lazy("Your proposals, social-conditions reports and consultations."),
-        "/motions/",
+    Role.CPPCC_MEMBER: (
+        RoleCard(
+            gettext_lazy("CPPCC member"),
+            gettext_lazy("Your proposals, social-conditions reports and consultations."),
+            "/motions/",
+            "motions.list_motion",
+        ),
     ),
-    Role.STAFF: RoleCard(
-        gettext_lazy("Working-body staff"), gettext_lazy("Filing review and assignment queues."), "/motions/"
+    Role.STAFF: (
+        RoleCard(
+            gettext_lazy("Working-body staff"),
+            gettext_lazy("Filing review and assignment queues."),
+            "/motions/",
+            "motions.list_motion",
+        ),
+        RoleCard(
+            gettext_lazy("Legislative contact point"),
+            gettext_lazy("Consultation tasks on drafts: opinions, sorting, the report and feedback."),
+            "/legislation/",
+            "legislation.add_consultationtask",
+        ),
     ),
-    Role.HANDLER: RoleCard(
-        gettext_lazy("Handling unit"), gettext_lazy("Items assigned to your unit, by deadline."), "/motions/"
+    Role.HANDLER: (
+        RoleCard(
+            gettext_lazy("Handling unit"),
+            gettext_lazy("Items assigned to your unit, by deadline."),
+            "/motions/",
+            "motions.list_motion",
+        ),
     ),
-    Role.STATION_STAFF: RoleCard(
-        gettext_lazy("Station staff"),
-        gettext_lazy("Reception days and voices received at your station."),
-        "/voices/reception/",
+    Role.STATION_STAFF: (
+        RoleCard(
+            gettext_lazy("Station staff"),
+            gettext_lazy("Reception days and voices received at your station."),
+            "/voices/reception/",
+            "voices.add_receptionday",
+        ),
     ),
-    Role.ADMIN: RoleCard(
-        gettext_lazy("Administrator"),
-        gettext_lazy("Jurisdictions, bodies, units, terms, people and memberships."),
-        "/admin/",
+    Role.ADMIN: (
+        RoleCard(
+            gettext_lazy("Administrator"),
+            gettext_lazy("Jurisdictions, bodies, units, terms, people and memberships."),
+            "/admin/",
+            "org.change_jurisdiction",
+        ),
     ),
-    **dict.fromkeys(LEADER_ROLES, _LEADERSHIP),
+    **dict.fromkeys(LEADER_ROLES, (_LEADERSHIP,)),
 }
+
+
+def role_cards(user: Any, roles: set[str]) -> list[RoleCard]:
+    shown: dict[str, RoleCard] = {}
+    for role, candidates in ROLE_CARDS.items():
+        if role not in roles:
+            continue
+        card = next((c for c in candidates if user.has_perm(c.permission)), None)
+        if card is not None:
+            shown.setdefault(str(card.title), card)
+    return list(shown.values())
 
 
 @login_required
@@ -135,7 +182,7 @@ def me(request: HttpRequest) -> HttpResponse:
         else []
     )
     roles = roles_of(person)
-    cards = list({card.title: card for role, card in ROLE_CARDS.items() if role in roles}.values())
+    cards = role_cards(request.user, roles)
     # Deadlines are counted Monday to Friday in a year with no holiday data: say so where work starts.
     day = today()
     calendar_gap = calendar_years_missing(day, day + DEADLINE_HORIZON) if memberships else []
