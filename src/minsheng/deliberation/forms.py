@@ -15,7 +15,7 @@ from minsheng.deliberation.models import (
     ConversionKind,
     ModerationMode,
 )
-from minsheng.org.forms import UnitChoiceField
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import Body, BodyKind, Person, Sector, Unit
 
 

@@ -18,7 +18,7 @@ from minsheng.motions.models import (
     ProposerKind,
     Rating,
 )
-from minsheng.org.forms import UnitChoiceField
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import LEADER_ROLES, Membership, Person, Role, Unit
 from minsheng.org.selectors import today
 

@@ -12,7 +12,7 @@ from minsheng.core.errors import ValidationFailedError
 from minsheng.core.validators import credit_code_normalise, validate_credit_code
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
-from minsheng.org.forms import UnitChoiceField
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import Body, Membership, Unit
 from minsheng.voices.models import (
     ENTERPRISE_NAME_MAX_LENGTH,
