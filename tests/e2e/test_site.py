@@ -59,6 +59,36 @@ def test_the_phone_menu_opens_by_touch_and_by_keyboard(live_server, page):
     page.wait_for_url(live_server.url + "/")
 
 
+def _tab_to(page, selector: str, limit: int = 150) -> None:
+    """Press Tab until ``selector`` has the focus: it is reachable from the keyboard alone."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{selector} shows where the focus is"
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_a_resident_finds_a_station_and_writes_to_it_with_the_keyboard_alone(live_server, page):
+    demo_seed_once()
+    page.goto(live_server.url + "/")
+    _tab_to(page, "#place-select")
+    for _ in range(20):  # arrow keys move through the closed list
+        if page.evaluate("document.activeElement.selectedOptions[0].text") == "湖塘镇":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.selectedOptions[0].text") == "湖塘镇"
+    _tab_to(page, ".picker button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _tab_to(page, "[data-testid=station-message]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/voices/new/?to=station:" in page.url
+    assert "人大代表之家" in page.locator("main").inner_text()
+
+
 def test_the_phone_menu_works_without_javascript(live_server, browser):
     demo_seed_once()
     context = browser.new_context(viewport=VIEWPORTS["phone"], java_script_enabled=False, locale="zh-CN")
