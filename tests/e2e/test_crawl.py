@@ -4,8 +4,10 @@ assert that nothing answers 4xx/5xx, no page writes to the console or throws, no
 English words, and no phone page is wider than the phone.
 
 The English check is a heuristic: words of three or more Latin letters with a lower-case letter in the
-visible text, outside ``ALLOWED_WORDS`` (product and format names that Chinese pages use as they are).
-Downloads (xlsx, docx, csv, QR codes) are fetched, not rendered. The admin is walked by its own test.
+visible text (codes in ``<code>`` left out), outside ``ALLOWED_WORDS`` (product and format names that
+Chinese pages use as they are).
+Downloads (xlsx, docx, csv, QR codes) are fetched, not rendered. The admin is walked by
+``tests/web/test_admin_walk.py`` and ``tests/web/test_admin_lists.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ ALLOWED_WORDS = {
     "docx", "xlsx", "csv", "txt", "pdf", "jpg", "png",  # file extensions in upload hints
     "Cookie", "Tab", "axe", "core",  # the privacy and accessibility pages
 }  # fmt: skip
+# The page's visible text without codes (tracking codes, fingerprints and signatures in <code>).
+VISIBLE_WORDS = """() => {
+  let text = document.body.innerText;
+  for (const code of document.body.querySelectorAll("code, kbd, samp")) {
+    if (code.innerText) text = text.replaceAll(code.innerText, " ");
+  }
+  return text;
+}"""
 # (account, URL pattern) → status a link may legitimately answer; none so far.
 EXPECTED_STATUS: dict[tuple[str, str], int] = {}
 
@@ -67,7 +77,10 @@ def _sign_in(page, base: str, username: str) -> None:
     page.wait_for_url("**/me/")
 
 
-def _check_page(page, base: str, url: str, walk: Walk, viewport: str, errors: list[str]) -> bool:
+def _check_page(page, base: str, url: str, walk: Walk, viewport: str, errors: list[str]) -> str:
+    """Open ``url`` and note its problems; "page" for an HTML page whose links are worth following,
+    "file" for anything else the browser shows (a text or image download: its status is all we check),
+    "failed" for an error answer."""
     errors.clear()
     response = page.goto(base + url)
     status = response.status if response else 0
@@ -75,17 +88,19 @@ def _check_page(page, base: str, url: str, walk: Walk, viewport: str, errors: li
     where = f"{walk.account} {viewport} {url}"
     if status >= 400 and status != expected:
         walk.problems.append(f"{where}: HTTP {status}")
+    if status < 400 and response and "text/html" not in response.headers.get("content-type", ""):
+        return "file"
     if errors:
         walk.problems.append(f"{where}: console {errors[:2]}")
     if page.evaluate("document.documentElement.lang") == "zh-CN":
-        text = page.locator("body").inner_text()
+        text = page.evaluate(VISIBLE_WORDS)
         english = sorted({w for w in LATIN_WORD.findall(text) if len(w) >= 3 and w not in ALLOWED_WORDS})
         if english:
             walk.problems.append(f"{where}: English {english[:8]}")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > VIEWPORTS[viewport]["width"] + 1:
         walk.problems.append(f"{where}: {width}px wide")
-    return status < 400
+    return "page" if status < 400 else "failed"
 
 
 def crawl(browser, base: str, username: str | None, viewport: str, urls: list[str] | None = None) -> Walk:
@@ -116,8 +131,10 @@ def crawl(browser, base: str, username: str | None, viewport: str, urls: list[st
             if status >= 400:
                 walk.problems.append(f"{walk.account} download {url}: HTTP {status}")
             continue
-        walk.visited.append(url)
-        if not _check_page(page, base, url, walk, viewport, errors):
+        kind = _check_page(page, base, url, walk, viewport, errors)
+        if kind != "file":
+            walk.visited.append(url)  # pages only: the phone walk and axe-core revisit them
+        if kind != "page":
             continue
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             if href.startswith(("#", "mailto:", "tel:", "javascript:")):

@@ -205,11 +205,16 @@ def test_a_voice_page_shows_one_action_at_a_time():
     assert not any(" open" in tag for tag in actions)
 
 
-def test_favicon_footer_contact_and_privacy():
+def test_favicon_footer_contact_privacy_and_checkpoints():
     html = page("/")
     assert 'rel="icon"' in html and "favicon.svg" in html
     assert Client().get("/favicon.ico").status_code == 301
-    pages = {"/contact/": "武进区人大常委会", "/privacy/": "个人信息保护法", "/accessibility/": "GB/T 37668"}
+    pages = {
+        "/contact/": "武进区人大常委会",
+        "/privacy/": "个人信息保护法",
+        "/accessibility/": "GB/T 37668",
+        "/checkpoints/": "审计日志检查点",  # published so that copies exist outside the database
+    }
     for path, words in pages.items():
         assert f'href="{path}"' in html
         assert words in page(path)
