@@ -44,6 +44,16 @@ def _fresh_cache_and_outbox() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_years() -> Iterator[None]:
+    """Which years have a loaded holiday schedule is remembered per process: each test reads its own."""
+    from minsheng.core.calendar import known_years_forget
+
+    known_years_forget()
+    yield
+    known_years_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fragments() -> Iterator[None]:
     """Rendered form fragments (unit lists) are cached per process: a test must see its own units."""
     from django.core.cache import caches

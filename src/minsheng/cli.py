@@ -22,6 +22,8 @@ USAGE = """用法 / usage: minsheng <command> [options]
   event-checkpoint [--create-key]
                        sign the Event chain head now (hourly by the worker)
   backup DEST, restore SRC  a consistent backup with a manifest, and its restore
+  calendar load FILE   load a year's official holiday schedule (JSON, or CSV with --source)
+  calendar years       which years have holiday data (deadlines elsewhere count Monday to Friday)
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
   <django command>     any management command (migrate, createsuperuser, …)

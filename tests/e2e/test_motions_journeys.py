@@ -222,6 +222,7 @@ def test_voice_to_suggestion_to_satisfied_public_answer(live_server, page):
     sign_in(page, base, "deputy")
     page.goto(f"{base}/voices/{voice.pk}/")
     with page.expect_navigation():
+        page.get_by_test_id("voice-action-adopt").locator("summary").click()  # one action at a time
         page.locator("a[href*='/motions/new/?voice=']").click()
     assert "139****5678" in page.locator("#id_text").input_value()
     page.fill("#id_title", "关于在延政中路学校路口增设信号灯的建议")

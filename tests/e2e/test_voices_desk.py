@@ -44,7 +44,15 @@ def test_deputy_forwards_clerk_replies_staff_searches(live_server, page):
     screenshot(page, "voices-desk-01-deputy")
     panel.get_by_text(voice.summary).click()
     page.wait_for_url(f"**/voices/{voice.pk}/")
+    # One action at a time, disclosed on demand; the forty-odd units grouped by kind and filterable.
+    assert page.locator("details.action").count() >= 4
+    assert page.locator("details.action[open]").count() == 0
+    page.get_by_test_id("voice-action-forward").locator("summary").click()
     form = page.locator(f"form[action$='/voices/{voice.pk}/forward/']")
+    assert form.locator("select[name=unit] optgroup").count() >= 2
+    form.locator("input.select-filter").fill("交通")
+    shown = form.locator("select[name=unit] optgroup option:not([hidden])")
+    assert shown.all_inner_texts() == ["区交通运输局"]
     form.locator("select[name=unit]").select_option(label="区交通运输局")
     screenshot(page, "voices-desk-02-detail")
     form.locator("button[type=submit]").click()
@@ -58,6 +66,7 @@ def test_deputy_forwards_clerk_replies_staff_searches(live_server, page):
     screenshot(page, "voices-desk-03-clerk")
     orders.get_by_text(voice.summary).click()
     page.wait_for_url(f"**/voices/{voice.pk}/")
+    page.get_by_test_id("voice-action-reply").locator("summary").click()
     reply = page.locator(f"form[action$='/voices/{voice.pk}/reply/']")
     reply.locator("textarea[name=text]").fill("已联合交警在校门口设置护学岗和临时停车区。")
     reply.locator("button[type=submit]").click()

@@ -21,13 +21,21 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from minsheng.core.errors import DomainError
 from minsheng.core.events import event_record
-from minsheng.core.models import CalendarOverride, DeadlineRule, Event
+from minsheng.core.holidays import MAX_FILE_BYTES, holiday_schedule_load, holiday_schedule_parse
+from minsheng.core.models import CalendarOverride, DeadlineRule, Event, HolidayDay, HolidaySchedule
 from minsheng.core.privacy import mask_text
 
 # Field names whose values are personal wherever they appear; an admin may name more.
@@ -255,3 +263,75 @@ class EventAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in Event._meta.fields]
+
+
+class HolidayScheduleImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Schedule file (JSON, or CSV with the columns date,type,name)"),
+        help_text=gettext_lazy(
+            "Type 休 for a day off, 班 for a make-up working day. See docs/operations.md."
+        ),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Source (the notice's title and date; read from a JSON file when empty)"),
+        max_length=300,
+        required=False,
+    )
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+
+
+class HolidayDayInline(ReadOnlyInline):
+    model = HolidayDay
+    fields = ["day", "is_working_day", "name"]
+    readonly_fields = ["day", "is_working_day", "name"]
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(ReadOnlyAdmin):
+    """Schedules are loaded whole from the notice (the import view, which records an Event) and
+    replaced by loading the year again; they are never edited day by day here."""
+
+    list_display = ["year", "source", "loaded_at", "loaded_by"]
+    readonly_fields = ["year", "source", "loaded_at", "loaded_by"]
+    inlines = [HolidayDayInline]
+    change_list_template = "admin/core/holidayschedule/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="core_holidayschedule_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("core.load_holidayschedule"):
+            raise PermissionDenied
+        form = HolidayScheduleImportForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST":
+            status = 400
+            upload = form.cleaned_data.get("file") if form.is_valid() else None
+            if upload is not None and upload.size > MAX_FILE_BYTES:
+                form.add_error(
+                    "file", _("The file is larger than %(limit)s KB.") % {"limit": MAX_FILE_BYTES // 1000}
+                )
+            elif upload is not None:
+                try:
+                    parsed = holiday_schedule_parse(
+                        upload.read(),
+                        filename=upload.name,
+                        year=form.cleaned_data["year"],
+                        source=form.cleaned_data["source"],
+                    )
+                    holiday_schedule_load(actor=request.user, schedule=parsed)
+                except DomainError as error:
+                    form.add_error("file", error.message)
+                else:
+                    messages.success(
+                        request, _("The %(year)s holiday schedule is loaded.") % {"year": parsed.year}
+                    )
+                    return redirect("admin:core_holidayschedule_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Load a holiday schedule"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/core/holidayschedule/import.html", context, status=status)

@@ -1,11 +1,13 @@
 """Working days and legal deadlines.
 
 Which days are working days
-    An administrator's ``CalendarOverride`` row wins; otherwise the State Council schedule packaged in
+    An administrator's ``CalendarOverride`` row wins; then a year's official schedule loaded by staff
+    (``HolidaySchedule``, see ``core.holidays``); otherwise the State Council schedule packaged in
     ``chinese_calendar`` (public holidays and the 调休 make-up working days, e.g. Sunday 2025-09-28 and
-    Saturday 2025-10-11 around 国庆 2025); for years that package does not cover yet (version 1.11:
-    2004–2026) Monday–Friday, with a warning in the log, until the package is updated or overrides are
-    entered for that year.
+    Saturday 2025-10-11 around 国庆 2025). For a year with neither (version 1.11 of the package covers
+    2004–2026) the days are counted Monday to Friday: the computation records the year in
+    ``DeadlineResult.assumed_years``, the log says so, and every page that shows a deadline reaching
+    such a year shows staff a warning (``calendar_years_missing``; the ``deadline_warning`` tag).
 
 How periods are counted (民法典 arts. 201–203, which the local handling rules follow)
     - The start day itself does not count ("开始的当日不计入"): ``add_working_days(friday, 1)`` is the
@@ -27,7 +29,9 @@ from __future__ import annotations
 import calendar as stdlib_calendar
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import chinese_calendar
@@ -36,7 +40,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.core.models import CalendarOverride, DeadlineRule, DeadlineUnit
+from minsheng.core.models import CalendarOverride, DeadlineRule, DeadlineUnit, HolidayDay, HolidaySchedule
 
 logger = logging.getLogger(__name__)
 
@@ -144,31 +148,78 @@ class DeadlineResult:
     amount: int
     unit: str
     description: str
+    # Years the count passed through with no holiday data, counted Monday to Friday (shown to staff).
+    assumed_years: tuple[int, ...] = ()
 
 
 class UnknownDeadlineRuleError(LookupError):
     """No DeadlineRule row and no built-in default has this name (a programming error)."""
 
 
-def _national_is_working_day(day: dt.date) -> bool:
+# Years with a loaded schedule, read at most once a minute per process (a page showing many deadlines
+# asks once); a load in this process forgets it at once, other processes within the minute.
+KNOWN_YEARS_SECONDS = 60
+_schedule_years_memo: tuple[float, frozenset[int]] = (0.0, frozenset())
+
+
+def schedule_years() -> frozenset[int]:
+    """Years for which staff loaded an official holiday schedule."""
+    global _schedule_years_memo
+    expires, years = _schedule_years_memo
+    now = time.monotonic()
+    if now >= expires:
+        years = frozenset(HolidaySchedule.objects.values_list("year", flat=True))
+        _schedule_years_memo = (now + KNOWN_YEARS_SECONDS, years)
+    return years
+
+
+def known_years_forget() -> None:
+    global _schedule_years_memo
+    _schedule_years_memo = (0.0, frozenset())
+
+
+@lru_cache(maxsize=256)
+def package_covers(year: int) -> bool:
+    """Whether the pinned ``chinese_calendar`` carries the State Council schedule of ``year``."""
     try:
-        return bool(chinese_calendar.is_workday(day))
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
-        if day.year not in _warned_fallback_years:
-            _warned_fallback_years.add(day.year)
-            logger.warning(
-                "chinese_calendar has no holiday data for %s; counting Monday to Friday as working days. "
-                "Update the package or add calendar overrides for that year.",
-                day.year,
-            )
-        return day.weekday() < 5
+        return False
+    return True
+
+
+def calendar_year_known(year: int) -> bool:
+    return year in schedule_years() or package_covers(year)
+
+
+# How far ahead deadlines reach: the longest default rule, 6 months of reply on an approved extension.
+DEADLINE_HORIZON = dt.timedelta(days=186)
+
+
+def calendar_years_missing(start: dt.date, end: dt.date) -> list[int]:
+    """The years between two dates (both included, in either order) with no holiday data."""
+    first, last = sorted((_as_date(start).year, _as_date(end).year))
+    return [year for year in range(first, last + 1) if not calendar_year_known(year)]
+
+
+def _warn_fallback(year: int) -> None:
+    if year not in _warned_fallback_years:
+        _warned_fallback_years.add(year)
+        logger.warning(
+            "No holiday schedule for %s: counting Monday to Friday as working days. Load the State "
+            "Council's schedule for that year (minsheng calendar load FILE) or update chinese_calendar.",
+            year,
+        )
 
 
 class WorkingDayCalendar:
-    """The working-day calendar for one computation: overrides are read once per year touched."""
+    """The working-day calendar for one computation: overrides and schedules are read once per year
+    touched; ``assumed_years`` collects the years counted Monday to Friday for want of data."""
 
     def __init__(self) -> None:
         self._overrides_by_year: dict[int, dict[dt.date, bool]] = {}
+        self._schedule_by_year: dict[int, dict[dt.date, bool] | None] = {}
+        self.assumed_years: set[int] = set()
 
     def _overrides(self, year: int) -> dict[dt.date, bool]:
         if year not in self._overrides_by_year:
@@ -176,11 +227,27 @@ class WorkingDayCalendar:
             self._overrides_by_year[year] = dict(rows)
         return self._overrides_by_year[year]
 
+    def _schedule(self, year: int) -> dict[dt.date, bool] | None:
+        if year not in self._schedule_by_year:
+            self._schedule_by_year[year] = (
+                dict(HolidayDay.objects.filter(schedule__year=year).values_list("day", "is_working_day"))
+                if year in schedule_years()
+                else None
+            )
+        return self._schedule_by_year[year]
+
     def is_working_day(self, day: dt.date) -> bool:
         override = self._overrides(day.year).get(day)
         if override is not None:
             return override
-        return _national_is_working_day(day)
+        schedule = self._schedule(day.year)
+        if schedule is not None:
+            return schedule.get(day, day.weekday() < 5)
+        if package_covers(day.year):
+            return bool(chinese_calendar.is_workday(day))
+        self.assumed_years.add(day.year)
+        _warn_fallback(day.year)
+        return day.weekday() < 5
 
     def next_working_day_on_or_after(self, day: dt.date) -> dt.date:
         while not self.is_working_day(day):
@@ -272,5 +339,10 @@ def deadline_compute(*, rule_name: str, start: dt.date, jurisdiction: Any = None
     else:
         raise ValueError(f"Unknown deadline unit {unit!r} for rule {rule_name!r}")
     return DeadlineResult(
-        due=due, rule_name=rule_name, amount=amount, unit=str(unit), description=description
+        due=due,
+        rule_name=rule_name,
+        amount=amount,
+        unit=str(unit),
+        description=description,
+        assumed_years=tuple(sorted(calendar.assumed_years)),
     )

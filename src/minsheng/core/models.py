@@ -131,6 +131,58 @@ class CalendarOverride(models.Model):
         return f"{self.day}"
 
 
+class HolidaySchedule(models.Model):
+    """A year's official holiday schedule (放假调休安排), loaded by staff from the State Council's notice.
+
+    Once a year has a schedule, its listed days decide which days are off (休) or working (班, the
+    make-up Saturdays and Sundays); every other day of the year is a working day Monday to Friday.
+    A year with neither a schedule nor data in ``chinese_calendar`` is counted Monday to Friday, and
+    deadlines that reach it are shown with a warning (``core.calendar``)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("The notice the schedule comes from, e.g. its title and date."),
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("loaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("holiday schedule")
+        verbose_name_plural = _("holiday schedules")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    """One day of a holiday schedule: a day off (休) or a make-up working day (班)."""
+
+    schedule = models.ForeignKey(
+        HolidaySchedule, verbose_name=_("holiday schedule"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("is a working day"))
+    name = models.CharField(_("holiday"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday schedule day")
+        verbose_name_plural = _("holiday schedule days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
 def _attachment_path(instance: Attachment, filename: str) -> str:
     # Files are stored under their hash, never under the name the uploader chose.
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"

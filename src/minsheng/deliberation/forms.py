@@ -16,6 +16,7 @@ from minsheng.deliberation.models import (
     ConversionKind,
     ModerationMode,
 )
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import Body, BodyKind, Person, Sector, Unit
 
 
@@ -119,7 +120,7 @@ class OutcomeForm(forms.Form):
     text = forms.CharField(
         label=_("Agreed outcome"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.order_by("name"))
+    unit = UnitChoiceField(label=_("Responsible unit"), queryset=Unit.objects.order_by("kind", "name"))
     due = forms.DateField(label=_("Deadline"), widget=date_picker())
 
 

@@ -133,6 +133,11 @@ class StatementLine:
     share: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def bar_share(self) -> float:
+        """The share drawn as a bar: a bridging intercept can fall below 0 or (barely) above 1."""
+        return min(max(self.share or 0.0, 0.0), 1.0)
+
 
 @dataclass
 class GroupView:

@@ -18,6 +18,7 @@ from minsheng.motions.models import (
     ProposerKind,
     Rating,
 )
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import LEADER_ROLES, Membership, Person, Role, Unit
 from minsheng.org.selectors import today
 
@@ -133,7 +134,7 @@ class MergeForm(StateForm):
 
 class AssignForm(StateForm):
     mode = forms.ChoiceField(label=_("Handling mode"), choices=HandlingMode.choices)
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
+    lead_unit = UnitChoiceField(label=_("Lead unit"), required=False)
     co_units = forms.ModelMultipleChoiceField(
         label=_("Co-units"), queryset=Unit.objects.none(), required=False
     )
@@ -161,7 +162,7 @@ def _places(jurisdiction_id: int | None) -> list[int]:
 
 class ReassignForm(forms.Form):
     assignment = forms.IntegerField(widget=forms.HiddenInput)
-    unit = forms.ModelChoiceField(label=_("Give it to"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Give it to"))
 
     def __init__(self, *args: Any, jurisdiction_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -278,8 +279,8 @@ class SearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *MotionStatus.choices]
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), required=False, queryset=Unit.objects.order_by("kind", "name")
+    unit = UnitChoiceField(
+        label=_("Unit"), required=False, queryset=Unit.objects.order_by("kind", "name"), empty_label=_("All")
     )
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]

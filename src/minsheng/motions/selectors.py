@@ -697,7 +697,12 @@ class Dashboard:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
+    # On-time rate over every reply due so far: replies (on time or late) plus parts still unanswered
+    # after their deadline, so that the rate and the overdue count describe the same parts.
     on_time_rate: float | None = None
+    on_time_count: int = 0
+    due_count: int = 0
+    overdue_count: int = 0
     satisfaction: dict[str, int] = field(default_factory=dict)
     satisfaction_by_month: dict[str, dict[str, int]] = field(default_factory=dict)
     categories: dict[str, int] = field(default_factory=dict)
@@ -734,7 +739,13 @@ def dashboard_for(user: Any) -> Dashboard:
         per_unit[unit]["replies"] += 1
         per_unit[unit]["on_time"] += timely
         per_unit[unit]["categories"][final] += 1
-    board.on_time_rate = round(100 * on_time / len(replies), 1) if replies else None
+    overdue_parts = Assignment.objects.filter(
+        motion__in=visible.filter(status__in=OPEN_STATES), status=AssignmentStatus.PENDING, due__lt=today()
+    )
+    board.overdue_count = overdue_parts.count()
+    board.on_time_count = on_time
+    board.due_count = len(replies) + board.overdue_count
+    board.on_time_rate = round(100 * on_time / board.due_count, 1) if board.due_count else None
     board.categories = dict(sorted(board.categories.items()))
     ratings = list(Evaluation.objects.filter(motion__in=visible).values_list("overall", "created_at"))
     board.satisfaction = dict(Counter(overall for overall, _at in ratings))
@@ -754,15 +765,7 @@ def dashboard_for(user: Any) -> Dashboard:
         ),
         key=lambda row: -row["replies"],
     )[:15]
-    board.overdue = list(
-        Assignment.objects.filter(
-            motion__in=visible.filter(status__in=OPEN_STATES),
-            status=AssignmentStatus.PENDING,
-            due__lt=today(),
-        )
-        .select_related("motion", "unit")
-        .order_by("due")[:20]
-    )
+    board.overdue = list(overdue_parts.select_related("motion", "unit").order_by("due")[:20])
     board.key_items = list(visible.filter(key_supervision__isnull=False).order_by("-id")[:20])
     return board
 

@@ -36,3 +36,5 @@ rules.add_perm("org.change_body", has_admin_role)
 rules.add_perm("org.change_unit", has_admin_role)
 rules.add_perm("org.change_membership", has_admin_role)
 rules.add_perm("org.view_token", is_signed_in)
+# The working-day calendar lives in core, which knows no roles: administrators load holiday schedules.
+rules.add_perm("core.load_holidayschedule", has_admin_role)

@@ -60,10 +60,35 @@ def _representative_memberships(day: dt.date) -> QuerySet[Membership]:
     )
 
 
-def deputies_for_place(place: Jurisdiction, day: dt.date | None = None) -> QuerySet[Membership]:
-    """The deputies whose constituency covers ``place`` (or, for a district, any of its townships)."""
+def deputies_for_place(
+    place: Jurisdiction, day: dt.date | None = None, query: str = ""
+) -> QuerySet[Membership]:
+    """The deputies whose constituency covers ``place`` (or, for a district, any of its townships),
+    optionally only those matching ``query`` (name, pinyin, initials, constituency)."""
     places = Q(constituency__places=place) | Q(constituency__places__parent=place)
-    return _representative_memberships(day or today()).filter(places, role=Role.DEPUTY).distinct()
+    seats = _representative_memberships(day or today()).filter(places, role=Role.DEPUTY)
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    if query:
+        seats = seats.filter(seat_search_condition(query))
+    return seats.distinct()
+
+
+@dataclass(frozen=True)
+class ConstituencyGroup:
+    """A constituency (选区) and the deputies it elected, as the find-my-representatives page lists them."""
+
+    name: str
+    seats: list[Membership]
+
+
+def deputies_by_constituency(seats: list[Membership]) -> list[ConstituencyGroup]:
+    """Seats grouped by constituency, in the order the constituencies were numbered (第1选区, 第2选区…)."""
+    groups: dict[int, tuple[str, list[Membership]]] = {}
+    for seat in seats:
+        key = seat.constituency_id or 0
+        name = seat.constituency.name if seat.constituency else ""
+        groups.setdefault(key, (name, []))[1].append(seat)
+    return [ConstituencyGroup(name, members) for _key, (name, members) in sorted(groups.items())]
 
 
 def public_places_for(place: Jurisdiction, kinds: tuple[str, ...] = PUBLIC_PLACE_KINDS) -> QuerySet[Body]:
@@ -142,16 +167,22 @@ def directory_search(
         seats = seats.filter(role=Role.CPPCC_MEMBER)
     query = query.strip()[:MAX_QUERY_LENGTH]
     if query:
-        compact = query.replace(" ", "").lower()
-        seats = seats.filter(
-            Q(person__name__contains=query)
-            | Q(person__pinyin_initials__startswith=compact)
-            | Q(person__pinyin__icontains=query.lower())
-            | Q(constituency__name__contains=query)
-            | Q(constituency__places__name__contains=query)
-            | Q(sector__name__contains=query)
-        ).distinct()
+        seats = seats.filter(seat_search_condition(query)).distinct()
     return seats
+
+
+def seat_search_condition(query: str) -> Q:
+    """A seat whose holder's name, full pinyin or pinyin initials, constituency (or its places) or
+    sector matches ``query`` (already trimmed and non-empty)."""
+    compact = query.replace(" ", "").lower()
+    return (
+        Q(person__name__contains=query)
+        | Q(person__pinyin_initials__startswith=compact)
+        | Q(person__pinyin__icontains=query.lower())
+        | Q(constituency__name__contains=query)
+        | Q(constituency__places__name__contains=query)
+        | Q(sector__name__contains=query)
+    )
 
 
 @dataclass(frozen=True)

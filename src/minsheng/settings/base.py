@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "minsheng.oversight",
     "minsheng.meetings",
     "minsheng.web",
+    "django.forms",  # last: web/templates/django/forms/ overrides Django's widget templates
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "minsheng.urls"
+# Form widgets render through the project's templates, so that web/ can adjust Django's own (the
+# blank choice reads 请选择 instead of "---------"; filters say 全部 themselves).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "minsheng.wsgi.application"
 
 TEMPLATES = [

@@ -13,6 +13,7 @@ from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.validators import credit_code_normalise, validate_credit_code
 from minsheng.core.verification import mobile_normalise
 from minsheng.core.widgets import date_picker, time_picker
+from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import Body, Membership, Unit
 from minsheng.voices.models import (
     ENTERPRISE_NAME_MAX_LENGTH,
@@ -198,7 +199,7 @@ class ReplyForm(_ActionForm):
 
 
 class ForwardForm(_ActionForm):
-    unit = forms.ModelChoiceField(label=_("Handling unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Handling unit"))
     reply_rule = forms.ChoiceField(
         label=_("Reply deadline"), choices=ReplyRule.choices, initial=ReplyRule.COMPLAINT
     )
@@ -273,7 +274,7 @@ class VoiceFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *VoiceChannel.choices], required=False
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoiceField(label=_("Unit"), required=False, empty_label=_("All"))
     date_from = forms.DateField(label=_("Received from"), required=False, widget=date_picker())
     date_to = forms.DateField(label=_("Received until"), required=False, widget=date_picker())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)

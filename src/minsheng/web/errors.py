@@ -122,7 +122,7 @@ def error_page(request: HttpRequest, kind: ErrorKind, *, detail: str = "") -> Ht
 
 
 def _plain_page(kind: ErrorKind, request_id: str) -> str:
-    number = _("Error number") + f": {escape(request_id)}" if request_id else ""
+    number = _("Error number: %(number)s") % {"number": escape(request_id)} if request_id else ""
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -16,10 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
+from minsheng.core.calendar import DEADLINE_HORIZON, calendar_years_missing
 from minsheng.org.models import LEADER_ROLES, Jurisdiction, Membership, Role
 from minsheng.org.selectors import (
+    MAX_QUERY_LENGTH,
     contact_offices,
     cppcc_places_for,
+    deputies_by_constituency,
     deputies_for_place,
     place_find,
     roles_of,
@@ -27,6 +30,8 @@ from minsheng.org.selectors import (
     today,
     townships_of,
 )
+from minsheng.voices.models import ReceptionDay
+from minsheng.voices.selectors import reception_days_upcoming
 from minsheng.web.display import display_remember
 
 
@@ -41,70 +46,127 @@ def _place_from(request: HttpRequest) -> tuple[Jurisdiction | None, str]:
     return place, ""
 
 
-def _place_context(place: Jurisdiction | None) -> dict[str, object]:
+def _place_context(place: Jurisdiction | None, query: str = "") -> dict[str, object]:
     if place is None:
         return {"place": None}
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    deputies = list(deputies_for_place(place, query=query))
+    stations = list(stations_for(place))
+    next_days: dict[int, ReceptionDay] = {}
+    for day in reception_days_upcoming().filter(station__in=[s.pk for s in stations]):
+        next_days.setdefault(day.station_id, day)
     return {
         "place": place,
-        "deputies": list(deputies_for_place(place)),
-        "stations": list(stations_for(place)),
+        "query": query,
+        "deputy_count": len(deputies),
+        "constituencies": deputies_by_constituency(deputies),
+        "stations": [(station, next_days.get(station.pk)) for station in stations],
         "cppcc_places": list(cppcc_places_for(place)),
     }
 
 
 def home(request: HttpRequest) -> HttpResponse:
     place, error = _place_from(request)
-    context = {"townships": list(townships_of()), "error": error, **_place_context(place)}
+    query = request.GET.get("q", "")
+    context = {"townships": list(townships_of()), "error": error, **_place_context(place, query)}
     return render(request, "web/home.html", context, status=404 if error else 200)
 
 
 def find_representatives(request: HttpRequest) -> HttpResponse:
     """The htmx fragment behind the township picker."""
     place, error = _place_from(request)
-    return render(request, "web/_place_results.html", {"error": error, **_place_context(place)})
+    query = request.GET.get("q", "")
+    return render(request, "web/_place_results.html", {"error": error, **_place_context(place, query)})
 
 
 @dataclass(frozen=True)
 class RoleCard:
+    """A role's way into its work: shown when the user holds the role and may open the link."""
+
     title: StrOrPromise
     text: StrOrPromise
     link: str
+    permission: str
 
 
 _LEADERSHIP = RoleCard(
     gettext_lazy("Leadership"),
     gettext_lazy("Volumes, on-time rates and satisfaction across units."),
     "/motions/dashboard/",
+    "motions.view_dashboard",
 )
-ROLE_CARDS: dict[str, RoleCard] = {
-    Role.DEPUTY: RoleCard(
-        gettext_lazy("Deputy"),
-        gettext_lazy("Voices addressed to you, your suggestions and bills, replies awaiting your rating."),
-        "/voices/",
+# For each role, the cards in order of preference: the first whose page the user may open is shown
+# (staff of a legislative contact point hold the staff role but have no suggestions to file).
+ROLE_CARDS: dict[str, tuple[RoleCard, ...]] = {
+    Role.DEPUTY: (
+        RoleCard(
+            gettext_lazy("Deputy"),
+            gettext_lazy(
+                "Voices addressed to you, your suggestions and bills, replies awaiting your rating."
+            ),
+            "/voices/",
+            "voices.list_voice",
+        ),
     ),
-    Role.CPPCC_MEMBER: RoleCard(
-        gettext_lazy("CPPCC member"),
-        gettext_lazy("Your proposals, social-conditions reports and consultations."),
-        "/motions/",
+    Role.CPPCC_MEMBER: (
+        RoleCard(
+            gettext_lazy("CPPCC member"),
+            gettext_lazy("Your proposals, social-conditions reports and consultations."),
+            "/motions/",
+            "motions.list_motion",
+        ),
     ),
-    Role.STAFF: RoleCard(
-        gettext_lazy("Working-body staff"), gettext_lazy("Filing review and assignment queues."), "/motions/"
+    Role.STAFF: (
+        RoleCard(
+            gettext_lazy("Working-body staff"),
+            gettext_lazy("Filing review and assignment queues."),
+            "/motions/",
+            "motions.list_motion",
+        ),
+        RoleCard(
+            gettext_lazy("Legislative contact point"),
+            gettext_lazy("Consultation tasks on drafts: opinions, sorting, the report and feedback."),
+            "/legislation/",
+            "legislation.add_consultationtask",
+        ),
     ),
-    Role.HANDLER: RoleCard(
-        gettext_lazy("Handling unit"), gettext_lazy("Items assigned to your unit, by deadline."), "/motions/"
+    Role.HANDLER: (
+        RoleCard(
+            gettext_lazy("Handling unit"),
+            gettext_lazy("Items assigned to your unit, by deadline."),
+            "/motions/",
+            "motions.list_motion",
+        ),
     ),
-    Role.STATION_STAFF: RoleCard(
-        gettext_lazy("Station staff"),
-        gettext_lazy("Reception days and voices received at your station."),
-        "/voices/reception/",
+    Role.STATION_STAFF: (
+        RoleCard(
+            gettext_lazy("Station staff"),
+            gettext_lazy("Reception days and voices received at your station."),
+            "/voices/reception/",
+            "voices.add_receptionday",
+        ),
     ),
-    Role.ADMIN: RoleCard(
-        gettext_lazy("Administrator"),
-        gettext_lazy("Jurisdictions, bodies, units, terms, people and memberships."),
-        "/admin/",
+    Role.ADMIN: (
+        RoleCard(
+            gettext_lazy("Administrator"),
+            gettext_lazy("Jurisdictions, bodies, units, terms, people and memberships."),
+            "/admin/",
+            "org.change_jurisdiction",
+        ),
     ),
-    **dict.fromkeys(LEADER_ROLES, _LEADERSHIP),
+    **dict.fromkeys(LEADER_ROLES, (_LEADERSHIP,)),
 }
+
+
+def role_cards(user: Any, roles: set[str]) -> list[RoleCard]:
+    shown: dict[str, RoleCard] = {}
+    for role, candidates in ROLE_CARDS.items():
+        if role not in roles:
+            continue
+        card = next((c for c in candidates if user.has_perm(c.permission)), None)
+        if card is not None:
+            shown.setdefault(str(card.title), card)
+    return list(shown.values())
 
 
 @login_required
@@ -120,8 +182,17 @@ def me(request: HttpRequest) -> HttpResponse:
         else []
     )
     roles = roles_of(person)
-    cards = list({card.title: card for role, card in ROLE_CARDS.items() if role in roles}.values())
-    context = {"memberships": memberships, "cards": cards, "panels": desk_panels(request)}
+    cards = role_cards(request.user, roles)
+    # Deadlines are counted Monday to Friday in a year with no holiday data: say so where work starts.
+    day = today()
+    calendar_gap = calendar_years_missing(day, day + DEADLINE_HORIZON) if memberships else []
+    context = {
+        "memberships": memberships,
+        "cards": cards,
+        "panels": desk_panels(request),
+        "calendar_gap": calendar_gap,
+        "can_load_calendar": request.user.has_perm("core.load_holidayschedule"),
+    }
     return render(request, "web/me.html", context)
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from minsheng.core.calendar import calendar_years_missing
 
 register = template.Library()
 
@@ -20,3 +25,20 @@ def actor_name(actor: Any) -> str:
         return _("system")
     full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
     return str(full_name or getattr(actor, "username", "") or actor)
+
+
+@register.filter
+def deadline_warning(due: Any) -> str:
+    """A warning beside a deadline whose count reached a year with no holiday data (staff pages).
+
+    Such a deadline was counted Monday to Friday and may fall inside a public holiday; the years
+    checked run from today (or the deadline, if earlier) to the deadline."""
+    if not isinstance(due, dt.date):
+        return ""
+    day = due.date() if isinstance(due, dt.datetime) else due
+    missing = calendar_years_missing(min(day, timezone.localdate()), day)
+    if not missing:
+        return ""
+    years = "、".join(str(year) for year in missing)
+    text = _("No holiday schedule for %(years)s: counted Monday to Friday, check the date") % {"years": years}
+    return format_html('<span class="calendar-warning" role="note">（{}）</span>', text)
