@@ -24,6 +24,7 @@ USAGE = """用法 / usage: minsheng <command> [options]
   backup DEST, restore SRC  a consistent backup with a manifest, and its restore
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
+  text route-eval|hot|dup  routing quality, hot issues, near-duplicates of message CSV files
   <django command>     any management command (migrate, createsuperuser, …)
 """
 
@@ -247,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minsheng.analysis.consensus.cli import main as consensus_main
 
         return consensus_main(rest)
+    if command == "text":
+        from minsheng.analysis.text.cli import main as text_main
+
+        return text_main(rest)
     if command == "legislation":
         from minsheng.legislation.cli import main as legislation_main
 

@@ -192,15 +192,17 @@ class Notification(models.Model):
 
 
 class SearchEntry(models.Model):
-    """Searchable text of one record, as tokens: jieba words plus character bigrams.
+    """Searchable text of one record: the folded text, and its characters and character pairs.
 
-    Written only by ``minsheng.core.search.search_index``. SQLite indexes it with FTS5, PostgreSQL
-    with a trigram GIN index (migration 0005), so 2-character Chinese words inside longer words match.
+    Written only by ``minsheng.core.search``. SQLite indexes ``tokens`` with FTS5 (migration 0005),
+    PostgreSQL with a GIN index over the token array (migration 0006); ``text`` is what a match is
+    checked against, so one- and two-character Chinese words inside longer words match exactly.
     """
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(_("record id"))
     tokens = models.TextField(_("tokens"))
+    text = models.TextField(_("searchable text"), blank=True, default="")
 
     class Meta:
         verbose_name = _("search entry")
