@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import math
 import os
 import random
@@ -56,7 +57,7 @@ def load_average() -> str:
 def header(title: str, script_part: str) -> str:
     return (
         f"## {title} (`bench/text.py {script_part}`)\n\n"
-        f"Run {time.strftime('%Y-%m-%d %H:%M')} on {machine_description()}; "
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine_description()}; "
         f"1-minute load average {load_average()} at the start"
     )
 
@@ -358,19 +359,15 @@ def _load_entries(texts: list[str]) -> None:
                     rows,
                 )
         _progress("entries", min(start + batch, len(texts)), len(texts))
+    migration = importlib.import_module("minsheng.core.migrations.0009_search_text_and_token_array")
     with connection.cursor() as cursor:
         if vendor == "sqlite":
-            import importlib
-
-            migration = importlib.import_module("minsheng.core.migrations.0006_search_text_and_token_array")
             for statement in migration.SQLITE_FORWARD:  # triggers back, FTS index rebuilt in one pass
                 cursor.execute(statement)
             cursor.execute("ANALYZE")
         else:
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            cursor.execute(
-                "CREATE INDEX core_searchentry_tokens_gin ON core_searchentry USING gin (tokens_array)"
-            )
+            cursor.execute(migration.POSTGRES_TOKENS_INDEX)
             cursor.execute("ANALYZE core_searchentry")
 
 

@@ -195,7 +195,7 @@ class SearchEntry(models.Model):
     """Searchable text of one record: the folded text, and its characters and character pairs.
 
     Written only by ``minsheng.core.search``. SQLite indexes ``tokens`` with FTS5 (migration 0005),
-    PostgreSQL with a GIN index over the token array (migration 0006); ``text`` is what a match is
+    PostgreSQL with a GIN index over the token array (migration 0009); ``text`` is what a match is
     checked against, so one- and two-character Chinese words inside longer words match exactly.
     """
 

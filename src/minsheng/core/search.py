@@ -11,7 +11,7 @@ character needs its token, a longer term all its pairs: an index lookup (FTS5 on
 index over the token array on PostgreSQL) gives every record that may contain the term, and
 checking the text itself (``LIKE '%term%'``) keeps exactly those that do. A word found in
 thousands of records is instead checked row by row while walking a newest-first index, which stops
-after a page (``walk=True``).
+after a page (``walk=True``; ``search_ids`` tries the newest rows first on its own).
 
 pg_trgm alone cannot serve this: a trigram index answers nothing for one- and two-character
 queries (most Chinese words).
@@ -27,8 +27,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import Expression, RawSQL
 
 from minsheng.analysis.text.normalize import fold_width
 from minsheng.core.models import SearchEntry
@@ -36,7 +36,8 @@ from minsheng.core.models import SearchEntry
 MAX_QUERY_TOKENS = 12
 MAX_QUERY_TERMS = 6
 MAX_TERM_CHARS = 40
-BROAD_MATCHES = 1000  # a query matching this many records is walked row by row (see module docstring)
+BROAD_MATCHES = 1000  # SQLite: this many FTS candidates make a query common (see search_ids)
+PROBE_ROWS = 2000  # PostgreSQL: search_ids checks the newest entries' texts first
 _RUN = re.compile(r"[^\W_]+")  # letters and digits of every script: FTS5's unicode61 token characters
 
 
@@ -118,6 +119,30 @@ def unindexed(expression: F) -> Func:
     return Func(expression, template="(+%(expressions)s)", output_field=IntegerField())
 
 
+class TokensContain(Expression):
+    """PostgreSQL: the entry's token array contains every token. Written exactly as the expression
+    of the GIN index of migration core 0009, so that the index serves it."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__()
+        self.tokens = tokens
+        self.column: Any = F("tokens")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, expressions: list[Any]) -> None:
+        (self.column,) = expressions
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.column)
+        placeholders = ", ".join(["%s"] * len(self.tokens))
+        return f"string_to_array({column}, ' ') @> ARRAY[{placeholders}]::text[]", [*params, *self.tokens]
+
+
 def _candidates(tokens: list[str]) -> Q:
     """Entries that have every token (a superset of the matches), through the vendor's index."""
     if connection.vendor == "sqlite":
@@ -128,9 +153,7 @@ def _candidates(tokens: list[str]) -> Q:
             )
         )
     if connection.vendor == "postgresql":
-        # The generated column and its GIN index come from migration core 0006 (not a model field:
-        # arrays exist on PostgreSQL only), hence a self-contained subquery.
-        return Q(id__in=RawSQL("SELECT id FROM core_searchentry WHERE tokens_array @> %s::text[]", [tokens]))
+        return Q(TokensContain(tokens))
     return Q()  # another database: the text check alone decides
 
 
@@ -196,19 +219,45 @@ def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
     return int(entries[:cap].count())
 
 
+def _newest_containing(
+    content_type: ContentType, terms: list[str], rows: int | None, limit: int
+) -> list[int]:
+    """Object ids among the newest ``rows`` entries (all with None) whose text contains every term,
+    newest first, at most ``limit``: a walk down the (record type, id) index reading texts."""
+    check = "instr(text, %s) > 0" if connection.vendor == "sqlite" else "strpos(text, %s) > 0"
+    window = f"LIMIT {int(rows)}" if rows is not None else ""
+    sql = (
+        "SELECT object_id FROM (SELECT object_id, text FROM core_searchentry WHERE content_type_id = %s "
+        f"ORDER BY object_id DESC {window}) newest WHERE "
+        + " AND ".join([check] * len(terms))
+        + f" ORDER BY object_id DESC LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [content_type.pk, *terms])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 def search_ids(model: type[models.Model], query: str, *, limit: int = 20) -> tuple[list[int], bool]:
     """Ids of the newest ``model`` records (highest id first) containing every term of ``query``,
-    at most ``limit``, and whether more exist. Common words walk the newest entries; rare ones are
-    looked up in the token index."""
+    at most ``limit``, and whether more exist.
+
+    A common word fills the page among the newest entries, so they are read first: on SQLite when
+    the FTS index counts BROAD_MATCHES candidates (counting stops there), on PostgreSQL by checking
+    the newest PROBE_ROWS texts (a GIN lookup would gather every match before the first). Otherwise
+    the token index gives every candidate and their texts are checked."""
     terms = query_terms(query or "")
     if not terms:
         return [], False
     content_type = ContentType.objects.get_for_model(model)
-    if search_match_count(model, query, BROAD_MATCHES) >= BROAD_MATCHES:
-        entries = SearchEntry.objects.filter(_contains_terms(terms), content_type=content_type)
+    found: list[int] = []
+    if connection.vendor == "sqlite":
+        if search_match_count(model, query, BROAD_MATCHES) >= BROAD_MATCHES:
+            found = _newest_containing(content_type, terms, None, limit + 1)
     else:
-        entries = _matching_entries(terms, query_tokens(query), content_type)
-    found = list(entries.order_by("-object_id").values_list("object_id", flat=True)[: limit + 1])
+        found = _newest_containing(content_type, terms, PROBE_ROWS, limit + 1)
+    if len(found) <= limit:
+        matching = _matching_entries(terms, query_tokens(query), content_type)
+        found = list(matching.order_by("-object_id").values_list("object_id", flat=True)[: limit + 1])
     return [int(i) for i in found[:limit]], len(found) > limit
 
 

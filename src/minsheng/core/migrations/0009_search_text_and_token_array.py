@@ -7,15 +7,13 @@
 
 from django.db import migrations, models
 
-POSTGRES_FORWARD = [
-    "DROP INDEX IF EXISTS core_searchentry_tokens_trgm",
-    "ALTER TABLE core_searchentry ADD COLUMN tokens_array text[] "
-    "GENERATED ALWAYS AS (string_to_array(btrim(tokens), ' ')) STORED",
-    "CREATE INDEX core_searchentry_tokens_gin ON core_searchentry USING gin (tokens_array)",
-]
+# The expression must be written the same way in core.search.TokensContain to use the index.
+POSTGRES_TOKENS_INDEX = (
+    "CREATE INDEX core_searchentry_tokens_gin ON core_searchentry USING gin ((string_to_array(tokens, ' ')))"
+)
+POSTGRES_FORWARD = ["DROP INDEX IF EXISTS core_searchentry_tokens_trgm", POSTGRES_TOKENS_INDEX]
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS core_searchentry_tokens_gin",
-    "ALTER TABLE core_searchentry DROP COLUMN IF EXISTS tokens_array",
     "CREATE INDEX IF NOT EXISTS core_searchentry_tokens_trgm ON core_searchentry USING gin (tokens gin_trgm_ops)",
 ]
 
@@ -45,7 +43,7 @@ def _run(statements_by_vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_search_entry"),
+        ("core", "0008_attempt_counters_and_codes"),
     ]
 
     operations = [
