@@ -168,11 +168,10 @@ def bench_routing(args: argparse.Namespace) -> str:
     lines = [
         top + f", {load_average()} at the end.",
         "",
-        f"Recipe `{RECIPE.name}`. {args.folds}-fold stratified cross-validation (seed 0): each fold trains on "
-        f"{len(texts) * (args.folds - 1) // args.folds:,} rows and predicts the other "
-        f"{len(texts) // args.folds:,} one message at a time (`routing_evaluate`, what `minsheng text route-eval` "
-        "runs). Training on all 2,763 rows: "
-        f"{full_train_s:.1f} s.",
+        f"Recipe `{RECIPE.name}`. {args.folds}-fold stratified cross-validation (seed 0): each fold "
+        f"trains on {len(texts) * (args.folds - 1) // args.folds:,} rows and predicts the other "
+        f"{len(texts) // args.folds:,} one message at a time (`routing_evaluate`, what "
+        f"`minsheng text route-eval` runs). Training on all 2,763 rows: {full_train_s:.1f} s.",
         "",
         "| measure | " + " | ".join(f"fold {i}" for i in range(1, len(reports) + 1)) + " | mean | target |",
         "|---|" + "---|" * (len(reports) + 2),
@@ -287,10 +286,10 @@ def bench_similar(args: argparse.Namespace) -> str:
         top + f", {load_average()} at the end.",
         "",
         f"{len(queries):,} 附件3 messages (title + body) and {len(filler):,} filler texts; "
-        f"{hasher.bands} bands × {hasher.rows} rows (96 MinHash values per item). Queries: each 附件3 message "
-        "against the whole index (itself excluded), threshold 0.5, 20 results. The exact answer: every pair "
-        "(附件3 message, any item) whose exact character-3-gram Jaccard is ≥ 0.5, found by sparse intersection "
-        "counts over all items.",
+        f"{hasher.bands} bands × {hasher.rows} rows (96 MinHash values per item). Queries: each 附件3 "
+        "message against the whole index (itself excluded), threshold 0.5, 20 results. The exact answer: "
+        "every pair (附件3 message, any item) whose exact character-3-gram Jaccard is ≥ 0.5, found by "
+        "sparse intersection counts over all items.",
         "",
         "| items | build s | index MB | query p50 ms | query p95 ms | candidates per query (median) "
         "| exact pairs ≥ 0.5 | found | recall | found in the 20 shown |",
@@ -355,7 +354,8 @@ def _load_entries(texts: list[str]) -> None:
                         copy.write_row(row)
             else:
                 cursor.executemany(
-                    "INSERT INTO core_searchentry (content_type_id, object_id, tokens, text) VALUES (%s, %s, %s, %s)",
+                    "INSERT INTO core_searchentry (content_type_id, object_id, tokens, text) "
+                    "VALUES (%s, %s, %s, %s)",
                     rows,
                 )
         _progress("entries", min(start + batch, len(texts)), len(texts))
@@ -436,11 +436,12 @@ def bench_search(args: argparse.Namespace) -> str:
     lines = [
         top + f", {load_average()} at the end.",
         "",
-        f"{args.items:,} search entries of voices (filler texts of real sentences, {statistics.mean(len(t) for t in texts):.0f} "
-        f"characters on average), loaded in {load_s:.0f} s. Each query is `search_ids(Voice, q, limit=20)`: the 20 "
-        "newest voices containing the query and whether there are more (the token index for rare strings, a "
-        "newest-first walk checking the text for common ones). Queries: the issue's examples and substrings of "
-        f"1–4 characters cut from random texts ({len(queries)} in all).",
+        f"{args.items:,} search entries of voices (filler texts of real sentences, "
+        f"{statistics.mean(len(t) for t in texts):.0f} characters on average), loaded in {load_s:.0f} s. "
+        "Each query is `search_ids(Voice, q, limit=20)`: the 20 newest voices containing the query and "
+        "whether there are more (the newest rows read first for common strings, the token index for rare "
+        "ones). Queries: the issue's examples and substrings of 1–4 characters cut from random texts "
+        f"({len(queries)} in all).",
         "",
         "| query length | queries | p50 ms | p95 ms | max ms |",
         "|---|---|---|---|---|",
@@ -448,12 +449,12 @@ def bench_search(args: argparse.Namespace) -> str:
     for length, values in timings.items():
         if values:
             lines.append(
-                f"| {length} | {len(values)} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} | "
-                f"{max(values):.1f} |"
+                f"| {length} | {len(values)} | {percentile(values, 0.5):.1f} | "
+                f"{percentile(values, 0.95):.1f} | {max(values):.1f} |"
             )
     lines.append(
-        f"| all | {len(everything)} | {percentile(everything, 0.5):.1f} | {percentile(everything, 0.95):.1f} | "
-        f"{max(everything):.1f} |"
+        f"| all | {len(everything)} | {percentile(everything, 0.5):.1f} | "
+        f"{percentile(everything, 0.95):.1f} | {max(everything):.1f} |"
     )
     lines += [
         "",
@@ -502,8 +503,8 @@ def bench_hot(args: argparse.Namespace) -> str:
     lines = [
         top + f", {load_average()} at the end.",
         "",
-        f"{len(messages):,} messages, {elapsed:.0f} s. Each issue with the titles of its first eight messages "
-        "(oldest first), so that one can judge whether it is one place and one problem.",
+        f"{len(messages):,} messages, {elapsed:.0f} s. Each issue with the titles of its first eight "
+        "messages (oldest first), so that one can judge whether it is one place and one problem.",
         "",
         "| rank | heat | place | from | to | messages | people | likes | title |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -134,13 +134,13 @@ class TokensContain(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.column]
 
-    def set_source_expressions(self, expressions: list[Any]) -> None:
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
         (self.column,) = expressions
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.column)
         placeholders = ", ".join(["%s"] * len(self.tokens))
-        return f"string_to_array({column}, ' ') @> ARRAY[{placeholders}]::text[]", [*params, *self.tokens]
+        return f"string_to_array({column}, ' ') @> ARRAY[{placeholders}]::text[]", (*params, *self.tokens)
 
 
 def _candidates(tokens: list[str]) -> Q:
@@ -226,11 +226,12 @@ def _newest_containing(
     newest first, at most ``limit``: a walk down the (record type, id) index reading texts."""
     check = "instr(text, %s) > 0" if connection.vendor == "sqlite" else "strpos(text, %s) > 0"
     window = f"LIMIT {int(rows)}" if rows is not None else ""
+    # Only constants and integers are formatted into the statement; the terms are parameters.
+    conditions = " AND ".join([check] * len(terms))
     sql = (
-        "SELECT object_id FROM (SELECT object_id, text FROM core_searchentry WHERE content_type_id = %s "
-        f"ORDER BY object_id DESC {window}) newest WHERE "
-        + " AND ".join([check] * len(terms))
-        + f" ORDER BY object_id DESC LIMIT {int(limit)}"
+        "SELECT object_id FROM (SELECT object_id, text FROM core_searchentry "  # noqa: S608
+        f"WHERE content_type_id = %s ORDER BY object_id DESC {window}) newest "
+        f"WHERE {conditions} ORDER BY object_id DESC LIMIT {int(limit)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [content_type.pk, *terms])

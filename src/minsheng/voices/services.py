@@ -29,6 +29,7 @@ from minsheng.core.events import event_record
 from minsheng.core.messaging import message_send
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
+from minsheng.core.similarity import similarity_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count, throttle_exceeded
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
@@ -198,6 +199,7 @@ def _tell_submitter(voice: Voice, text: str) -> None:
 
 def _index(voice: Voice) -> None:
     search_index(voice, voice.text, voice.tracking_code, voice.name)
+    similarity_index(voice, voice.text)
 
 
 def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:

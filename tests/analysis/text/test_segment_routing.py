@@ -34,9 +34,9 @@ def test_extra_words_stay_whole_and_do_not_leak():
 
 
 LABELS = {
-    "交通运输": "公交 地铁 线路 班次 站点 红绿灯 拥堵 出租车 车辆 通行 停车".split(),
-    "教育文体": "学校 学生 老师 课程 入学 学位 幼儿园 家长 体育馆 图书馆 考试".split(),
-    "环境保护": "噪音 污水 排放 河道 污染 气味 粉尘 焚烧 空气 环评 扰民".split(),
+    "交通运输": "公交 地铁 线路 班次 站点 红绿灯 拥堵 出租车 车辆 通行 停车".split(),  # noqa: SIM905
+    "教育文体": "学校 学生 老师 课程 入学 学位 幼儿园 家长 体育馆 图书馆 考试".split(),  # noqa: SIM905
+    "环境保护": "噪音 污水 排放 河道 污染 气味 粉尘 焚烧 空气 环评 扰民".split(),  # noqa: SIM905
 }
 
 
@@ -59,7 +59,7 @@ def test_routing_learns_suggests_and_is_calibrated():
     model = routing_train(texts, labels)
     assert model.labels == tuple(sorted(LABELS)) and model.n_train == 90
     suggestions = model.suggest("地铁站出口附近公交线路太少，红绿灯时间太短")  # raw text, not segmented
-    assert [s.label for s in suggestions][0] == "交通运输" and len(suggestions) == 2
+    assert suggestions[0].label == "交通运输" and len(suggestions) == 2
     assert 0 <= suggestions[1].confidence < suggestions[0].confidence <= 1
     assert model.suggest("   ") == []
     probabilities = model.probabilities(texts[:5])
@@ -106,3 +106,25 @@ def test_saved_model_loads_only_with_its_digest(tmp_path):
     path.write_bytes(path.read_bytes() + b"tampered")
     with pytest.raises(RoutingError, match="digest"):
         model_load(path, digest)
+
+
+def test_fast_feature_rows_equal_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from minsheng.analysis.text.routing import TfidfView, char_ngrams
+
+    corpus = ["湖塘镇花园路路灯坏了", "公交 线路  太少", "ABC公交站", "路灯 路灯 路灯 修"]
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(corpus)
+    view = TfidfView.of(chars, 5)
+    for text in [*corpus, "新的 路灯  问题 ABC", "完全没见过"]:
+        expected = chars.transform([text]).toarray()[0]
+        columns, values = view.row(char_ngrams(text, 1, 3))
+        got = np.zeros(len(expected))
+        got[columns - 5] = values
+        assert np.allclose(got, expected)
+    words = TfidfVectorizer(analyzer=lambda ws: ws, sublinear_tf=True).fit([t.split() for t in corpus])
+    columns, values = TfidfView.of(words, 0).row(["路灯", "路灯", "修", "未知"])
+    expected = words.transform([["路灯", "路灯", "修", "未知"]]).toarray()[0]
+    got = np.zeros(len(expected))
+    got[columns] = values
+    assert np.allclose(got, expected)

@@ -23,6 +23,7 @@ import hashlib
 import io
 import math
 import pickle
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -72,35 +73,72 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 
 @dataclass
+class TfidfView:
+    """What a fitted TfidfVectorizer (sublinear tf, l2 norm) needs to turn terms into a row: the
+    vocabulary and idf, and where its columns start in the joined feature space."""
+
+    vocabulary: dict[str, int]
+    idf: NDArray[np.float64]
+    offset: int
+
+    @classmethod
+    def of(cls, vectorizer: Any, offset: int) -> TfidfView:
+        return cls(dict(vectorizer.vocabulary_), np.asarray(vectorizer.idf_, dtype=np.float64), offset)
+
+    def row(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        vocabulary = self.vocabulary
+        known = [(vocabulary[term], count) for term, count in Counter(terms).items() if term in vocabulary]
+        if not known:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        columns = np.array([column for column, _ in known], dtype=np.int64)
+        counts = np.array([count for _, count in known], dtype=np.float64)
+        values = (1.0 + np.log(counts)) * self.idf[columns]
+        return columns + self.offset, values / np.sqrt(values @ values)
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams as scikit-learn's analyzer="char" makes them (lower case, spaces collapsed)."""
+    text = _WHITE_SPACES.sub(" ", text.lower())
+    return [text[i : i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
+
+
+@dataclass
 class RoutingModel:
-    """A trained routing model: features, linear scores, temperature. Small, picklable, thread-safe."""
+    """A trained routing model: features, linear scores, temperature. Small, picklable, thread-safe.
+
+    Scoring one message does not go through scikit-learn (its input checks cost more than the
+    arithmetic): the two TF-IDF views are rebuilt from their vocabularies and idf, and the weights
+    are kept feature-major so that a message's few hundred features pick their rows."""
 
     recipe: Recipe
     labels: tuple[str, ...]
     segmenter: Segmenter
-    word_vectorizer: Any
-    char_vectorizer: Any
-    coef: Any  # (n_labels, n_features) float32
+    words_view: TfidfView
+    chars_view: TfidfView
+    weights: NDArray[np.float64]  # (n_features, n_labels), C-contiguous
     intercept: NDArray[np.float64]
     temperature: float
     n_train: int
     label_counts: dict[str, int] = field(default_factory=dict)
 
-    def features(self, texts: Sequence[str]) -> Any:
-        from scipy.sparse import hstack
-
-        words = [self.segmenter.words(text) for text in texts]
-        return hstack(
-            [
-                self.word_vectorizer.transform(words),
-                self.char_vectorizer.transform(["".join(w) for w in words]),
-            ]
-        ).tocsr()
+    def feature_row(self, text: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Columns and values of ``text``'s feature row (as the training vectorizers make it)."""
+        words = self.segmenter.words(text)
+        low, high = self.recipe.char_ngrams
+        word_columns, word_values = self.words_view.row(words)
+        char_columns, char_values = self.chars_view.row(char_ngrams("".join(words), low, high))
+        return np.concatenate([word_columns, char_columns]), np.concatenate([word_values, char_values])
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        """The SVM's decision scores, one column per label."""
-        scores = self.features(texts) @ self.coef.T
-        return np.asarray(scores, dtype=np.float64) + self.intercept
+        """The SVM's decision scores, one row per text and one column per label."""
+        rows = np.empty((len(texts), len(self.labels)))
+        for index, text in enumerate(texts):
+            columns, values = self.feature_row(text)
+            rows[index] = values @ self.weights[columns] + self.intercept
+        return rows
 
     def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
         return softmax(self.scores(texts), self.temperature)
@@ -189,20 +227,18 @@ def routing_train(
         ).tocsr()
     except ValueError:  # scikit-learn: empty vocabulary
         raise RoutingError("the texts contain no words to learn from") from None
-    # scikit-learn keeps the pruned terms for inspection only; they would bloat the saved model.
-    word_vectorizer.stop_words_ = None
-    char_vectorizer.stop_words_ = None
     calibration = _calibration_scores(features, targets, recipe, progress)
     temperature = temperature_fit(calibration, targets)
     coef, intercept = _fit_linear(features, targets, recipe)
     progress("fit", 1, 1)
+    n_words = len(word_vectorizer.vocabulary_)
     return RoutingModel(
         recipe=recipe,
         labels=ordered,
         segmenter=segmenter,
-        word_vectorizer=word_vectorizer,
-        char_vectorizer=char_vectorizer,
-        coef=coef,
+        words_view=TfidfView.of(word_vectorizer, 0),
+        chars_view=TfidfView.of(char_vectorizer, n_words),
+        weights=np.ascontiguousarray(coef.T, dtype=np.float64),
         intercept=intercept,
         temperature=temperature,
         n_train=len(texts),
