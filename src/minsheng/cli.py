@@ -25,6 +25,7 @@ USAGE = """用法 / usage: minsheng <command> [options]
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
   text route-eval|hot|dup  routing quality, hot issues, near-duplicates of message CSV files
+  text train [--csv FILE]  train a routing model (confirmed assignments, or a labelled file)
   <django command>     any management command (migrate, createsuperuser, …)
 """
 
@@ -137,6 +138,9 @@ APP_DEMO_MODULES = (
     "minsheng.meetings.demo",
 )
 
+APP_DEMO_MODULES = ("minsheng.voices.demo", "minsheng.motions.demo", "minsheng.legislation.demo",
+                    "minsheng.deliberation.demo", "minsheng.insight.demo")  # fmt: skip
+
 
 def _app_demo(module_name: str) -> Any:
     try:
@@ -248,10 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minsheng.analysis.consensus.cli import main as consensus_main
 
         return consensus_main(rest)
-    if command == "text":
+    if command == "text" and rest[:1] != ["train"]:  # train needs the database; the rest do not
         from minsheng.analysis.text.cli import main as text_main
 
         return text_main(rest)
+    if command == "text":
+        command, rest = "text_train", rest[1:]
     if command == "legislation":
         from minsheng.legislation.cli import main as legislation_main
 

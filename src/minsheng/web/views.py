@@ -143,6 +143,9 @@ DESK_MODULES = (
     "minsheng.meetings.desk",
 )
 
+DESK_MODULES = ("minsheng.voices.desk", "minsheng.motions.desk", "minsheng.legislation.desk",
+                "minsheng.deliberation.desk", "minsheng.insight.desk")  # fmt: skip
+
 
 def desk_panels(request: HttpRequest) -> list[DeskPanel]:
     panels: list[DeskPanel] = []

@@ -16,7 +16,8 @@
    issue: wording differs more between two people than average linkage allows, the name does not.
 5. Heat of a group: distinct people, plus 0.1 for each further message by one of them, times
    (1 + ln(1 + likes) / 3), times a burst factor 1 + 1 / (1 + days spanned / 30) (an issue raised
-   by many within a month counts up to twice one spread over a year). Groups of one are not issues.
+   by many within a month counts up to twice one spread over a year). A group is an issue only when
+   at least ``min_people`` (3) different people wrote: two messages can meet by chance.
 
 The place of an issue is its most named district or county (or known place) with the phrase its
 titles share most (丽发新城, 伊景园滨河苑); its title is the title of its most central message.
@@ -49,6 +50,7 @@ DEFAULT_MERGE = 0.12
 # (the jurisdiction's townships): a pattern for 某某区 would also catch 小区, 片区 and 园区.
 _ANONYMISED_PLACE = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[区县市]")
 PHRASE_MERGE_MIN = 4  # two groups whose names share this many characters are one issue
+MIN_PEOPLE = 3
 REPEAT_WEIGHT = 0.1  # one person writing again adds little: one resident posted 40 different requests
 _PHRASE_MIN = 3
 _PHRASE_MAX = 8
@@ -315,6 +317,7 @@ def hot_issues(
     segmenter: Segmenter | None = None,
     link: float = DEFAULT_LINK,
     merge: float = DEFAULT_MERGE,
+    min_people: int = MIN_PEOPLE,
 ) -> list[HotIssue]:
     """The hot issues among ``messages``, hottest first (at most ``top``).
 
@@ -335,6 +338,8 @@ def hot_issues(
     for group in groups:
         chosen = [messages[i] for i in group]
         people = len({m.person or m.id for m in chosen})
+        if people < min_people:
+            continue
         likes = sum(max(m.likes, 0) for m in chosen)
         dates = sorted(m.at for m in chosen if m.at is not None)
         days = (dates[-1] - dates[0]).days if dates else 0
