@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("core", "0009_search_text_and_token_array"),
+        ("core", "0010_search_text_and_token_array"),
     ]
 
     operations = [

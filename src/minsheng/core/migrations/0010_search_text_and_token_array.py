@@ -43,7 +43,7 @@ def _run(statements_by_vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_attempt_counters_and_codes"),
+        ("core", "0009_event_checkpoints"),
     ]
 
     operations = [
