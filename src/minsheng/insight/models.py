@@ -42,7 +42,7 @@ class RoutingModelVersion(TimeStampedModel):
     labels = models.JSONField(_("labels"), default=list)
     quality = models.JSONField(_("quality on the held-back slice"), default=dict)
     baseline = models.JSONField(_("the previous model on the same slice"), default=dict, blank=True)
-    accepted = models.BooleanField(_("accepted"), default=False)
+    accepted = models.BooleanField(_("replaced the active model"), default=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     file_name = models.CharField(_("file"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                         blank=True, default=dict, verbose_name="the previous model on the same slice"
                     ),
                 ),
-                ("accepted", models.BooleanField(default=False, verbose_name="accepted")),
+                ("accepted", models.BooleanField(default=False, verbose_name="replaced the active model")),
                 ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
                 ("file_name", models.CharField(max_length=200, verbose_name="file")),
                 ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
