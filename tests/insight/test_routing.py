@@ -130,5 +130,5 @@ def test_text_train_command_errors(tmp_path):
     bad.write_text("row,text\n1,公交\n", encoding="utf-8")
     with pytest.raises(CommandError, match="missing column"):
         call_command("text_train", csv=bad)
-    with pytest.raises(CommandError, match="at least"):
+    with pytest.raises(CommandError, match="至少需要"):  # the user's language
         call_command("text_train")
