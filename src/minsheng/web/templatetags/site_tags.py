@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from minsheng.core.search import highlight_parts
 
 register = template.Library()
 
@@ -20,3 +24,12 @@ def actor_name(actor: Any) -> str:
         return _("system")
     full_name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
     return str(full_name or getattr(actor, "username", "") or actor)
+
+
+@register.filter
+def highlight(text: Any, query: Any) -> SafeString:
+    """``text`` escaped, with the search query's terms in ``<mark>`` (what a search list shows)."""
+    parts = highlight_parts(str(text or ""), str(query or ""))
+    return format_html_join(
+        "", "{}", ((format_html("<mark>{}</mark>", piece) if hit else piece,) for piece, hit in parts)
+    )
