@@ -428,7 +428,7 @@ class SimilarityEntry(models.Model):
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(_("record id"))
-    signature = models.BinaryField(_("signature"))
+    signature = models.BinaryField(_("MinHash signature"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

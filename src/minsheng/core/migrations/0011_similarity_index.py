@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("object_id", models.PositiveBigIntegerField(verbose_name="record id")),
-                ("signature", models.BinaryField(verbose_name="signature")),
+                ("signature", models.BinaryField(verbose_name="MinHash signature")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
                 (
                     "content_type",
