@@ -35,6 +35,10 @@ def test_first_model_is_trained_from_confirmed_assignments_and_suggests_units(co
     best = advice.suggestions[0]
     assert best.name == "区城市管理局" and [u.name for u in best.units] == ["区城市管理局"]
     assert best.confidence > advice.suggestions[1].confidence
+    # The org model's place and unit names are the segmenter's words: 湖塘镇 stays one word.
+    segmenter = routing_model_active()[1].segmenter
+    assert "湖塘镇" in services.org_dictionary() and "湖塘镇" in segmenter.extra_words
+    assert "湖塘镇" in segmenter.words("湖塘镇花园路的路灯坏了")
 
 
 def test_prefill_only_above_the_setting_and_only_units_the_form_offers(confirmed, staff, settings):

@@ -67,6 +67,13 @@ class Examples:
     times: list[datetime]
 
 
+def org_dictionary() -> list[str]:
+    """Place and unit names of the org model: words the segmenter must keep whole (湖塘镇, 区城市管理局)."""
+    names = set(Jurisdiction.objects.values_list("name", flat=True))
+    names.update(Unit.objects.values_list("name", flat=True))
+    return sorted(name for name in names if len(name) >= 2)
+
+
 def routing_examples_platform() -> Examples:
     """Confirmed assignments: each voice's first work order (the unit staff forwarded it to) and each
     motion's lead unit (or its first unit when handled separately), oldest first."""
@@ -142,12 +149,13 @@ def routing_model_train(
     actor: ActorOrSystem,
     source: str,
     examples: Examples | None = None,
-    extra_words: Sequence[str] = (),
+    extra_words: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> RoutingModelVersion:
     """Train a routing model (from ``examples``, else the platform's confirmed assignments), score
     it and the active model on the newest fifth, and keep it; it becomes active if it did at least
-    as well. ``actor`` None is the platform itself (the weekly job, the command line)."""
+    as well. ``actor`` None is the platform itself (the weekly job, the command line).
+    ``extra_words`` default: the org model's place and unit names (``org_dictionary``)."""
     from minsheng.insight.selectors import routing_model_active
 
     if actor is not None and not actor.has_perm("insight.train_routingmodel"):
@@ -160,6 +168,8 @@ def routing_model_train(
             _("Training needs at least %(count)d examples; there are %(found)d.")
             % {"count": MIN_EXAMPLES, "found": len(examples.texts)}
         )
+    if extra_words is None:
+        extra_words = org_dictionary()
     started = time.perf_counter()
     train, held = split_examples(examples)
     try:
