@@ -13,15 +13,20 @@ from typing import Any
 
 import rules
 
-from minsheng.org.models import LEADER_ROLES
+from minsheng.org.models import LEADER_ROLES, Jurisdiction
 from minsheng.org.rules import has_admin_role
 from minsheng.org.selectors import memberships_of
 from minsheng.voices.rules import is_body_staff, staff_jurisdiction_ids_of
 
 
+def _jurisdiction_of(obj: Any) -> Jurisdiction | None:
+    """Pages ask with the jurisdiction; the admin asks with a report (of one jurisdiction)."""
+    return obj if obj is None or isinstance(obj, Jurisdiction) else obj.jurisdiction
+
+
 def _jurisdiction_and_parents(jurisdiction: Any) -> set[int]:
     ids: set[int] = set()
-    node = jurisdiction
+    node = _jurisdiction_of(jurisdiction)
     while node is not None and node.pk not in ids:
         ids.add(node.pk)
         node = node.parent
@@ -30,7 +35,7 @@ def _jurisdiction_and_parents(jurisdiction: Any) -> set[int]:
 
 @rules.predicate
 def is_staff_over(user: Any, jurisdiction: Any) -> bool:
-    """Staff of a body whose jurisdiction is this one or above it."""
+    """Staff of a body whose jurisdiction is this one (or the report's) or above it."""
     if jurisdiction is None:
         return False
     return bool(staff_jurisdiction_ids_of(user) & _jurisdiction_and_parents(jurisdiction))
