@@ -298,5 +298,4 @@ api.add_router("/legislation", legislation_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/meetings", meetings_router)
-
 api.add_router("/insight", insight_router)

@@ -136,10 +136,8 @@ APP_DEMO_MODULES = (
     "minsheng.deliberation.demo",
     "minsheng.oversight.demo",
     "minsheng.meetings.demo",
+    "minsheng.insight.demo",
 )
-
-APP_DEMO_MODULES = ("minsheng.voices.demo", "minsheng.motions.demo", "minsheng.legislation.demo",
-                    "minsheng.deliberation.demo", "minsheng.insight.demo")  # fmt: skip
 
 
 def _app_demo(module_name: str) -> Any:

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "minsheng.deliberation",
     "minsheng.oversight",
     "minsheng.meetings",
-
     "minsheng.insight",
     "minsheng.web",
 ]

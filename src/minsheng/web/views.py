@@ -141,10 +141,8 @@ DESK_MODULES = (
     "minsheng.deliberation.desk",
     "minsheng.oversight.desk",
     "minsheng.meetings.desk",
+    "minsheng.insight.desk",
 )
-
-DESK_MODULES = ("minsheng.voices.desk", "minsheng.motions.desk", "minsheng.legislation.desk",
-                "minsheng.deliberation.desk", "minsheng.insight.desk")  # fmt: skip
 
 
 def desk_panels(request: HttpRequest) -> list[DeskPanel]:
