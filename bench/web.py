@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -77,19 +78,27 @@ def _progress(label: str, done: int, total: int) -> None:
     sys.stdout.flush()
 
 
-def _search_entries(model: type, objects: list, texts: list[str], token_cache: dict[str, str]) -> list:
+def _search_entries(model: type, objects: list, texts: list[str], token_cache: dict[str, Any]) -> list:
     from django.contrib.contenttypes.models import ContentType
 
-    from minsheng.core.models import SearchEntry
-    from minsheng.core.search import search_tokens
+    from minsheng.core.search import search_entry
 
     content_type = ContentType.objects.get_for_model(model)
     entries = []
     for obj, text in zip(objects, texts, strict=True):
         if text not in token_cache:
-            token_cache[text] = " " + " ".join(search_tokens(text)) + " "
-        entries.append(SearchEntry(content_type=content_type, object_id=obj.pk, tokens=token_cache[text]))
+            token_cache[text] = search_entry(content_type, 0, text)
+        cached = token_cache[text]
+        entries.append(search_entry_copy(cached, obj.pk))
     return entries
+
+
+def search_entry_copy(entry: Any, object_id: int) -> Any:
+    from minsheng.core.models import SearchEntry
+
+    return SearchEntry(
+        content_type=entry.content_type, object_id=object_id, tokens=entry.tokens, text=entry.text
+    )
 
 
 def seed_voices(count: int, rng: random.Random) -> None:
@@ -101,7 +110,7 @@ def seed_voices(count: int, rng: random.Random) -> None:
 
     towns = list(Jurisdiction.objects.filter(level=JurisdictionLevel.TOWNSHIP))
     statuses = [s for s in VoiceStatus.values if s != VoiceStatus.MERGED]
-    token_cache: dict[str, str] = {}
+    token_cache: dict[str, Any] = {}
     for start in range(0, count, BATCH):
         with transaction.atomic():
             batch, texts = [], []
@@ -146,7 +155,7 @@ def seed_motions(count: int, rng: random.Random) -> None:
     units = list(Unit.objects.all())
     statuses = [MotionStatus.SUBMITTED, MotionStatus.FILED, MotionStatus.ASSIGNED, MotionStatus.REPLIED,
                 MotionStatus.FOLLOW_UP, MotionStatus.CLOSED, MotionStatus.DECLINED]  # fmt: skip
-    token_cache: dict[str, str] = {}
+    token_cache: dict[str, Any] = {}
     for start in range(0, count, BATCH):
         with transaction.atomic():
             batch, texts = [], []

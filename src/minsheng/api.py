@@ -43,6 +43,7 @@ from minsheng.core.errors import (
     http_status_of,
 )
 from minsheng.deliberation.api import router as deliberation_router
+from minsheng.insight.api import router as insight_router
 from minsheng.legislation.api import router as legislation_router
 from minsheng.meetings.api import router as meetings_router
 from minsheng.motions.api import router as motions_router
@@ -297,3 +298,4 @@ api.add_router("/legislation", legislation_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/insight", insight_router)

@@ -26,6 +26,8 @@ USAGE = """用法 / usage: minsheng <command> [options]
   calendar years       which years have holiday data (deadlines elsewhere count Monday to Friday)
   consensus analyze …  opinion groups and consensus from pol.is-style votes
   legislation parse FILE  the structure (编/章/节/条/款/项) of a law or draft
+  text route-eval|hot|dup  routing quality, hot issues, near-duplicates of message CSV files
+  text train [--csv FILE]  train a routing model (confirmed assignments, or a labelled file)
   <django command>     any management command (migrate, createsuperuser, …)
 """
 
@@ -136,6 +138,7 @@ APP_DEMO_MODULES = (
     "minsheng.deliberation.demo",
     "minsheng.oversight.demo",
     "minsheng.meetings.demo",
+    "minsheng.insight.demo",
 )
 
 
@@ -258,6 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minsheng.analysis.consensus.cli import main as consensus_main
 
         return consensus_main(rest)
+    if command == "text" and rest[:1] != ["train"]:  # train needs the database; the rest do not
+        from minsheng.analysis.text.cli import main as text_main
+
+        return text_main(rest)
+    if command == "text":
+        command, rest = "text_train", rest[1:]
     if command == "legislation":
         from minsheng.legislation.cli import main as legislation_main
 

@@ -173,3 +173,77 @@ def test_an_absurd_page_number_shows_the_last_page_instead_of_failing():
     for number in ("1000000000000000000", "99999999999999999999999", "-5", "abc"):
         page = CappedPaginator(rows, 5, number).get_page(number)
         assert page.number >= 1
+
+
+# --- Substring semantics: the search finds exactly what a scan of the texts finds -----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from minsheng.core.search import highlight_parts, search_ids, search_text  # noqa: E402
+
+ALPHABET = "垃圾分类湖塘镇公交路灯的区5Gg新a，。 ＡＢ１"
+
+
+@pytest.fixture
+def random_units() -> list[tuple[Unit, str]]:
+    import random
+
+    rng = random.Random(16)
+    district = Jurisdiction.objects.create(level="district", name="子串区", code="999300")
+    made = []
+    for i in range(60):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30)))
+        unit = Unit.objects.create(jurisdiction=district, kind="government_department", name=f"子串{i:02d}")
+        search_index(unit, text)
+        made.append((unit, text))
+    return made
+
+
+def _scan(made: list[tuple[Unit, str]], query: str) -> set[int]:
+    terms = search_text(query).split()
+    return {unit.pk for unit, text in made if all(term in search_text(text) for term in terms)}
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=st.text(alphabet=ALPHABET, min_size=1, max_size=4))
+def test_search_returns_what_a_substring_scan_returns(random_units, query: str):
+    units = Unit.objects.filter(jurisdiction__code="999300")
+    expected = _scan(random_units, query)
+    if not search_text(query):
+        assert set(search_filter(units, query).values_list("pk", flat=True)) in (
+            set(),
+            {u.pk for u, _ in random_units},
+        )
+        return
+    assert set(search_filter(units, query).values_list("pk", flat=True)) == expected
+    assert set(search_filter(units, query, walk=True).values_list("pk", flat=True)) == expected
+    ids, more = search_ids(Unit, query, limit=5)
+    assert ids == sorted(expected, reverse=True)[:5] and more == (len(expected) > 5)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("5", {"d"}),
+        ("区", {"d"}),
+        ("镇", {"a"}),
+        ("ＮＥＴ", {"d"}),
+        ("g n", {"d"}),
+        ("类工", {"a"}),
+        ("类，工", {"a"}),
+    ],
+)
+def test_substrings_of_every_kind(records, query, expected):
+    assert found(query) == expected
+
+
+def test_highlight_parts_marks_every_occurrence_in_the_original_text():
+    assert highlight_parts("垃圾分类，垃圾", "垃圾") == [("垃圾", True), ("分类，", False), ("垃圾", True)]
+    assert highlight_parts("ＡＢ路", "ab") == [("ＡＢ", True), ("路", False)]
+    assert highlight_parts("无关", "垃圾") == [("无关", False)]
+    assert highlight_parts("", "垃圾") == [] and highlight_parts("文字", "") == [("文字", False)]

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.errors import ValidationFailedError
 from minsheng.core.events import event_record
+from minsheng.core.locking import rows_locked
 from minsheng.core.models import HolidayDay, HolidaySchedule
 from minsheng.core.text import plain_text_checked
 
@@ -156,7 +157,7 @@ def holiday_schedule_load(*, actor: Any, schedule: ParsedSchedule) -> HolidaySch
     """Store a checked schedule, replacing the year's earlier one; an Event records who loaded what."""
     from minsheng.core.calendar import known_years_forget
 
-    existing = HolidaySchedule.objects.select_for_update().filter(year=schedule.year).first()
+    existing = rows_locked(HolidaySchedule).filter(year=schedule.year).first()
     replaced = existing is not None
     if existing is not None:
         existing.days.all().delete()

@@ -244,15 +244,17 @@ class Notification(models.Model):
 
 
 class SearchEntry(models.Model):
-    """Searchable text of one record, as tokens: jieba words plus character bigrams.
+    """Searchable text of one record: the folded text, and its characters and character pairs.
 
-    Written only by ``minsheng.core.search.search_index``. SQLite indexes it with FTS5, PostgreSQL
-    with a trigram GIN index (migration 0005), so 2-character Chinese words inside longer words match.
+    Written only by ``minsheng.core.search``. SQLite indexes ``tokens`` with FTS5 (migration 0005),
+    PostgreSQL with a GIN index over the token array (migration 0009); ``text`` is what a match is
+    checked against, so one- and two-character Chinese words inside longer words match exactly.
     """
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(_("record id"))
     tokens = models.TextField(_("tokens"))
+    text = models.TextField(_("searchable text"), blank=True, default="")
 
     class Meta:
         verbose_name = _("search entry")
@@ -484,3 +486,41 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
+
+
+class SimilarityEntry(models.Model):
+    """The MinHash signature of one record's text, for near-duplicate look-ups (core.similarity).
+
+    Its band keys are ``SimilarityBand`` rows: two records whose texts share about half their
+    character 3-grams agree on at least one band with probability 0.986."""
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    signature = models.BinaryField(_("MinHash signature"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("similarity entry")
+        verbose_name_plural = _("similarity entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="similarity_entry_one_per_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
+
+
+class SimilarityBand(models.Model):
+    """One LSH band key of a similarity entry: records with an equal key are candidates."""
+
+    entry = models.ForeignKey(SimilarityEntry, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField(_("band key"), db_index=True)
+
+    class Meta:
+        verbose_name = _("similarity band")
+        verbose_name_plural = _("similarity bands")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.key}"

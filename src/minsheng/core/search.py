@@ -1,64 +1,102 @@
-"""Full-text search in Chinese on SQLite (FTS5) and PostgreSQL (trigram index).
+"""Full-text search in Chinese (and any other script) on SQLite (FTS5) and PostgreSQL (GIN).
 
-Text is stored as tokens: jieba's search-mode words, every character bigram of each run of Chinese
-characters, and lower-cased Latin words and numbers. A query is tokenised the same way and every
-query token must be present, so 垃圾 finds 垃圾分类 (through the bigram) and a longer phrase finds the
-records that hold all of its bigrams. One-character queries match any token containing the character.
+What a search means: the query is cut at spaces and punctuation into terms; a record matches when
+every term occurs, character for character, in its indexed text (full-width letters folded to
+half-width, Latin letters lower-cased, punctuation ignored). 垃圾 finds 垃圾分类, 5 finds 5G, 区 finds
+武进区. Nothing that contains the terms is ever left out.
+
+How it is fast: ``SearchEntry.text`` holds the folded text and ``SearchEntry.tokens`` every
+distinct character and character pair of it (垃圾分类 → 垃 圾 分 类 垃圾 圾分 分类). A term of one
+character needs its token, a longer term all its pairs: an index lookup (FTS5 on SQLite, a GIN
+index over the token array on PostgreSQL) gives every record that may contain the term, and
+checking the text itself (``LIKE '%term%'``) keeps exactly those that do. A word found in
+thousands of records is instead checked row by row while walking a newest-first index, which stops
+after a page (``walk=True``; ``search_ids`` tries the newest rows first on its own).
+
+pg_trgm alone cannot serve this: a trigram index answers nothing for one- and two-character
+queries (most Chinese words).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import jieba
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import Expression, RawSQL
 
+from minsheng.analysis.text.normalize import fold_width
 from minsheng.core.models import SearchEntry
 
-jieba.setLogLevel(logging.WARNING)
-
 MAX_QUERY_TOKENS = 12
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN_WORD = re.compile(r"[0-9a-zA-Z]+")
+MAX_QUERY_TERMS = 6
+MAX_TERM_CHARS = 40
+BROAD_MATCHES = 1000  # SQLite: this many FTS candidates make a query common (see search_ids)
+PROBE_ROWS = 2000  # PostgreSQL: search_ids checks the newest entries' texts first
+_RUN = re.compile(r"[^\W_]+")  # letters and digits of every script: FTS5's unicode61 token characters
 
 
-def _bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
+def search_text(*texts: str) -> str:
+    """The form text is searched in: runs of letters and digits (full width folded, lower case)
+    separated by single spaces."""
+    return " ".join(_RUN.findall(fold_width(" ".join(t for t in texts if t)).lower()))
 
 
 def search_tokens(text: str) -> list[str]:
-    """Distinct tokens of ``text`` in first-seen order."""
-    tokens: list[str] = []
-    for run in _CJK_RUN.findall(text):
-        tokens.extend(word for word in jieba.cut_for_search(run) if len(word) > 1)
-        tokens.extend(_bigrams(run))
-    tokens.extend(word.lower() for word in _LATIN_WORD.findall(text))
-    return list(dict.fromkeys(tokens))
+    """Distinct characters and character pairs of every run of ``search_text(text)``, first seen first."""
+    tokens: dict[str, None] = {}
+    for run in search_text(text).split():
+        for i, char in enumerate(run):
+            tokens[char] = None
+            if i + 1 < len(run):
+                tokens[run[i : i + 2]] = None
+    return list(tokens)
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms a record must contain (distinct, at most MAX_QUERY_TERMS of MAX_TERM_CHARS each)."""
+    terms = [term[:MAX_TERM_CHARS] for term in search_text(query or "").split()]
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+
+
+def _spread(tokens: list[str], keep: int) -> list[str]:
+    if len(tokens) <= keep:
+        return tokens
+    step = (len(tokens) - 1) / (keep - 1)
+    return [tokens[round(i * step)] for i in range(keep)]
 
 
 def query_tokens(query: str) -> list[str]:
-    """What a query must match: bigrams of its Chinese runs (or the lone character) and its Latin words."""
+    """Index tokens every match must have: each one-character term, the pairs of longer terms.
+
+    At most MAX_QUERY_TOKENS, spread over the terms' pairs: fewer tokens give more candidates, and
+    the text check still keeps only the records that contain the terms."""
     tokens: list[str] = []
-    for run in _CJK_RUN.findall(query):
-        tokens.extend(_bigrams(run))
-    tokens.extend(word.lower() for word in _LATIN_WORD.findall(query))
-    return list(dict.fromkeys(tokens))[:MAX_QUERY_TOKENS]
+    for term in query_terms(query):
+        tokens.extend([term] if len(term) == 1 else [term[i : i + 2] for i in range(len(term) - 1)])
+    return _spread(list(dict.fromkeys(tokens)), MAX_QUERY_TOKENS)
+
+
+def search_entry(content_type: ContentType, object_id: int, *texts: str) -> SearchEntry:
+    """An unsaved entry for ``texts`` (bulk loaders save many at once; services use search_index)."""
+    text = search_text(*texts)
+    return SearchEntry(
+        content_type=content_type, object_id=object_id, text=text, tokens=" ".join(search_tokens(text))
+    )
 
 
 def search_index(obj: models.Model, *texts: str) -> None:
     """Create or replace the search entry of ``obj`` (call from the service that changed it)."""
-    # Spaces around every token (also the first and last) let a LIKE '% 词 %' match whole tokens only.
-    tokens = " " + " ".join(search_tokens(" ".join(t for t in texts if t))) + " "
+    entry = search_entry(ContentType.objects.get_for_model(obj), obj.pk, *texts)
     SearchEntry.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, defaults={"tokens": tokens}
+        content_type=entry.content_type,
+        object_id=entry.object_id,
+        defaults={"tokens": entry.tokens, "text": entry.text},
     )
 
 
@@ -67,12 +105,7 @@ def search_remove(obj: models.Model) -> None:
 
 
 def _fts5_expression(tokens: Iterable[str]) -> str:
-    # Each token quoted as an FTS5 string; a one-character token becomes a prefix query (字*).
-    parts = []
-    for token in tokens:
-        quoted = '"' + token.replace('"', '""') + '"'
-        parts.append(quoted + "*" if len(token) == 1 else quoted)
-    return " AND ".join(parts)
+    return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
 
 
 def unindexed(expression: F) -> Func:
@@ -86,58 +119,78 @@ def unindexed(expression: F) -> Func:
     return Func(expression, template="(+%(expressions)s)", output_field=IntegerField())
 
 
-def _fts_rowids(tokens: list[str]) -> RawSQL:
-    return RawSQL(
-        "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
-        [_fts5_expression(tokens)],
-    )
+class TokensContain(Expression):
+    """PostgreSQL: the entry's token array contains every token. Written exactly as the expression
+    of the GIN index of migration core 0009, so that the index serves it."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__()
+        self.tokens = tokens
+        self.column: Any = F("tokens")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
+        (self.column,) = expressions
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.column)
+        placeholders = ", ".join(["%s"] * len(self.tokens))
+        return f"string_to_array({column}, ' ') @> ARRAY[{placeholders}]::text[]", (*params, *self.tokens)
 
 
-def _matching_entries(tokens: list[str], content_type: ContentType) -> QuerySet[SearchEntry]:
-    entries = SearchEntry.objects.all()
+def _candidates(tokens: list[str]) -> Q:
+    """Entries that have every token (a superset of the matches), through the vendor's index."""
     if connection.vendor == "sqlite":
-        single_chars = [t for t in tokens if len(t) == 1 and _CJK_RUN.fullmatch(t)]
-        indexed = [t for t in tokens if t not in single_chars]
-        if indexed:
-            match = _fts_rowids(indexed)
-            # Driven from the FTS hits (row id lookups), not by scanning the record type's entries.
-            entries = entries.filter(id__in=match).alias(kind=unindexed(F("content_type_id")))
-            entries = entries.filter(kind=content_type.pk)
-        else:
-            entries = entries.filter(content_type=content_type)
-        for char in single_chars:  # a lone Chinese character sits inside a bigram token, not at its start
-            entries = entries.filter(tokens__contains=char)
-        return entries
+        return Q(
+            id__in=RawSQL(
+                "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
+                [_fts5_expression(tokens)],
+            )
+        )
+    if connection.vendor == "postgresql":
+        return Q(TokensContain(tokens))
+    return Q()  # another database: the text check alone decides
+
+
+def _contains_terms(terms: list[str]) -> Q:
     condition = Q()
-    for token in tokens:
-        # The trigram GIN index on tokens serves these LIKE '%…%' filters on PostgreSQL.
-        condition &= Q(tokens__contains=token) if len(token) == 1 else Q(tokens__contains=f" {token} ")
-    return entries.filter(condition, content_type=content_type)
+    for term in terms:
+        condition &= Q(text__contains=term)
+    return condition
+
+
+def _matching_entries(
+    terms: list[str], tokens: list[str], content_type: ContentType
+) -> QuerySet[SearchEntry]:
+    entries = SearchEntry.objects.filter(_candidates(tokens), _contains_terms(terms))
+    if connection.vendor == "sqlite":
+        # Driven from the FTS hits (row id lookups), not by scanning the record type's entries.
+        return entries.alias(kind=unindexed(F("content_type_id"))).filter(kind=content_type.pk)
+    return entries.filter(content_type=content_type)
 
 
 def search_condition(model: type[models.Model], query: str, *, walk: bool = False) -> Q | None:
-    """The condition for ``model`` records whose indexed text matches ``query`` (all tokens);
-    None for a blank query (no condition), a condition nothing meets for a query without tokens.
+    """The condition for ``model`` records whose indexed text contains every term of ``query``;
+    None for a blank query (no condition), a condition nothing meets for a query without terms.
 
-    ``walk=True`` tests each row on its own (its entry, found by the unique record index, among the
-    FTS hits), so that SQLite keeps walking the index of the query's ordering and stops after a
-    page: right when a word may match thousands of rows. Otherwise the matching ids are collected
-    first, which is right for a rare word. PostgreSQL plans either form from its statistics.
+    ``walk=True`` tests each row on its own (its entry, found by the unique record index, and its
+    text), so that the database keeps walking the index of the query's ordering and stops after a
+    page: right when a word matches thousands of rows. Otherwise the matching ids are collected
+    through the token index first, which is right for a rare word.
     """
-    tokens = query_tokens(query or "")
-    if not tokens:
+    terms = query_terms(query or "")
+    if not terms:
         return None if not (query or "").strip() else Q(pk__in=[])
     content_type = ContentType.objects.get_for_model(model)
-    if walk and connection.vendor == "sqlite":
+    if walk:
         entry = SearchEntry.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
-        single_chars = [t for t in tokens if len(t) == 1 and _CJK_RUN.fullmatch(t)]
-        indexed = [t for t in tokens if t not in single_chars]
-        if indexed:
-            entry = entry.filter(id__in=_fts_rowids(indexed))
-        for char in single_chars:
-            entry = entry.filter(tokens__contains=char)
-        return Q(Exists(entry))
-    return Q(pk__in=_matching_entries(tokens, content_type).values("object_id"))
+        return Q(Exists(entry.filter(_contains_terms(terms))))
+    return Q(pk__in=_matching_entries(terms, query_tokens(query), content_type).values("object_id"))
 
 
 def search_filter(queryset: QuerySet, query: str, *, walk: bool = False) -> QuerySet:
@@ -147,12 +200,13 @@ def search_filter(queryset: QuerySet, query: str, *, walk: bool = False) -> Quer
 
 
 def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
-    """How many ``model`` records match ``query``, counting no further than ``cap`` (index only)."""
+    """How many ``model`` records may match ``query`` (index candidates), counting no further than
+    ``cap``: enough to tell a common word from a rare one without reading the texts."""
     tokens = query_tokens(query or "")
     if not tokens:
         return 0
     content_type = ContentType.objects.get_for_model(model)
-    if connection.vendor == "sqlite" and all(len(t) > 1 or not _CJK_RUN.fullmatch(t) for t in tokens):
+    if connection.vendor == "sqlite":
         # Stream the FTS hits and stop at the cap (CROSS JOIN keeps the FTS table outermost).
         with connection.cursor() as cursor:
             cursor.execute(
@@ -161,7 +215,77 @@ def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
                 [_fts5_expression(tokens), content_type.pk, cap],
             )
             return int(cursor.fetchone()[0])
-    return int(_matching_entries(tokens, content_type)[:cap].count())
+    entries = SearchEntry.objects.filter(_candidates(tokens), content_type=content_type)
+    return int(entries[:cap].count())
+
+
+def _newest_containing(
+    content_type: ContentType, terms: list[str], rows: int | None, limit: int
+) -> list[int]:
+    """Object ids among the newest ``rows`` entries (all with None) whose text contains every term,
+    newest first, at most ``limit``: a walk down the (record type, id) index reading texts."""
+    check = "instr(text, %s) > 0" if connection.vendor == "sqlite" else "strpos(text, %s) > 0"
+    window = f"LIMIT {int(rows)}" if rows is not None else ""
+    # Only constants and integers are formatted into the statement; the terms are parameters.
+    conditions = " AND ".join([check] * len(terms))
+    sql = (
+        "SELECT object_id FROM (SELECT object_id, text FROM core_searchentry "  # noqa: S608
+        f"WHERE content_type_id = %s ORDER BY object_id DESC {window}) newest "
+        f"WHERE {conditions} ORDER BY object_id DESC LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [content_type.pk, *terms])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def search_ids(model: type[models.Model], query: str, *, limit: int = 20) -> tuple[list[int], bool]:
+    """Ids of the newest ``model`` records (highest id first) containing every term of ``query``,
+    at most ``limit``, and whether more exist.
+
+    A common word fills the page among the newest entries, so they are read first: on SQLite when
+    the FTS index counts BROAD_MATCHES candidates (counting stops there), on PostgreSQL by checking
+    the newest PROBE_ROWS texts (a GIN lookup would gather every match before the first). Otherwise
+    the token index gives every candidate and their texts are checked."""
+    terms = query_terms(query or "")
+    if not terms:
+        return [], False
+    content_type = ContentType.objects.get_for_model(model)
+    found: list[int] = []
+    if connection.vendor == "sqlite":
+        if search_match_count(model, query, BROAD_MATCHES) >= BROAD_MATCHES:
+            found = _newest_containing(content_type, terms, None, limit + 1)
+    else:
+        found = _newest_containing(content_type, terms, PROBE_ROWS, limit + 1)
+    if len(found) <= limit:
+        matching = _matching_entries(terms, query_tokens(query), content_type)
+        found = list(matching.order_by("-object_id").values_list("object_id", flat=True)[: limit + 1])
+    return [int(i) for i in found[:limit]], len(found) > limit
+
+
+def highlight_parts(text: str, query: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_match) parts for showing the query's terms highlighted.
+
+    Matching is done on the folded form (ＡＢ matches ab), pieces are cut from the original text."""
+    terms = sorted(query_terms(query), key=len, reverse=True)
+    if not text or not terms:
+        return [(text, False)] if text else []
+    folded = fold_width(text).lower()
+    if len(folded) != len(text):  # a character whose lower case is longer (İ): no highlighting
+        return [(text, False)]
+    marked = [False] * len(text)
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            for i in range(start, start + len(term)):
+                marked[i] = True
+            start = folded.find(term, start + 1)
+    parts: list[tuple[str, bool]] = []
+    for char, mark in zip(text, marked, strict=True):
+        if parts and parts[-1][1] == mark:
+            parts[-1] = (parts[-1][0] + char, mark)
+        else:
+            parts.append((char, mark))
+    return parts
 
 
 LIST_LOOKAHEAD_PAGES = 10

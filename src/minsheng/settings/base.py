@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minsheng.deliberation",
     "minsheng.oversight",
     "minsheng.meetings",
+    "minsheng.insight",
     "minsheng.web",
     "django.forms",  # last: web/templates/django/forms/ overrides Django's widget templates
 ]
@@ -180,6 +181,12 @@ MINSHENG = {
     "EVENT_SIGNING_KEY": str(env.event_signing_key()),
     "EVENT_TRUSTED_KEYS": env.event_trusted_keys(),
     "CHECKPOINT_DIR": str(DATA_DIR / "checkpoints"),
+    # Text intelligence (minsheng.insight): trained routing models live in the data folder, not git.
+    "MODELS_DIR": DATA_DIR / "models",
+    "ROUTING_PREFILL_CONFIDENCE": 0.9,  # pre-fill the unit above this confidence (a person confirms)
+    "HOT_ISSUE_DAYS": 90,
+    "REPLY_MIN_CHARS": 80,
+    "REPLY_LATE_WORKING_DAYS": 15,
 }
 
 LOGGING = logging_config(env.log_format())

@@ -7,7 +7,11 @@ from minsheng.settings.base import *  # noqa: F403
 from minsheng.settings.base import DATABASES, MINSHENG
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MINSHENG = {**MINSHENG, "MESSAGE_BACKEND": "minsheng.core.messaging.MemoryBackend"}
+MINSHENG = {
+    **MINSHENG,
+    "MESSAGE_BACKEND": "minsheng.core.messaging.MemoryBackend",
+    "MODELS_DIR": Path(tempfile.gettempdir()) / "minsheng-test-models",
+}
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "minsheng-test-media"
 MINSHENG = {
     **MINSHENG,

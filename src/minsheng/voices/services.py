@@ -34,6 +34,7 @@ from minsheng.core.receipts import (
     receipt_number,
 )
 from minsheng.core.search import search_index
+from minsheng.core.similarity import similarity_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
@@ -239,6 +240,7 @@ def voice_submitter_tell(voice: Voice, text: str) -> None:
 
 def _index(voice: Voice) -> None:
     search_index(voice, voice.text, voice.tracking_code, voice.name)
+    similarity_index(voice, voice.text)
 
 
 def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:

@@ -212,6 +212,7 @@ DESK_MODULES = (
     "minsheng.deliberation.desk",
     "minsheng.oversight.desk",
     "minsheng.meetings.desk",
+    "minsheng.insight.desk",
 )
 
 

@@ -20,6 +20,7 @@ from minsheng.core.errors import (
 )
 from minsheng.core.notifications import notify
 from minsheng.core.search import search_index
+from minsheng.core.similarity import similarity_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import transition_apply
 from minsheng.motions.models import (
@@ -78,6 +79,7 @@ def notify_later(users: Sequence[User], text: str, link: str, *, send_message: b
 
 def motion_index(motion: Motion) -> None:
     search_index(motion, motion.title, motion.text, motion.number, motion.lead_signer.name)
+    similarity_index(motion, f"{motion.title}\n{motion.text}")
 
 
 def proposer_users(motion: Motion) -> list[User]:

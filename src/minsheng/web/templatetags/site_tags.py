@@ -7,10 +7,12 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from minsheng.core.calendar import calendar_years_missing
+from minsheng.core.search import highlight_parts
 
 register = template.Library()
 
@@ -42,3 +44,12 @@ def deadline_warning(due: Any) -> str:
     years = "、".join(str(year) for year in missing)
     text = _("No holiday schedule for %(years)s: counted Monday to Friday, check the date") % {"years": years}
     return format_html('<span class="calendar-warning" role="note">（{}）</span>', text)
+
+
+@register.filter
+def highlight(text: Any, query: Any) -> SafeString:
+    """``text`` escaped, with the search query's terms in ``<mark>`` (what a search list shows)."""
+    parts = highlight_parts(str(text or ""), str(query or ""))
+    return format_html_join(
+        "", "{}", ((format_html("<mark>{}</mark>", piece) if hit else piece,) for piece, hit in parts)
+    )
