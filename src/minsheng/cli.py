@@ -134,6 +134,7 @@ APP_DEMO_MODULES = (
     "minsheng.deliberation.demo",
     "minsheng.oversight.demo",
     "minsheng.meetings.demo",
+    "minsheng.records.demo",
 )
 
 

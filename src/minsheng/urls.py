@@ -22,6 +22,7 @@ urlpatterns = [
     path("deliberation/", include("minsheng.deliberation.urls")),
     path("oversight/", include("minsheng.oversight.urls")),
     path("meetings/", include("minsheng.meetings.urls")),
+    path("records/", include("minsheng.records.urls")),
     path("", include("minsheng.web.urls")),
 ]
 

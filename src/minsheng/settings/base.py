@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minsheng.deliberation",
     "minsheng.oversight",
     "minsheng.meetings",
+    "minsheng.records",
     "minsheng.web",
 ]
 

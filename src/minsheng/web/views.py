@@ -141,6 +141,7 @@ DESK_MODULES = (
     "minsheng.deliberation.desk",
     "minsheng.oversight.desk",
     "minsheng.meetings.desk",
+    "minsheng.records.desk",
 )
 
 
