@@ -34,7 +34,7 @@ def _acts(
             target_id=str(900000 + base + i),
             title=f"公开建议{base + i}" if public else f"未公开建议{base + i}",
             public=public,
-        )  # fmt: skip
+        )
         for i in range(n)
     )
 
