@@ -108,7 +108,7 @@ def record_read(request: HttpRequest, person_id: ObjectId, year: int | None = No
         ],
         together=[_line(x) for x in record.together],
         acts=[
-            ActOut(kind=str(a["kind"]), title=a["title"], at=a["at"], outcome=a["outcome"], url=a["url"])
+            ActOut(kind=str(a["kind"]), title=a["title"], at=a["at"], outcome=str(a["outcome"]), url=a["url"])
             for a in record.entries
         ],
     )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
@@ -21,6 +22,23 @@ from minsheng.records.engine import duty_modules, record_kinds
 from minsheng.records.models import AnnualReport, PointsScheme, ReadingGroup, RecordEntry, ReportStatus
 
 ENTRY_ROWS = 200
+# What an act's outcome code reads as (the apps' duties.py set the codes).
+OUTCOME_LABELS: dict[str, StrOrPromise] = {
+    "withdrawn": _("withdrawn"),
+    "merged": _("merged"),
+    "declined": _("not filed"),
+    "converted": _("handled as a suggestion"),
+    "satisfied": _("satisfied"),
+    "basically": _("basically satisfied"),
+    "dissatisfied": _("dissatisfied"),
+    "cancelled": _("cancelled"),
+    "removed": _("taken off the day"),
+    "adopted": _("adopted"),
+}
+
+
+def outcome_label(code: str) -> StrOrPromise:
+    return OUTCOME_LABELS.get(code, code)
 
 
 def this_year() -> int:
@@ -55,7 +73,7 @@ class Line:
     group: StrOrPromise
     count: int = 0
     void: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome label → acts
     average: float | None = None
     share_below: int | None = None  # % of the body's peers with fewer
 
@@ -92,7 +110,8 @@ def _lines(rows: Sequence[Mapping[str, Any]], kinds: dict[str, RecordKind]) -> l
         else:
             line.count += row["n"]
         if row["outcome"]:
-            line.outcomes[row["outcome"]] = line.outcomes.get(row["outcome"], 0) + row["n"]
+            label = str(outcome_label(row["outcome"]))
+            line.outcomes[label] = line.outcomes.get(label, 0) + row["n"]
         if row["avg"] is not None:
             line.average = round(row["avg"], 1)
     order = list(kinds)
@@ -169,7 +188,7 @@ def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord
             "kind": kinds[e.kind].label if e.kind in kinds else e.kind,
             "title": e.title,
             "at": e.at,
-            "outcome": e.outcome,
+            "outcome": outcome_label(e.outcome) if e.outcome else "",
             "void": _void(kinds, e.kind, e.outcome),
             "url": act_url(e.target_type, e.target_id, public=public),
         }
