@@ -66,23 +66,23 @@ def rankings_published(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def is_report_person(user: Any, report: AnnualReport) -> bool:
-    return bool(getattr(user, "person_id", None)) and report.person_id == user.person_id
+def is_report_person(user: Any, report: AnnualReport | None) -> bool:
+    return report is not None and bool(getattr(user, "person_id", None)) and report.person_id == user.person_id
 
 
 @rules.predicate
-def is_draft(user: Any, report: AnnualReport) -> bool:
-    return report.status == ReportStatus.DRAFT
+def is_draft(user: Any, report: AnnualReport | None) -> bool:
+    return report is not None and report.status == ReportStatus.DRAFT
 
 
 @rules.predicate
-def is_submitted(user: Any, report: AnnualReport) -> bool:
-    return report.status == ReportStatus.SUBMITTED
+def is_submitted(user: Any, report: AnnualReport | None) -> bool:
+    return report is not None and report.status == ReportStatus.SUBMITTED
 
 
 @rules.predicate
-def is_published(user: Any, report: AnnualReport) -> bool:
-    return report.status == ReportStatus.PUBLISHED
+def is_published(user: Any, report: AnnualReport | None) -> bool:
+    return report is not None and report.status == ReportStatus.PUBLISHED
 
 
 rules.add_perm("records.view_record", rules.always_allow)
@@ -97,4 +97,20 @@ rules.add_perm(
     "records.return_annualreport", (is_body_staff | has_admin_role) & (is_submitted | is_published)
 )
 rules.add_perm("records.view_inbox", is_signed_in)
+
+
+@rules.predicate
+def may_configure(user: Any, obj: Any) -> bool:
+    """Points schemes and reading groups: a body's staff for that body (any records staff on the lists)."""
+    if obj is None:
+        return is_any_records_staff(user)
+    body = getattr(obj, "body", None) or getattr(getattr(obj, "scheme", None), "body", None)
+    return staff_covers(user, body) if body is not None else is_any_records_staff(user)
+
+
+# The admin asks view/add/change/delete of each model (core.admin.RulesAdminMixin).
+for _model in ("pointsscheme", "pointrule", "readinggroup", "book"):
+    for _action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"records.{_action}_{_model}", has_admin_role | may_configure)
+rules.add_perm("records.view_recordentry", has_admin_role | is_any_records_staff)
 rules.add_perm("records.add_readingnote", is_signed_in)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import DomainError
 from minsheng.org.models import Body
-from minsheng.records import selectors, services
+from minsheng.records import exports, selectors, services
 from minsheng.records.forms import NoteForm, ReportTextForm, ReturnForm, StartForm
 from minsheng.records.models import AnnualReport, Book, ReportStatus
 from minsheng.records.rules import staff_root_ids
@@ -100,8 +100,6 @@ def body_export(request: HttpRequest, body_id: int) -> HttpResponse:
     body, year = _body_year(request, body_id)
     if not request.user.has_perm("records.export_body", body):
         raise Http404(_("The requested record was not found."))
-    from minsheng.records import exports  # REBASE: top-level once core.exports is in main
-
     data = exports.body_xlsx(
         body, year, selectors.body_people(body.pk, year), selectors.body_counts(body.pk, year),
         selectors.rankings(body.pk, year),
@@ -141,8 +139,6 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def report_docx(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
-    from minsheng.records import exports  # REBASE: top-level once core.exports is in main
-
     points = selectors.points_of(report.person_id, report.body_id, report.year)
     return exports.download(
         exports.annual_report_docx(report, points),
