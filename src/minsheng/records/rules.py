@@ -67,7 +67,8 @@ def rankings_published(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def is_report_person(user: Any, report: AnnualReport | None) -> bool:
-    return report is not None and bool(getattr(user, "person_id", None)) and report.person_id == user.person_id
+    person_id = getattr(user, "person_id", None)
+    return report is not None and person_id is not None and report.person_id == person_id
 
 
 @rules.predicate
