@@ -13,15 +13,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from types import ModuleType
+from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from minsheng.core.models import Event
-from minsheng.records.contract import Credit, EventRow, Mark, RecordKind, Seats, year_of
+from minsheng.records.contract import Credit, EventRow, Mark, RecordKind, Seats
 from minsheng.records.models import RecordCursor, RecordEntry
 
 CHUNK_EVENTS = 50_000
@@ -172,25 +173,39 @@ def _apply(items: Iterable[Credit | Mark]) -> int:
             credit = pending[key]
             if _mark_matches(credit, item):
                 pending[key] = replace(credit, **changes)  # type: ignore[arg-type]
-    rows = [
-        RecordEntry(
-            person_id=c.person_id,
-            body_id=c.body_id,
-            year=year_of(c.at),
-            kind=c.kind,
-            at=c.at,
-            seq=c.seq,
-            target_type=c.target_type,
-            target_id=c.target_id,
-            title=c.title[:200],
-            value=c.value,
-            outcome=c.outcome,
-            public=c.public,
-        )
-        for c in pending.values()
-    ]
-    RecordEntry.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return len(rows)
+    _insert(list(pending.values()))
+    return len(pending)
+
+
+_COLUMNS = ("person_id", "body_id", "year", "kind", "at", "seq", "target_type", "target_id", "title", "value",
+            "outcome", "public")  # fmt: skip
+INSERT_BATCH = 5000
+
+
+def _row(c: Credit, adapt: Any, zone: Any) -> tuple[Any, ...]:
+    year = c.at.astimezone(zone).year
+    return (c.person_id, c.body_id, year, c.kind, adapt(c.at), c.seq, c.target_type, c.target_id,
+            c.title[:200], c.value, c.outcome, c.public)  # fmt: skip
+
+
+def _insert(credits: list[Credit]) -> None:
+    """INSERT … ignoring lines already there (the unique act key): the ORM's bulk_create builds a model
+    instance and prepares every value through its fields, which is most of a million-Event rebuild."""
+    table = RecordEntry._meta.db_table
+    columns = ", ".join(_COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    if connection.vendor == "postgresql":
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608 - names
+    else:
+        sql = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names
+    adapt = connection.ops.adapt_datetimefield_value
+    zone = timezone.get_default_timezone()
+    with connection.cursor() as cursor:
+        for start in range(0, len(credits), INSERT_BATCH):
+            cursor.executemany(
+                sql,
+                [_row(c, adapt, zone) for c in credits[start : start + INSERT_BATCH]],
+            )
 
 
 def _cursor_locked() -> RecordCursor:
