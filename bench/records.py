@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         lines = record_rebuild()
         rebuild_s = time.perf_counter() - started
-        assert lines == RecordEntry.objects.count() > 0
+        assert lines == RecordEntry.objects.count() > 0, (lines, RecordEntry.objects.count())
         print(f"· rebuilt {lines:,} record lines in {rebuild_s:.1f} s")
         incremental = _incremental(people, places)
         incremental_median = statistics.median(incremental)

@@ -173,8 +173,7 @@ def _apply(items: Iterable[Credit | Mark]) -> int:
             credit = pending[key]
             if _mark_matches(credit, item):
                 pending[key] = replace(credit, **changes)  # type: ignore[arg-type]
-    _insert(list(pending.values()))
-    return len(pending)
+    return _insert(list(pending.values()))
 
 
 _COLUMNS = ("person_id", "body_id", "year", "kind", "at", "seq", "target_type", "target_id", "title", "value",
@@ -188,7 +187,7 @@ def _row(c: Credit, adapt: Any, zone: Any) -> tuple[Any, ...]:
             c.title[:200], c.value, c.outcome, c.public)  # fmt: skip
 
 
-def _insert(credits: list[Credit]) -> None:
+def _insert(credits: list[Credit]) -> int:
     """INSERT … ignoring lines already there (the unique act key): the ORM's bulk_create builds a model
     instance and prepares every value through its fields, which is most of a million-Event rebuild."""
     table = RecordEntry._meta.db_table
@@ -200,12 +199,12 @@ def _insert(credits: list[Credit]) -> None:
         sql = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names
     adapt = connection.ops.adapt_datetimefield_value
     zone = timezone.get_default_timezone()
+    inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(credits), INSERT_BATCH):
-            cursor.executemany(
-                sql,
-                [_row(c, adapt, zone) for c in credits[start : start + INSERT_BATCH]],
-            )
+            cursor.executemany(sql, [_row(c, adapt, zone) for c in credits[start : start + INSERT_BATCH]])
+            inserted += max(cursor.rowcount, 0)  # the lines actually added (repeats are ignored)
+    return inserted
 
 
 def _cursor_locked() -> RecordCursor:
