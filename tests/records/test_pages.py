@@ -97,3 +97,12 @@ def test_my_duties_lists_work_from_several_apps(client: Client):
     assert page.status_code == 200
     assert client.get("/records/mine/").context["items"] is not None
     assert Client().get("/records/mine/").status_code == 302, "signed out: to the sign-in page"
+
+
+def test_the_role_home_shows_my_duties_to_a_deputy_and_the_records_link_to_staff(client: Client):
+    client.force_login(account("deputy"))
+    page = client.get("/me/").content.decode()
+    assert 'data-panel="records-duties"' in page and "/records/mine/" in page
+    client.force_login(account("staff"))
+    page = client.get("/me/").content.decode()
+    assert 'data-panel="records-staff"' in page and 'data-panel="records-duties"' not in page
