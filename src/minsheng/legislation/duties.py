@@ -53,7 +53,7 @@ def inbox(user: Any) -> list[InboxItem]:
             kind=_("Draft open for comment"),
             title=task.title,
             url=reverse("legislation:task", args=[task.pk]),
-            action=_("Comment"),
+            action=_("Comment on the draft"),
             due=task.comment_deadline,
             order=60,
         )

@@ -114,7 +114,7 @@ def inbox(user: Any) -> list[InboxItem]:
             kind=_("Meeting (sign in or ask for leave)"),
             title=meeting.title,
             url=reverse("meetings:detail", args=[meeting.pk]),
-            action=_("Open"),
+            action=_("Open the meeting"),
             due=meeting.starts_on,
             order=5,
         )

@@ -110,7 +110,7 @@ def inbox(user: Any) -> list[InboxItem]:
             kind=_("Reply to rate"),
             title=motion.title,
             url=reverse("motions:detail", args=[motion.pk]),
-            action=_("Rate"),
+            action=_("Rate the reply"),
             order=20,
         )
         for motion in awaiting_rating(user)[:20]

@@ -80,7 +80,7 @@ def inbox(user: Any) -> list[InboxItem]:
             kind=_("Inspection to join"),
             title=activity.title,
             url=reverse("oversight:activity", args=[activity.pk]),
-            action=_("Open"),
+            action=_("Open the activity"),
             due=activity.start_date,
             order=15,
         )

@@ -117,7 +117,7 @@ def inbox(user: Any) -> list[InboxItem]:
             kind=_("Voice to handle"),
             title=voice.summary,
             url=reverse("voices:detail", args=[voice.pk]),
-            action=_("Handle"),
+            action=_("Handle the voice"),
             due=voice.triage_due,
             order=30,
         )
