@@ -49,6 +49,7 @@ from minsheng.meetings.api import router as meetings_router
 from minsheng.motions.api import router as motions_router
 from minsheng.org.api import router as org_router
 from minsheng.oversight.api import router as oversight_router
+from minsheng.records.api import router as records_router
 from minsheng.voices.api import router as voices_router
 
 logger = logging.getLogger("minsheng.api")
@@ -299,3 +300,4 @@ api.add_router("/deliberation", deliberation_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/insight", insight_router)
+api.add_router("/records", records_router)

@@ -139,6 +139,7 @@ APP_DEMO_MODULES = (
     "minsheng.oversight.demo",
     "minsheng.meetings.demo",
     "minsheng.insight.demo",
+    "minsheng.records.demo",
 )
 
 

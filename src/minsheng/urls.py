@@ -23,6 +23,7 @@ urlpatterns = [
     path("oversight/", include("minsheng.oversight.urls")),
     path("meetings/", include("minsheng.meetings.urls")),
     path("insight/", include("minsheng.insight.urls")),
+    path("records/", include("minsheng.records.urls")),
     path("", include("minsheng.web.urls")),
 ]
 

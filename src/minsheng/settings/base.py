@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "minsheng.oversight",
     "minsheng.meetings",
     "minsheng.insight",
+    "minsheng.records",
     "minsheng.web",
     "django.forms",  # last: web/templates/django/forms/ overrides Django's widget templates
 ]

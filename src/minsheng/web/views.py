@@ -213,6 +213,7 @@ DESK_MODULES = (
     "minsheng.oversight.desk",
     "minsheng.meetings.desk",
     "minsheng.insight.desk",
+    "minsheng.records.desk",
 )
 
 

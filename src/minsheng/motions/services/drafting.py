@@ -373,7 +373,8 @@ def motion_submit(
         actor=actor,
         expected_state=expected_state,
         changes=changes,
-        payload={**payload, "assign_due": deadline.due},
+        # The kind as submitted: the duty record counts the item under it (records/duties contract).
+        payload={**payload, "assign_due": deadline.due, "kind": changes.get("kind", motion.kind)},
     )
     notify_later(
         office_staff(fresh),

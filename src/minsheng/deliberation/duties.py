@@ -1,0 +1,49 @@
+"""What deliberation gives the duty record (the contract: ``minsheng.records.contract``).
+
+A deputy or member who joins a topic signed in, or writes a statement in it, takes part in the
+consultation; the meeting attendance list names people without linking their accounts, so it does not
+count here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.deliberation.models import Statement, Topic
+from minsheng.records.contract import Credit, EventRow, Mark, RecordKind, Seats
+
+GROUP = _("Deliberation")
+RECORD_KINDS = (
+    RecordKind("deliberation_joined", _("deliberations joined"), GROUP),
+    RecordKind("deliberation_statement", _("deliberation statements written"), GROUP),
+)
+TOPIC = "deliberation.topic"
+STATEMENT = "deliberation.statement"
+HANDLES = {TOPIC: frozenset({"join"}), STATEMENT: frozenset({"write"})}
+ACT_URLS = {TOPIC: ("deliberation:detail", "deliberation:detail"), STATEMENT: ("", "")}
+
+
+def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
+    topic_ids = {int(e.target_id) for e in events if e.target_type == TOPIC}
+    statement_ids = {int(e.target_id) for e in events if e.target_type == STATEMENT}
+    titles = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "title"))
+    statements = {
+        pk: (topic_id, title)
+        for pk, topic_id, title in Statement.objects.filter(pk__in=statement_ids).values_list(
+            "pk", "topic_id", "topic__title"
+        )
+    }
+    for event in events:
+        person_id = seats.person(event.actor_id)
+        body_id = seats.body(person_id, event.at) if person_id else None
+        if person_id is None or body_id is None:
+            continue
+        if event.target_type == TOPIC:
+            title = titles.get(int(event.target_id), "")
+            kind = "deliberation_joined"
+        else:
+            title = statements.get(int(event.target_id), (0, ""))[1]
+            kind = "deliberation_statement"
+        yield Credit(person_id, kind, event.at, event.seq, event.target_type, event.target_id, title, body_id)

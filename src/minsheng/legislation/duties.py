@@ -1,0 +1,61 @@
+"""What legislative consultation gives the duty record and the my-duties inbox
+(the contract: ``minsheng.records.contract``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.legislation.models import ConsultationTask, Opinion
+from minsheng.legislation.selectors import tasks_open
+from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+
+RECORD_KINDS = (RecordKind("legislative_opinion", _("legislative opinions given"), _("Legislation")),)
+HANDLES = {"legislation.consultationtask": frozenset({"opinion_submit"})}
+ACT_URLS = {"legislation.opinion": ("", "")}
+
+
+def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
+    titles = dict(
+        ConsultationTask.objects.filter(pk__in={int(e.target_id) for e in events}).values_list("pk", "title")
+    )
+    for event in events:
+        person_id = seats.person(event.actor_id)
+        opinion_id = event.payload.get("opinion")
+        if person_id is None or opinion_id is None:
+            continue
+        body_id = seats.body(person_id, event.at)
+        if body_id is None:
+            continue
+        yield Credit(
+            person_id=person_id,
+            kind="legislative_opinion",
+            at=event.at,
+            seq=event.seq,
+            target_type="legislation.opinion",
+            target_id=str(opinion_id),
+            title=titles.get(int(event.target_id), ""),
+            body_id=body_id,
+        )
+
+
+def inbox(user: Any) -> list[InboxItem]:
+    """Drafts open for comment that this deputy or member has not commented on yet."""
+    if not getattr(user, "person_id", None):
+        return []
+    commented = Opinion.objects.filter(author=user).values("task_id")
+    return [
+        InboxItem(
+            app="legislation",
+            kind=_("Draft open for comment"),
+            title=task.title,
+            url=reverse("legislation:task", args=[task.pk]),
+            action=_("Comment on the draft"),
+            due=task.comment_deadline,
+            order=60,
+        )
+        for task in tasks_open().exclude(pk__in=commented)[:10]
+    ]

@@ -1,0 +1,432 @@
+"""Reading the record: a person's lines per body and year, the body's distribution, points with their
+explanation, rankings, the my-duties inbox. Each function asks a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
+from minsheng.records.contract import InboxItem, RecordKind
+from minsheng.records.engine import duty_modules, record_kinds
+from minsheng.records.models import AnnualReport, PointsScheme, ReadingGroup, RecordEntry, ReportStatus
+
+ENTRY_ROWS = 200
+# What an act's outcome code reads as (the apps' duties.py set the codes).
+OUTCOME_LABELS: dict[str, StrOrPromise] = {
+    "withdrawn": _("withdrawn"),
+    "merged": _("merged"),
+    "declined": _("not filed"),
+    "converted": _("handled as a suggestion"),
+    "satisfied": _("satisfied"),
+    "basically": _("basically satisfied"),
+    "dissatisfied": _("dissatisfied"),
+    "cancelled": _("cancelled"),
+    "removed": _("taken off the day"),
+    "adopted": _("adopted"),
+}
+
+
+def outcome_label(code: str) -> StrOrPromise:
+    return OUTCOME_LABELS.get(code, code)
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+def _void(kinds: dict[str, RecordKind], kind: str, outcome: str) -> bool:
+    found = kinds.get(kind)
+    return bool(found and outcome in found.void_outcomes)
+
+
+def act_url(target_type: str, target_id: str, *, public: bool) -> str:
+    """The page of the act: the app's ``ACT_URLS`` names a signed-in page and a public one."""
+    for module in duty_modules():
+        names = getattr(module, "ACT_URLS", {}).get(target_type)
+        if names is None:
+            continue
+        name = names[1] if public else names[0]
+        if not name:
+            return ""
+        try:
+            return reverse(name, args=[target_id])
+        except NoReverseMatch:
+            return ""
+    return ""
+
+
+@dataclass
+class Line:
+    kind: str
+    label: StrOrPromise
+    group: StrOrPromise
+    count: int = 0
+    void: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome label → acts
+    average: float | None = None
+    share_below: int | None = None  # % of the body's peers with fewer
+
+
+@dataclass
+class BodyRecord:
+    body: Body
+    lines: list[Line]
+
+    @property
+    def total(self) -> int:
+        return sum(line.count for line in self.lines)
+
+
+@dataclass
+class PersonRecord:
+    person: Person
+    year: int | None
+    years: list[int]
+    bodies: list[BodyRecord]
+    together: list[Line]
+    entries: list[dict[str, Any]]
+
+
+def _lines(rows: Sequence[Mapping[str, Any]], kinds: dict[str, RecordKind]) -> list[Line]:
+    lines: dict[str, Line] = {}
+    for row in rows:
+        kind = kinds.get(row["kind"])
+        if kind is None:
+            continue
+        line = lines.setdefault(row["kind"], Line(row["kind"], kind.label, kind.group))
+        if _void(kinds, row["kind"], row["outcome"]):
+            line.void += row["n"]
+        else:
+            line.count += row["n"]
+        if row["outcome"]:
+            label = str(outcome_label(row["outcome"]))
+            line.outcomes[label] = line.outcomes.get(label, 0) + row["n"]
+        if row["avg"] is not None:
+            line.average = round(row["avg"], 1)
+    order = list(kinds)
+    return sorted(lines.values(), key=lambda line: order.index(line.kind))
+
+
+def _year_filter(year: int | None) -> Q:
+    return Q(year=year) if year else Q()
+
+
+def peers_of(body_id: int, year: int | None) -> int:
+    """How many deputies or members held a seat in the body that year (or ever)."""
+    seats = Membership.objects.filter(body_id=body_id, role__in=REPRESENTATIVE_ROLES)
+    if year:
+        seats = seats.filter(start__lte=dt.date(year, 12, 31)).filter(
+            Q(end__isnull=True) | Q(end__gte=dt.date(year, 1, 1))
+        )
+    return seats.values("person_id").distinct().count()
+
+
+def _distribution(body_id: int, year: int | None, kinds: dict[str, RecordKind]) -> dict[str, list[int]]:
+    """Per kind, every counted person's count in the body (people with none are not listed)."""
+    rows = (
+        RecordEntry.objects.filter(_year_filter(year), body_id=body_id)
+        .values("person_id", "kind", "outcome")
+        .annotate(n=Count("id"))
+    )
+    per_person: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        if not _void(kinds, row["kind"], row["outcome"]):
+            per_person[row["kind"]][row["person_id"]] += row["n"]
+    return {kind: list(people.values()) for kind, people in per_person.items()}
+
+
+def _share_below(count: int, others: list[int], peers: int) -> int | None:
+    """The share of peers with fewer acts (peers without any have zero)."""
+    if peers <= 1:
+        return None
+    with_more_or_equal = sum(1 for n in others if n >= count)
+    fewer = peers - with_more_or_equal
+    return max(0, min(99, (100 * fewer) // peers))  # floor: never "more than 100 %"
+
+
+def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord:
+    """The person's record for a year (``None``: every year), per body and together.
+
+    ``public``: only what the public may see — counts, and the acts marked public (a disclosed
+    motion); never the acts themselves otherwise (voices are private).
+    """
+    kinds = record_kinds()
+    entries = RecordEntry.objects.filter(person=person)
+    years = sorted(set(entries.values_list("year", flat=True)), reverse=True)
+    counted = list(
+        entries.filter(_year_filter(year))
+        .values("body_id", "kind", "outcome")
+        .annotate(n=Count("id"), avg=Avg("value"))
+        .order_by()
+    )
+    body_ids = sorted({row["body_id"] for row in counted if row["body_id"]})
+    bodies = {b.pk: b for b in Body.objects.filter(pk__in=body_ids).select_related("jurisdiction")}
+    per_body: list[BodyRecord] = []
+    for body_id in sorted(body_ids, key=lambda pk: (bodies[pk].jurisdiction.level, pk)):
+        lines = _lines([row for row in counted if row["body_id"] == body_id], kinds)
+        distribution = _distribution(body_id, year, kinds)
+        peers = peers_of(body_id, year)
+        for line in lines:
+            line.share_below = _share_below(line.count, distribution.get(line.kind, []), peers)
+        per_body.append(BodyRecord(bodies[body_id], lines))
+    listed = entries.filter(_year_filter(year))
+    if public:
+        listed = listed.filter(public=True)
+    rows = [
+        {
+            "kind": kinds[e.kind].label if e.kind in kinds else e.kind,
+            "title": e.title,
+            "at": e.at,
+            "outcome": outcome_label(e.outcome) if e.outcome else "",
+            "void": _void(kinds, e.kind, e.outcome),
+            "url": act_url(e.target_type, e.target_id, public=public),
+        }
+        for e in listed.order_by("-at", "-seq")[:ENTRY_ROWS]
+    ]
+    return PersonRecord(person, year, years, per_body, _lines(counted, kinds), rows)
+
+
+def record_counts(person_id: int, year: int | None = None) -> dict[tuple[int | None, str], int]:
+    """(body, kind) → counted acts: what the tests compare with a direct recount."""
+    kinds = record_kinds()
+    counts: dict[tuple[int | None, str], int] = defaultdict(int)
+    rows = (
+        RecordEntry.objects.filter(_year_filter(year), person_id=person_id)
+        .values("body_id", "kind", "outcome")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        if not _void(kinds, row["kind"], row["outcome"]):
+            counts[(row["body_id"], row["kind"])] += row["n"]
+    return dict(counts)
+
+
+# --- points --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PointsLine:
+    kind: str
+    label: StrOrPromise
+    acts: int
+    counted: int
+    excluded: int
+    capped: int
+    bonus_acts: int
+    points_each: Decimal
+    bonus_each: Decimal
+    subtotal: Decimal
+
+
+@dataclass
+class Points:
+    person_id: int
+    total: Decimal
+    lines: list[PointsLine]
+    version: int
+
+
+def scheme_for(body_id: int, year: int) -> PointsScheme | None:
+    return PointsScheme.objects.filter(body_id=body_id, year=year).prefetch_related("rules").first()
+
+
+def _split(values: str) -> set[str]:
+    return {part.strip() for part in values.split(",") if part.strip()}
+
+
+def points_compute(
+    scheme: PointsScheme, outcomes_by_kind: dict[str, dict[str, int]], person_id: int = 0
+) -> Points:
+    """Deterministic: the same acts and rules give the same points, explained line by line."""
+    kinds = record_kinds()
+    lines: list[PointsLine] = []
+    for rule in sorted(scheme.rules.all(), key=lambda r: r.kind):
+        by_outcome = outcomes_by_kind.get(rule.kind, {})
+        excluded_outcomes, bonus_outcomes = _split(rule.excluded_outcomes), _split(rule.bonus_outcomes)
+        acts = sum(by_outcome.values())
+        excluded = sum(n for outcome, n in by_outcome.items() if outcome in excluded_outcomes)
+        eligible = acts - excluded
+        counted = min(eligible, rule.cap) if rule.cap is not None else eligible
+        bonus_eligible = sum(
+            n
+            for outcome, n in by_outcome.items()
+            if outcome in bonus_outcomes and outcome not in excluded_outcomes
+        )
+        bonus_acts = min(bonus_eligible, counted)
+        subtotal = rule.points * counted + rule.bonus_points * bonus_acts
+        label = kinds[rule.kind].label if rule.kind in kinds else rule.kind
+        lines.append(
+            PointsLine(
+                rule.kind,
+                label,
+                acts,
+                counted,
+                excluded,
+                eligible - counted,
+                bonus_acts,
+                rule.points,
+                rule.bonus_points,
+                subtotal,
+            )
+        )
+    total = sum((line.subtotal for line in lines), Decimal("0"))
+    return Points(person_id, total, lines, scheme.version)
+
+
+def _outcomes(rows: QuerySet[RecordEntry]) -> dict[int, dict[str, dict[str, int]]]:
+    found: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows.values("person_id", "kind", "outcome").annotate(n=Count("id")).order_by():
+        found[row["person_id"]][row["kind"]][row["outcome"]] = row["n"]
+    return found
+
+
+def points_of(person_id: int, body_id: int, year: int) -> Points | None:
+    scheme = scheme_for(body_id, year)
+    if scheme is None:
+        return None
+    rows = RecordEntry.objects.filter(person_id=person_id, body_id=body_id, year=year)
+    return points_compute(scheme, _outcomes(rows).get(person_id, {}), person_id)
+
+
+@dataclass
+class RankRow:
+    rank: int
+    person: Person
+    points: Points
+
+
+def _seated_in(body_id: int, year: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(body_id=body_id, role__in=REPRESENTATIVE_ROLES)
+        .filter(start__lte=dt.date(year, 12, 31))
+        .filter(Q(end__isnull=True) | Q(end__gte=dt.date(year, 1, 1)))
+    )
+
+
+def body_people(body_id: int, year: int) -> list[Person]:
+    """The deputies or members who held a seat in the body that year."""
+    seated = _seated_in(body_id, year).values("person_id")
+    return list(Person.objects.filter(pk__in=seated).order_by("pinyin", "id"))
+
+
+def body_counts(body_id: int, year: int) -> dict[int, dict[str, int]]:
+    """person → kind → counted acts in the body that year."""
+    kinds = record_kinds()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        RecordEntry.objects.filter(body_id=body_id, year=year)
+        .values("person_id", "kind", "outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        if not _void(kinds, row["kind"], row["outcome"]):
+            counts[row["person_id"]][row["kind"]] += row["n"]
+    return counts
+
+
+def rankings(body_id: int, year: int) -> list[RankRow]:
+    """Every deputy or member of the body that year by points, highest first (ties share a rank);
+    empty when the body has no points scheme for the year."""
+    scheme = scheme_for(body_id, year)
+    if scheme is None:
+        return []
+    people = body_people(body_id, year)
+    outcomes = _outcomes(RecordEntry.objects.filter(body_id=body_id, year=year))
+    scored = [(p, points_compute(scheme, outcomes.get(p.pk, {}), p.pk)) for p in people]
+    scored.sort(key=lambda pair: -pair[1].total)
+    rows: list[RankRow] = []
+    for index, (person, points) in enumerate(scored):
+        rank = rows[-1].rank if rows and rows[-1].points.total == points.total else index + 1
+        rows.append(RankRow(rank, person, points))
+    return rows
+
+
+def representative_bodies(root_ids: set[int] | None = None) -> QuerySet[Body]:
+    """Bodies with deputies or members (congresses, CPPCC committees), all levels."""
+    bodies = Body.objects.filter(
+        pk__in=Membership.objects.filter(role__in=REPRESENTATIVE_ROLES).values("body_id")
+    ).select_related("jurisdiction")
+    if root_ids is not None:
+        bodies = bodies.filter(pk__in=root_ids)
+    return bodies.order_by("jurisdiction__code", "kind")
+
+
+def representatives_search(query: str, limit: int = 30) -> list[Person]:
+    """Deputies and members by name or pinyin (the profile search of the find-my-deputy page)."""
+    people = Person.objects.filter(memberships__role__in=REPRESENTATIVE_ROLES)
+    text = query.strip()
+    if text:
+        people = people.filter(
+            Q(name__contains=text)
+            | Q(pinyin__startswith=text.lower())
+            | Q(pinyin_initials__startswith=text.lower())
+        )
+    return list(people.distinct().order_by("pinyin", "id")[:limit])
+
+
+# --- profiles, reports, reading ---------------------------------------------------------------------
+
+
+def representative(person_id: int) -> Person | None:
+    """A deputy or member (ever): only they have a public record."""
+    return Person.objects.filter(pk=person_id, memberships__role__in=REPRESENTATIVE_ROLES).distinct().first()
+
+
+def seats_of(person: Person) -> list[Membership]:
+    return list(
+        Membership.objects.filter(person=person, role__in=REPRESENTATIVE_ROLES, body__isnull=False)
+        .select_related("body", "body__jurisdiction", "term", "constituency", "sector")
+        .order_by("-start", "id")
+    )
+
+
+def reports_published(person: Person) -> list[AnnualReport]:
+    return list(
+        AnnualReport.objects.filter(person=person, status=ReportStatus.PUBLISHED)
+        .select_related("body")
+        .order_by("-year")
+    )
+
+
+def reports_of(person: Person) -> list[AnnualReport]:
+    return list(AnnualReport.objects.filter(person=person).select_related("body").order_by("-year"))
+
+
+def reports_for_staff(body_ids: set[int]) -> QuerySet[AnnualReport]:
+    return (
+        AnnualReport.objects.filter(body_id__in=body_ids)
+        .select_related("person", "body")
+        .order_by("status", "-year", "person__pinyin")
+    )
+
+
+def reading_groups_of(person: Person | None) -> QuerySet[ReadingGroup]:
+    groups = (
+        ReadingGroup.objects.select_related("body")
+        .prefetch_related("books")
+        .annotate(member_count=Count("members", distinct=True))
+    )
+    return groups.filter(members=person) if person is not None else groups
+
+
+def inbox_for(user: Any) -> list[InboxItem]:
+    """Everything the signed-in person has to do now, across apps, soonest first."""
+    items: list[InboxItem] = []
+    for module in duty_modules():
+        collect = getattr(module, "inbox", None)
+        if collect is not None:
+            items.extend(collect(user))
+    far = dt.date.max
+    return sorted(items, key=lambda item: (item.due or far, item.order, item.title))
