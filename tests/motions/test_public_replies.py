@@ -114,3 +114,15 @@ def test_the_public_list_query_count_does_not_grow(
         _published(accounts, title=f"关于第{n}个路口增设信号灯的建议")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url, {"category": "A"})
+
+
+def test_the_staff_list_shows_its_rows_with_and_without_a_query(client: Client, accounts: Any) -> None:
+    motion = replied(accounts, title="关于学校路口增设信号灯的建议")
+    client.force_login(accounts["staff"])
+    url = reverse("motions:list")
+    plain = client.get(url)
+    assert plain.status_code == 200
+    assert "关于学校路口增设信号灯的建议" in plain.content.decode()
+    searched = client.get(url, {"q": "信号灯"}).content.decode()
+    assert reverse("motions:detail", args=[motion.pk]) in searched
+    assert "<mark>信号灯</mark>" in searched

@@ -21,3 +21,10 @@ def test_the_voice_list_highlights_the_query(make_voice):
     voice = make_voice("小区门口的垃圾桶三天没人清运，气味很大。")
     page = client_for("staff").get(reverse("voices:list"), {"q": "垃圾"}).content.decode()
     assert f'/voices/{voice.pk}/">小区门口的<mark>垃圾</mark>桶' in page
+
+
+def test_the_voice_list_without_a_query_shows_the_rows_unmarked(make_voice):
+    voice = make_voice("小区门口的垃圾桶三天没人清运，气味很大。")
+    response = client_for("staff").get(reverse("voices:list"))
+    assert response.status_code == 200
+    assert f'/voices/{voice.pk}/">小区门口的垃圾桶' in response.content.decode()

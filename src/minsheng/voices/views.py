@@ -270,6 +270,7 @@ def voice_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "params": params.urlencode(),
+        "search_query": request.GET.get("q", ""),  # a missing filter argument would fail the page
         "can_export": request.user.has_perm("voices.export_voice"),
         "today": selectors.today(),
     }

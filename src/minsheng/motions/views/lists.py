@@ -50,6 +50,7 @@ def motion_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "search_query": request.GET.get("q", ""),  # a missing filter argument would fail the page
         "can_draft": request.user.has_perm("motions.add_motion"),
     }
     return render(request, "motions/list.html", context)
