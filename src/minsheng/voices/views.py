@@ -332,8 +332,11 @@ def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) 
     return forms
 
 
-def _adopt_url(voice: Voice) -> str:
-    """Where a deputy or member drafts a motion from this voice (the motions app), if installed."""
+def _adopt_url(voice: Voice, user: Any) -> str:
+    """Where a deputy or member drafts a motion from this voice (the motions app), if installed and the
+    user may draft one (staff triage voices too, but drafting is the deputies' and members' act)."""
+    if not user.has_perm("motions.add_motion"):
+        return ""
     try:
         return f"{reverse('motions:new')}?voice={voice.pk}"
     except NoReverseMatch:
@@ -345,6 +348,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
     voice = _voice_or_404(request, voice_id)
     status = 400 if bound else 200
     can_contact = request.user.has_perm("voices.view_contact_voice", voice)
+    adopt_url = _adopt_url(voice, request.user)
     context = {
         "voice": voice,
         "can_contact": can_contact,
@@ -356,9 +360,10 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         "attachments": list(attachments_for(voice)),
         "forms": _action_forms(voice, request.user, bound),
         "can_remind": voice.status in HANDLING_STATES and request.user.has_perm("voices.remind_voice", voice),
-        "can_adopt": request.user.has_perm("voices.adopt_voice", voice)
+        "can_adopt": bool(adopt_url)
+        and request.user.has_perm("voices.adopt_voice", voice)
         and voice.status == VoiceStatus.RECEIVED,
-        "adopt_url": _adopt_url(voice),
+        "adopt_url": adopt_url,
         "adopted_motions": list(voice.adopted_motions.all()) if hasattr(voice, "adopted_motions") else [],
         "duplicates": list(voice.duplicates.only("pk", "tracking_code", "status")),
         "today": selectors.today(),
