@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms as django_forms
@@ -438,6 +439,16 @@ def _activity_url(pk: int) -> Callable[[str], str]:
     return lambda name: f"/oversight/activities/{pk}/act/{name}/"
 
 
+def _item_row(request: HttpRequest, item: RectificationItem, day: date) -> dict[str, Any]:
+    """A rectification item on an activity or project page; ``hidden`` when the reader may see the page
+    but not the item's own page (an enterprise contact, a leader of another body), so no dead link."""
+    return {
+        "item": item,
+        "state": s.item_public_state(item, day),
+        "hidden": not request.user.has_perm("oversight.view_item", item),
+    }
+
+
 def _render_activity(
     request: HttpRequest, activity: Activity, failed: BoundAction | None = None
 ) -> HttpResponse:
@@ -458,7 +469,7 @@ def _render_activity(
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
     problems = [
-        {"problem": p, "items": [{"item": i, "state": s.item_public_state(i, day)} for i in p.items.all()]}
+        {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
         for p in s.problems_shown(activity.problems.all())
     ]
     context = {
@@ -950,10 +961,7 @@ def _render_project(
         "posts": [(p, post_photos.get(p.pk, [])) for p in posts],
         "visits": [(v, visit_photos.get(v.pk, [])) for v in visits],
         "problems": [
-            {
-                "problem": p,
-                "items": [{"item": i, "state": s.item_public_state(i, day)} for i in p.items.all()],
-            }
+            {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
             for p in project.problems.all()
         ],
         "actions": _with_failed(
