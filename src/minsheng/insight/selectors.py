@@ -302,3 +302,11 @@ def _segmenter(places: tuple[str, ...]) -> Any:
         _segmenters.clear()
         _segmenters[places] = Segmenter(places)
     return _segmenters[places]
+
+
+def voice_ids_openable(user: Any, ids: list[int]) -> set[int]:
+    """Which of the voices a hot issue lists the user may open (one query): a leader sees the issue
+    but not every message in it, so the others are named without a link."""
+    from minsheng.voices.selectors import voices_visible_to
+
+    return set(voices_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -103,6 +103,9 @@ def _hot_jurisdiction(request: HttpRequest) -> Jurisdiction:
     return chosen or allowed[0]
 
 
+HOT_LINKS_SHOWN = 8  # messages named under each hot issue (as many as the template's slice shows)
+
+
 @login_required
 def hot(request: HttpRequest) -> HttpResponse:
     from minsheng.insight.tasks import hot_progress_name
@@ -125,6 +128,9 @@ def hot(request: HttpRequest) -> HttpResponse:
         "report": report,
         "issues": issues,
         "chart_json": json.dumps(chart, ensure_ascii=False),
+        "openable": selectors.voice_ids_openable(
+            request.user, [pk for i in issues for pk in i["ids"][:HOT_LINKS_SHOWN]]
+        ),
         "progress": progress_get(hot_progress_name(jurisdiction.pk)),
         "can_forward": can_forward,
         "forward_form": HotForwardForm(units=units) if can_forward else None,
