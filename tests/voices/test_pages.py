@@ -125,3 +125,13 @@ def test_handler_desk_marks_overdue_work_orders_red(seeded):
     WorkOrder.objects.filter(unit__name="区交通运输局", status="open").update(due="2020-01-01")
     body = client_for("handler").get(reverse("web:me")).content.decode()
     assert 'class="overdue"' in body
+
+
+def test_only_those_who_may_draft_a_motion_are_offered_to_draft_from_a_voice(make_voice):
+    voice = make_voice()
+    draft = f"/motions/new/?voice={voice.pk}"
+    staff = client_for("staff").get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    assert draft not in staff  # staff triage voices but do not draft motions: the link would answer 404
+    deputy = client_for("deputy")
+    assert draft in deputy.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    assert deputy.get(draft).status_code == 200
