@@ -232,10 +232,12 @@ def test_query_counts_do_not_grow(
     client.force_login(staff)
     with django_assert_max_num_queries(25):
         client.get(f"/legislation/{task.pk}/manage/")
-    with django_assert_max_num_queries(12):
+    # A signed-in page's menu asks each app's nav.py (meetings, oversight, records and insight added
+    # theirs): a few more queries per page than for a visitor, the same at every size.
+    with django_assert_max_num_queries(16):
         client.get("/legislation/stats/")
     services.version_add(actor=staff, task=task, draft=services.draft_read(text=_draft_with(size + 1)))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         client.get(f"/legislation/{task.pk}/diff/")
     client.force_login(resident)
     with django_assert_max_num_queries(12):
