@@ -5,9 +5,13 @@ from django.db import migrations, models
 
 
 def status_from_open_flag(apps, schema_editor):
-    WorkOrder = apps.get_model("voices", "WorkOrder")
-    # Until now a work order closed only when its unit replied.
-    WorkOrder.objects.filter(is_open=False).update(status="replied")
+    # Until now a work order closed only when its unit replied. Plain SQL on the table as it is: on SQLite
+    # the AddField before this rebuilds the table, and the column is read only where it is still there.
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "voices_workorder")}
+    if "is_open" in columns:
+        schema_editor.execute("UPDATE voices_workorder SET status = 'replied' WHERE NOT is_open")
 
 
 class Migration(migrations.Migration):
