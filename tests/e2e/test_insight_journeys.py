@@ -34,6 +34,7 @@ def test_staff_accept_a_routing_suggestion(live_server, page):
     )
     sign_in(page, live_server.url, "staff")
     page.goto(f"{live_server.url}/voices/{voice.pk}/")
+    page.get_by_test_id("voice-action-forward").locator("summary").click()  # one action open at a time
     panel = page.locator("[data-testid=routing-suggestion]")
     assert "区城市管理局" in panel.inner_text()
     screenshot(page, "insight-01-routing-suggestion")

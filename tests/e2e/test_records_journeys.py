@@ -44,7 +44,9 @@ def test_a_resident_finds_their_deputy_and_opens_the_record(live_server, page):
     deputies = page.get_by_test_id("deputy-list")
     deputies.wait_for()
     row = deputies.locator("li", has_text=user.person.name)
-    row.get_by_role("link", name="履职档案").click()
+    row.get_by_role("link", name=user.person.name).click()  # the deputy's page links the duty record
+    page.wait_for_url(f"**/people/{user.person_id}/")
+    page.locator("main").get_by_role("link", name="履职档案").click()
     page.wait_for_url(f"**/records/people/{user.person_id}/")
     main = page.locator("main").inner_text()
     assert user.person.name in main and "收到的群众留言" in main and "超过" in main
@@ -81,6 +83,7 @@ def test_a_deputy_works_through_three_items(live_server, page):
     page.goto(live_server.url + "/records/mine/")
     page.locator("ol.inbox li", has_text=voice.summary).get_by_role("link").click()
     page.wait_for_url(f"**/voices/{voice.pk}/")
+    page.get_by_test_id("voice-action-answer").locator("summary").click()  # one action open at a time
     answer = page.locator(f"form[action$='/voices/{voice.pk}/answer/']")
     answer.locator("textarea[name=text]").fill("已联系物业，本周内修复路灯。")
     answer.locator("button[type=submit]").click()

@@ -102,6 +102,7 @@ def test_unit_returns_a_work_order_and_asks_for_more_time(live_server, page):
     # The clerk returns the first: street lights are not the transport bureau's.
     sign_in(page, live_server.url, "handler")
     page.goto(f"{live_server.url}/voices/{wrong.pk}/")
+    page.get_by_test_id("voice-action-return").locator("summary").click()  # one action open at a time
     form = page.locator(f"form[action$='/voices/{wrong.pk}/return/']")
     form.locator("textarea[name=reason]").fill("路灯由城市管理局负责，不属于交通运输局职责。")
     screenshot(page, "work-order-01-return")
@@ -112,6 +113,9 @@ def test_unit_returns_a_work_order_and_asks_for_more_time(live_server, page):
     # … and asks for more time on the second.
     order = WorkOrder.objects.get(voice=slow)
     page.goto(f"{live_server.url}/voices/{slow.pk}/")
+    page.get_by_test_id("voice-action-request_extension").locator(
+        "summary"
+    ).click()  # one action open at a time
     form = page.locator(f"form[action$='/voices/{slow.pk}/request_extension/']")
     until = order.due + dt.timedelta(days=5)
     form.locator("input[name=until]").fill(until.isoformat())
@@ -124,6 +128,7 @@ def test_unit_returns_a_work_order_and_asks_for_more_time(live_server, page):
     assert "公交站台没有遮雨棚" in page.locator("[data-panel=voices-extensions]").inner_text()
     screenshot(page, "work-order-02-desk")
     page.goto(f"{live_server.url}/voices/{slow.pk}/")
+    page.get_by_test_id("voice-action-extend").locator("summary").click()  # one action open at a time
     form = page.locator(f"form[action$='/voices/{slow.pk}/extend/']")
     assert form.locator("input[name=until]").input_value() == until.isoformat()
     form.locator("textarea[name=reason]").fill("情况属实，同意延期。")
