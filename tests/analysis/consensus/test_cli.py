@@ -90,3 +90,27 @@ def test_bad_input_gives_one_line_and_non_zero_exit(
 def test_missing_file_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "/no/such/votes.csv"]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_json_is_compact_unless_indent_is_asked(polis_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    votes = str(polis_data / "opendata" / "brexit-consensus" / "votes.csv")
+    assert main(["analyze", votes]) == 0
+    compact = capsys.readouterr().out
+    assert main(["analyze", votes, "--indent", "2"]) == 0
+    indented = capsys.readouterr().out
+    assert compact.count("\n") == 1 and indented.count("\n") > 100
+    without_timings = [json.loads(text) | {"timings": None} for text in (compact, indented)]
+    assert without_timings[0] == without_timings[1]
+
+
+def test_the_forked_reader_and_the_in_process_reader_agree(
+    polis_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The votes are read in a forked child where fork exists; without it, here: same analysis."""
+    votes = str(polis_data / "opendata" / "vtaiwan.uberx" / "votes.csv")
+    assert main(["analyze", votes]) == 0
+    forked = json.loads(capsys.readouterr().out)
+    monkeypatch.delattr("os.fork")
+    assert main(["analyze", votes]) == 0
+    in_process = json.loads(capsys.readouterr().out)
+    assert forked | {"timings": None} == in_process | {"timings": None}

