@@ -249,7 +249,11 @@ def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
         ("ceiling: /livez", lambda i: Request("GET", "/livez")),
         ("home: find my deputies", lambda i: Request("GET", "/find/?place=" + quote("湖塘镇"))),
         ("voices list (staff)", staff_get(lambda i: f"/voices/?page={i % 50 + 1}")),
+        # One- to four-character words (the list): one character is the hardest case.
+        ("voices search 路", staff_get(lambda i: "/voices/?q=" + quote("路"))),
         ("voices search 道路", staff_get(lambda i: "/voices/?q=" + quote("道路"))),
+        ("voices search 红绿灯", staff_get(lambda i: "/voices/?q=" + quote("红绿灯"))),
+        ("voices search 垃圾分类", staff_get(lambda i: "/voices/?q=" + quote("垃圾分类"))),
         ("voice detail", staff_get(lambda i: f"/voices/{voice_ids[i % len(voice_ids)]}/")),
         ("motions list (staff)", staff_get(lambda i: f"/motions/?page={i % 50 + 1}")),
         ("motions search 交通", staff_get(lambda i: "/motions/?q=" + quote("交通"))),

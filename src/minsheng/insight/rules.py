@@ -52,6 +52,16 @@ def is_leader_over(user: Any, jurisdiction: Any) -> bool:
     )
 
 
+def may_hold_hot_issue_roles(user: Any) -> bool:
+    """Whether the user holds any role that ``insight.view_hotissuereport`` could grant for some
+    jurisdiction (staff, a leader, an administrator): without one, no jurisdiction need be asked."""
+    return bool(
+        staff_jurisdiction_ids_of(user)
+        or has_admin_role(user)
+        or any(m.role in LEADER_ROLES for m in memberships_of(user))
+    )
+
+
 rules.add_perm("insight.train_routingmodel", is_body_staff | has_admin_role)
 rules.add_perm("insight.view_routingmodel", is_body_staff | has_admin_role)
 rules.add_perm("insight.view_hotissuereport", is_staff_over | is_leader_over | has_admin_role)

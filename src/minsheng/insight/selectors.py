@@ -17,6 +17,7 @@ from minsheng.core.conf import setting
 from minsheng.core.privacy import mask_text
 from minsheng.core.similarity import similar_records
 from minsheng.insight.models import HotIssueReport, RoutingCategory, RoutingModelVersion, VoiceSupport
+from minsheng.insight.rules import may_hold_hot_issue_roles
 from minsheng.org.models import Jurisdiction, Unit
 
 UNIT_LABEL = "unit:"
@@ -222,7 +223,13 @@ def hot_report_latest(jurisdiction: Jurisdiction) -> HotIssueReport | None:
 
 def hot_jurisdictions_for(user: Any) -> list[Jurisdiction]:
     """Jurisdictions whose hot issues the user may see (staff and leaders of their bodies)."""
-    candidates = Jurisdiction.objects.filter(level__in=("city", "district")).order_by("code")
+    if not may_hold_hot_issue_roles(user):  # every page's menu asks: most users hold no such role
+        return []
+    candidates = (
+        Jurisdiction.objects.filter(level__in=("city", "district"))
+        .select_related("parent__parent")  # the rule walks up to the province without queries
+        .order_by("code")
+    )
     return [j for j in candidates if user.has_perm("insight.view_hotissuereport", j)]
 
 

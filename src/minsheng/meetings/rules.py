@@ -80,14 +80,9 @@ def roots_by_role(user: Any) -> dict[str, set[int]]:
         return cached
     seats = [m for m in memberships_of(user) if m.body is not None and m.body.kind in ORGAN_KINDS]
     roots: dict[str, set[int]] = {}
-    if seats:
-        bodies = Body.objects.filter(pk__in={m.body_id for m in seats}).select_related(
-            "parent__parent__parent"
-        )
-        root_of = {body.pk: body_root_id(body) for body in bodies}
-        for seat in seats:
-            if seat.body_id is not None:
-                roots.setdefault(str(seat.role), set()).add(root_of[seat.body_id])
+    for seat in seats:  # memberships_of loads each body's parent chain
+        assert seat.body is not None
+        roots.setdefault(str(seat.role), set()).add(body_root_id(seat.body))
     if user is not None and getattr(user, "is_authenticated", False):
         setattr(user, _ROOTS_CACHE, roots)
     return roots

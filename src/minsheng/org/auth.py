@@ -31,3 +31,11 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """Django's model permissions serve its admin only, which lets in staff accounts alone: for
+        anyone else there are none to read (every page's menu would otherwise ask the database twice
+        for a permission the rules deny). Roles come from memberships, through the rules backend."""
+        if not getattr(user_obj, "is_staff", False):
+            return set()
+        return super().get_all_permissions(user_obj, obj)

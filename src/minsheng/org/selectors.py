@@ -251,7 +251,8 @@ def memberships_of(user: Any) -> list[Membership]:
         cached = list(
             Membership.objects.active_on(today())
             .filter(person_id=user.person_id)
-            .select_related("body", "body__jurisdiction", "unit", "unit__jurisdiction")
+            # Bodies are at most three deep: every app's walk to a body's root stays in memory.
+            .select_related("body__jurisdiction", "body__parent__parent", "unit__jurisdiction")
         )
         setattr(user, _MEMBERSHIPS_CACHE, cached)
     return cached

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from minsheng.core.events import events_for
 from minsheng.core.models import Event
-from minsheng.core.search import search_condition, search_match_count
+from minsheng.core.search import search_condition, search_is_common
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, Membership, Role, Unit
 from minsheng.org.rules import has_admin_role
 from minsheng.voices.models import (
@@ -219,8 +219,8 @@ def voices_search(user: Any, filters: VoiceFilters) -> QuerySet[Voice]:
         by_code = Q(tracking_code=code) if len(code) >= 8 else Q(pk__in=[])
         # A common word (道路) matches thousands of voices: sorting them all costs more than walking
         # the newest-first index and testing each row, which stops after one page. A rare one is
-        # cheaper the other way round. The FTS index tells which, counting no further than the limit.
-        broad = search_match_count(Voice, query, BROAD_SEARCH_MATCHES) >= BROAD_SEARCH_MATCHES
+        # cheaper the other way round; `search_is_common` tells which.
+        broad = search_is_common(Voice, query, matches=BROAD_SEARCH_MATCHES)
         matched = search_condition(Voice, query, walk=broad)
         voices = voices.filter(by_code | matched if matched is not None else by_code)
     if filters.overdue or filters.unit or (query and not broad):
