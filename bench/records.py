@@ -372,8 +372,12 @@ def main(argv: list[str] | None = None) -> int:
         with running_server(data) as base:
             each = max(1, args.requests // 4)
 
+            # The record's last year and every year (this year has no acts in the seeded log).
+            years = [str(START.year + args.years - 1), "all"]
+
             def profile_request(i: int) -> Request:
-                return Request("GET", f"/records/people/{person_ids[i * 7919 % len(person_ids)]}/")
+                person_id = person_ids[i * 7919 % len(person_ids)]
+                return Request("GET", f"/records/people/{person_id}/?year={years[i % 2]}")
 
             def inbox_request(i: int) -> Request:
                 return Request("GET", "/records/mine/", headers=(("Cookie", cookies[i % len(cookies)]),))

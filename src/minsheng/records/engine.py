@@ -218,8 +218,6 @@ def _apply(items: Iterable[Credit | Mark], touched: set[int] | None = None) -> i
 
 # --- tallies and distributions (what the profile's "more than N %" reads) --------------------------
 
-TallyKey = tuple[int, int, int, str]  # person, body, year, kind
-
 
 def _counted_lines() -> QuerySet[RecordEntry]:
     """The lines that count: in a body, and without a void outcome of their kind."""
@@ -230,22 +228,23 @@ def _counted_lines() -> QuerySet[RecordEntry]:
     return lines
 
 
-def _tallies_count(lines: QuerySet[RecordEntry]) -> dict[TallyKey, int]:
-    """Counted acts per person, body, year and kind, and over every year (``ALL_YEARS``): one grouped
-    query, the rest summed here."""
-    tallies: dict[TallyKey, int] = defaultdict(int)
+def _tallies_insert(lines: QuerySet[RecordEntry], people: set[int] | None = None) -> None:
+    """Counted acts per person, body, year and kind, then per person, body and kind over every year
+    (``ALL_YEARS``): two ``INSERT … SELECT … GROUP BY``, nothing carried through Python."""
     grouped = lines.values_list("person_id", "body_id", "year", "kind").annotate(n=Count("id")).order_by()
-    for person_id, body_id, year, kind, n in grouped:
-        tallies[(person_id, body_id, year, kind)] += n
-        tallies[(person_id, body_id, ALL_YEARS, kind)] += n
-    return tallies
-
-
-def _tallies_store(tallies: dict[TallyKey, int]) -> None:
-    RecordTally.objects.bulk_create(
-        (RecordTally(person_id=p, body_id=b, year=y, kind=k, acts=n) for (p, b, y, k), n in tallies.items()),
-        batch_size=INSERT_BATCH,
-    )
+    sql, params = grouped.query.sql_with_params()
+    table = RecordTally._meta.db_table
+    columns = "person_id, body_id, year, kind, acts"
+    only = ""
+    if people is not None:
+        only = f" AND person_id IN ({', '.join(['%s'] * len(people))})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT person_id, body_id, %s, kind, SUM(acts) "  # noqa: S608
+            f"FROM {table} WHERE year <> %s{only} GROUP BY person_id, body_id, kind",
+            [ALL_YEARS, ALL_YEARS, *sorted(people or ())],
+        )
 
 
 def _distributions_store(tallies: Iterable[tuple[int, int, str, int]]) -> None:
@@ -263,9 +262,8 @@ def tallies_rebuild() -> None:
     """Every tally and distribution again, from the whole record."""
     RecordTally.objects.all().delete()
     RecordDistribution.objects.all().delete()
-    tallies = _tallies_count(_counted_lines())
-    _tallies_store(tallies)
-    _distributions_store((b, y, k, n) for (_p, b, y, k), n in tallies.items())
+    _tallies_insert(_counted_lines())
+    _distributions_store(RecordTally.objects.values_list("body_id", "year", "kind", "acts").iterator(20_000))
 
 
 def _tallies_refresh(people: set[int]) -> None:
@@ -273,12 +271,11 @@ def _tallies_refresh(people: set[int]) -> None:
     where their tallies were or are now: a few hundred rows, not the record."""
     if not people:
         return
-    old = RecordTally.objects.filter(person_id__in=people)
-    places = set(old.values_list("body_id", "year"))
-    old.delete()
-    tallies = _tallies_count(_counted_lines().filter(person_id__in=people))
-    _tallies_store(tallies)
-    places |= {(b, y) for (_p, b, y, _k) in tallies}
+    tallies = RecordTally.objects.filter(person_id__in=people)
+    places = set(tallies.values_list("body_id", "year"))
+    tallies.delete()
+    _tallies_insert(_counted_lines().filter(person_id__in=people), people)
+    places |= set(tallies.values_list("body_id", "year"))
     if not places:
         return
     where = Q(pk__in=[])
