@@ -267,20 +267,22 @@ def tallies_rebuild() -> None:
 
 
 def _tallies_refresh(people: set[int]) -> None:
-    """The tallies of the people whose lines changed, then the distributions of the bodies and years
-    where their tallies were or are now: a few hundred rows, not the record."""
+    """The tallies of the people whose lines changed, then the distributions of the bodies, years and
+    kinds where one of their tallies changed: a few hundred rows, not the record."""
     if not people:
         return
     tallies = RecordTally.objects.filter(person_id__in=people)
-    places = set(tallies.values_list("body_id", "year"))
+    fields = ("person_id", "body_id", "year", "kind", "acts")
+    before = {row[:4]: row[4] for row in tallies.values_list(*fields)}
     tallies.delete()
     _tallies_insert(_counted_lines().filter(person_id__in=people), people)
-    places |= set(tallies.values_list("body_id", "year"))
-    if not places:
+    after = {row[:4]: row[4] for row in tallies.values_list(*fields)}
+    changed = {key[1:] for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    if not changed:
         return
     where = Q(pk__in=[])
-    for body_id, year in places:
-        where |= Q(body_id=body_id, year=year)
+    for body_id, year, kind in changed:
+        where |= Q(body_id=body_id, year=year, kind=kind)
     RecordDistribution.objects.filter(where).delete()
     _distributions_store(RecordTally.objects.filter(where).values_list("body_id", "year", "kind", "acts"))
 
