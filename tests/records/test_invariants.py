@@ -162,3 +162,27 @@ def _tallies_recounted() -> list[tuple[Any, ...]]:
 
 def _difference(after: dict[Any, int], before: dict[Any, int]) -> dict[Any, int]:
     return {key: n - before.get(key, 0) for key, n in after.items() if n != before.get(key, 0)}
+
+
+@pytest.mark.parametrize("at_most", [0, 100_000])
+def test_an_update_reading_the_whole_log_keeps_the_tallies_a_rebuild_gives(monkeypatch, at_most):
+    """From an empty record, one update reads every Event: whether it recounts the touched people
+    one by one or everything at once (past ``TALLIES_REFRESHED_AT_MOST``), the tallies and
+    distributions are the rebuild's."""
+    from minsheng.records import engine
+    from minsheng.records.models import RecordCursor
+
+    deputies = Accounts().deputies(2)
+    world = {"deputies": deputies, "member": account("member"), "cppcc_staff": account("cppcc_staff")}
+    for step in ("motion_cosigned", "motion_withdrawn", "voice_answered", "report_adopted", "motion"):
+        _do(step, 0, world)
+    _do("voice", 1, world)
+    record_rebuild()
+    expected = _tallies()
+    assert expected[0] and expected[1], "the acts give tallies to compare"
+    for model in (RecordEntry, RecordTally, RecordDistribution):
+        model.objects.all().delete()
+    RecordCursor.objects.update(last_seq=0)
+    monkeypatch.setattr(engine, "TALLIES_REFRESHED_AT_MOST", at_most)
+    record_update()
+    assert _tallies() == expected

@@ -261,15 +261,25 @@ def _distributions_store(tallies: Iterable[tuple[int, int, str, int]]) -> None:
 def tallies_rebuild() -> None:
     """Every tally and distribution again, from the whole record."""
     RecordTally.objects.all().delete()
-    RecordDistribution.objects.all().delete()
     _tallies_insert(_counted_lines())
+    _distributions_rebuild()
+
+
+def _distributions_rebuild() -> None:
+    RecordDistribution.objects.all().delete()
     _distributions_store(RecordTally.objects.values_list("body_id", "year", "kind", "acts").iterator(20_000))
+
+
+TALLIES_REFRESHED_AT_MOST = 200  # people, or distributions; beyond, recount them all at once
 
 
 def _tallies_refresh(people: set[int]) -> None:
     """The tallies of the people whose lines changed, then the distributions of the bodies, years and
     kinds where one of their tallies changed: a few hundred rows, not the record."""
     if not people:
+        return
+    if len(people) > TALLIES_REFRESHED_AT_MOST:
+        tallies_rebuild()  # an update reading much of the log: one grouped pass is cheaper
         return
     tallies = RecordTally.objects.filter(person_id__in=people)
     fields = ("person_id", "body_id", "year", "kind", "acts")
@@ -279,6 +289,9 @@ def _tallies_refresh(people: set[int]) -> None:
     after = {row[:4]: row[4] for row in tallies.values_list(*fields)}
     changed = {key[1:] for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
     if not changed:
+        return
+    if len(changed) > TALLIES_REFRESHED_AT_MOST:
+        _distributions_rebuild()  # a few hundred ORs in one statement would be deep SQL
         return
     where = Q(pk__in=[])
     for body_id, year, kind in changed:
