@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from minsheng.motions import services as motions
 from minsheng.motions.models import MotionKind, MotionStatus, Signature, SignatureRole
 from minsheng.org.models import Membership, Role
-from minsheng.records.engine import record_rebuild, record_update
-from minsheng.records.models import RecordEntry
+from minsheng.records.engine import record_kinds, record_rebuild, record_update
+from minsheng.records.models import RecordDistribution, RecordEntry, RecordTally
 from minsheng.records.selectors import record_counts
 from minsheng.voices import services as voices
 from minsheng.voices.models import SocialReport, Voice, VoiceChannel, VoiceStatus
@@ -127,6 +127,7 @@ def _run(steps: list[tuple[str, int]]) -> None:
         _do(step, who, world)
     record_update()
     incremental = _lines()
+    tallies = _tallies()
     for person_id, user_id in people:
         expected = _recount(person_id, user_id)
         # The demo's own acts are in both; what the steps added must match exactly.
@@ -134,7 +135,54 @@ def _run(steps: list[tuple[str, int]]) -> None:
         assert grown == _difference(expected, recounted_before[person_id]), person_id
     record_rebuild()
     assert _lines() == incremental, "the full rebuild gives the lines the incremental updates gave"
+    assert _tallies() == tallies, "and the tallies and distributions the updates kept"
+    assert tallies[0] == _tallies_recounted(), "which equal a direct count of the counted lines"
+
+
+def _tallies() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    return (
+        sorted(RecordTally.objects.values_list("person_id", "body_id", "year", "kind", "acts")),
+        sorted(RecordDistribution.objects.values_list("body_id", "year", "kind", "counts")),
+    )
+
+
+def _tallies_recounted() -> list[tuple[Any, ...]]:
+    """Counted lines per person, body, year and kind (and every year as year 0), counted here."""
+    kinds = record_kinds()
+    counted: dict[tuple[Any, ...], int] = {}
+    for person_id, body_id, year, kind, outcome in RecordEntry.objects.values_list(
+        "person_id", "body_id", "year", "kind", "outcome"
+    ):
+        if body_id is None or (kind in kinds and outcome in kinds[kind].void_outcomes):
+            continue
+        for key in ((person_id, body_id, year, kind), (person_id, body_id, 0, kind)):
+            counted[key] = counted.get(key, 0) + 1
+    return sorted((*key, n) for key, n in counted.items())
 
 
 def _difference(after: dict[Any, int], before: dict[Any, int]) -> dict[Any, int]:
     return {key: n - before.get(key, 0) for key, n in after.items() if n != before.get(key, 0)}
+
+
+@pytest.mark.parametrize("at_most", [0, 100_000])
+def test_an_update_reading_the_whole_log_keeps_the_tallies_a_rebuild_gives(monkeypatch, at_most):
+    """From an empty record, one update reads every Event: whether it recounts the touched people
+    one by one or everything at once (past ``TALLIES_REFRESHED_AT_MOST``), the tallies and
+    distributions are the rebuild's."""
+    from minsheng.records import engine
+    from minsheng.records.models import RecordCursor
+
+    deputies = Accounts().deputies(2)
+    world = {"deputies": deputies, "member": account("member"), "cppcc_staff": account("cppcc_staff")}
+    for step in ("motion_cosigned", "motion_withdrawn", "voice_answered", "report_adopted", "motion"):
+        _do(step, 0, world)
+    _do("voice", 1, world)
+    record_rebuild()
+    expected = _tallies()
+    assert expected[0] and expected[1], "the acts give tallies to compare"
+    for model in (RecordEntry, RecordTally, RecordDistribution):
+        model.objects.all().delete()
+    RecordCursor.objects.update(last_seq=0)
+    monkeypatch.setattr(engine, "TALLIES_REFRESHED_AT_MOST", at_most)
+    record_update()
+    assert _tallies() == expected

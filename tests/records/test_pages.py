@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from minsheng.org.models import Membership, Role
+from minsheng.org.models import REPRESENTATIVE_ROLES, Membership, Role
 from minsheng.records.engine import record_update
 from minsheng.records.models import RecordEntry
 from tests.records.conftest import account
@@ -107,3 +107,47 @@ def test_the_role_home_shows_my_duties_to_a_deputy_and_the_records_link_to_staff
     client.force_login(account("staff"))
     page = client.get("/me/").content.decode()
     assert 'data-panel="records-staff"' in page and 'data-panel="records-duties"' not in page
+
+
+def test_the_profile_reads_more_than_n_percent_from_the_stored_distribution(client: Client, deputy_seat):
+    """The share is the stored distribution's answer, kept by the update: a deputy with more acts
+    than every peer ranks above all of them who have fewer."""
+    from minsheng.records.engine import record_update, tallies_rebuild
+    from minsheng.records.selectors import peers_of, record_of
+
+    record_update()
+    _acts(deputy_seat.person_id, deputy_seat.body_id, 40, kind="voice_received")
+    tallies_rebuild()  # the acts were written past the engine: count them again
+    record = record_of(deputy_seat.person, year=None, public=True)
+    body = next(b for b in record.bodies if b.body.pk == deputy_seat.body_id)
+    line = next(line for line in body.lines if line.kind == "voice_received")
+    peers = peers_of(deputy_seat.body_id, None)
+    acts = RecordEntry.objects.filter(body_id=deputy_seat.body_id, kind="voice_received")
+    seated = Membership.objects.filter(body_id=deputy_seat.body_id, role__in=REPRESENTATIVE_ROLES)
+    others = set(seated.values_list("person_id", flat=True)) - {deputy_seat.person_id}
+    others_with_as_many = sum(1 for other in others if acts.filter(person_id=other).count() >= line.count)
+    assert line.count >= 40
+    assert line.share_below == min(99, 100 * (peers - 1 - others_with_as_many) // peers)
+
+
+@pytest.mark.parametrize("bodies", [1, 3])
+def test_the_profile_query_count_does_not_grow_with_the_bodies(
+    client: Client, deputy_seat, bodies, django_assert_max_num_queries
+):
+    """A deputy at several levels: each body's distribution and peers come in one query for all."""
+    from minsheng.org.models import Body
+    from minsheng.records.engine import tallies_rebuild
+
+    others = list(Body.objects.exclude(pk=deputy_seat.body_id).order_by("id")[: bodies - 1])
+    for body in others:
+        Membership.objects.create(
+            person=deputy_seat.person, body=body, role=Role.DEPUTY, start=dt.date(2020, 1, 1)
+        )
+        _acts(deputy_seat.person_id, body.pk, 5)
+    _acts(deputy_seat.person_id, deputy_seat.body_id, 5)
+    tallies_rebuild()
+    with django_assert_max_num_queries(9):
+        page = client.get(f"/records/people/{deputy_seat.person_id}/?year=all")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert all(body.name in html for body in [deputy_seat.body, *others]), "each level's work apart"

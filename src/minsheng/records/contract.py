@@ -167,7 +167,7 @@ class Seats:
         if person_id not in self.seats_of_person and not self.complete:
             self.seats_of_person[person_id] = []
             self._seats_read(Membership.objects.filter(person_id=person_id))
-        day = timezone.localtime(at).date()
+        day = at.astimezone(timezone.get_default_timezone()).date()  # the record's calendar, not a request's
         fallback: int | None = None
         for body_id, seat_jurisdiction, start, end in self.seats_of_person.get(person_id, ()):
             if start <= day and (end is None or end >= day):

@@ -17,11 +17,23 @@ class RecordEntry(models.Model):
     the incremental update and the full rebuild give the same rows.
     """
 
+    # No index of their own: the person's and the body's indexes below start with them (two fewer
+    # B-trees to keep up to date per line in a rebuild).
     person = models.ForeignKey(
-        "org.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="record_entries"
+        "org.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="record_entries",
+        db_index=False,
     )
     body = models.ForeignKey(
-        "org.Body", verbose_name=_("body"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "org.Body",
+        verbose_name=_("body"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=32)
@@ -51,6 +63,55 @@ class RecordEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind} {self.target_type}:{self.target_id}"
+
+
+ALL_YEARS = 0  # the year of the tallies and distributions over every year
+
+
+class RecordTally(models.Model):
+    """How many counted acts (void outcomes left out) a person has of a kind in a body and year
+    (``ALL_YEARS``: every year): derived from ``RecordEntry`` at each update and rebuild, so that the
+    body's distributions are recomputed from a few rows instead of every line."""
+
+    person = models.ForeignKey(
+        "org.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    body = models.ForeignKey("org.Body", verbose_name=_("body"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=32)
+    acts = models.PositiveIntegerField(_("acts counted"))
+
+    class Meta:
+        verbose_name = _("record tally")
+        verbose_name_plural = _("record tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "body", "year", "kind"], name="record_tally_once"),
+        ]
+        indexes = [models.Index(fields=["body", "year", "kind"], name="record_tally_body_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.body_id} {self.year} {self.kind}: {self.acts}"
+
+
+class RecordDistribution(models.Model):
+    """A body's distribution for a kind and year (``ALL_YEARS``: every year): each counted person's
+    acts, ascending — what "more than N % of the body's deputies" is read from, stored at each update
+    and rebuild rather than counted per request."""
+
+    body = models.ForeignKey("org.Body", verbose_name=_("body"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=32)
+    counts = models.JSONField(_("acts per person, ascending"), default=list)
+
+    class Meta:
+        verbose_name = _("record distribution")
+        verbose_name_plural = _("record distributions")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "year", "kind"], name="record_distribution_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.year} {self.kind}"
 
 
 class RecordCursor(models.Model):

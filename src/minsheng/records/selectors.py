@@ -4,6 +4,7 @@ explanation, rankings, the my-duties inbox. Each function asks a fixed number of
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,15 @@ from django_stubs_ext import StrOrPromise
 from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
 from minsheng.records.contract import InboxItem, RecordKind
 from minsheng.records.engine import duty_modules, record_kinds
-from minsheng.records.models import AnnualReport, PointsScheme, ReadingGroup, RecordEntry, ReportStatus
+from minsheng.records.models import (
+    ALL_YEARS,
+    AnnualReport,
+    PointsScheme,
+    ReadingGroup,
+    RecordDistribution,
+    RecordEntry,
+    ReportStatus,
+)
 
 ENTRY_ROWS = 200
 # What an act's outcome code reads as (the apps' duties.py set the codes).
@@ -122,35 +131,45 @@ def _year_filter(year: int | None) -> Q:
     return Q(year=year) if year else Q()
 
 
+def _seated_during(seats: QuerySet[Membership], year: int | None) -> QuerySet[Membership]:
+    if not year:
+        return seats
+    return seats.filter(start__lte=dt.date(year, 12, 31)).filter(
+        Q(end__isnull=True) | Q(end__gte=dt.date(year, 1, 1))
+    )
+
+
 def peers_of(body_id: int, year: int | None) -> int:
     """How many deputies or members held a seat in the body that year (or ever)."""
-    seats = Membership.objects.filter(body_id=body_id, role__in=REPRESENTATIVE_ROLES)
-    if year:
-        seats = seats.filter(start__lte=dt.date(year, 12, 31)).filter(
-            Q(end__isnull=True) | Q(end__gte=dt.date(year, 1, 1))
-        )
-    return seats.values("person_id").distinct().count()
+    return peers_in({body_id}, year).get(body_id, 0)
 
 
-def _distribution(body_id: int, year: int | None, kinds: dict[str, RecordKind]) -> dict[str, list[int]]:
-    """Per kind, every counted person's count in the body (people with none are not listed)."""
-    rows = (
-        RecordEntry.objects.filter(_year_filter(year), body_id=body_id)
-        .values("person_id", "kind", "outcome")
-        .annotate(n=Count("id"))
+def peers_in(body_ids: set[int], year: int | None) -> dict[int, int]:
+    """Per body, how many deputies or members held a seat in it that year (or ever): one query."""
+    seats = Membership.objects.filter(body_id__in=body_ids, role__in=REPRESENTATIVE_ROLES)
+    grouped = (
+        _seated_during(seats, year)
+        .values("body_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+        .values_list("body_id", "n")
     )
-    per_person: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        if not _void(kinds, row["kind"], row["outcome"]):
-            per_person[row["kind"]][row["person_id"]] += row["n"]
-    return {kind: list(people.values()) for kind, people in per_person.items()}
+    return dict(grouped)
 
 
-def _share_below(count: int, others: list[int], peers: int) -> int | None:
+def distributions_in(body_ids: set[int], year: int | None) -> dict[tuple[int, str], list[int]]:
+    """(body, kind) → every counted person's acts, ascending (people with none are not listed): stored
+    by the engine at each update and rebuild, read here in one query."""
+    rows = RecordDistribution.objects.filter(body_id__in=body_ids, year=year or ALL_YEARS)
+    found = rows.values_list("body_id", "kind", "counts")
+    return {(body_id, kind): counts for body_id, kind, counts in found}
+
+
+def _share_below(count: int, ascending: list[int], peers: int) -> int | None:
     """The share of peers with fewer acts (peers without any have zero)."""
     if peers <= 1:
         return None
-    with_more_or_equal = sum(1 for n in others if n >= count)
+    with_more_or_equal = len(ascending) - bisect_left(ascending, count)
     fewer = peers - with_more_or_equal
     return max(0, min(99, (100 * fewer) // peers))  # floor: never "more than 100 %"
 
@@ -163,7 +182,7 @@ def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord
     """
     kinds = record_kinds()
     entries = RecordEntry.objects.filter(person=person)
-    years = sorted(set(entries.values_list("year", flat=True)), reverse=True)
+    years = list(entries.values_list("year", flat=True).distinct().order_by("-year"))
     counted = list(
         entries.filter(_year_filter(year))
         .values("body_id", "kind", "outcome")
@@ -172,13 +191,14 @@ def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord
     )
     body_ids = sorted({row["body_id"] for row in counted if row["body_id"]})
     bodies = {b.pk: b for b in Body.objects.filter(pk__in=body_ids).select_related("jurisdiction")}
+    distributions = distributions_in(set(body_ids), year)
+    peers = peers_in(set(body_ids), year)
     per_body: list[BodyRecord] = []
     for body_id in sorted(body_ids, key=lambda pk: (bodies[pk].jurisdiction.level, pk)):
         lines = _lines([row for row in counted if row["body_id"] == body_id], kinds)
-        distribution = _distribution(body_id, year, kinds)
-        peers = peers_of(body_id, year)
         for line in lines:
-            line.share_below = _share_below(line.count, distribution.get(line.kind, []), peers)
+            found = distributions.get((body_id, line.kind), [])
+            line.share_below = _share_below(line.count, found, peers.get(body_id, 0))
         per_body.append(BodyRecord(bodies[body_id], lines))
     listed = entries.filter(_year_filter(year))
     if public:
