@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
@@ -211,6 +211,19 @@ def reports_list(
     return [_report_out(r) for r in reports[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
 
+@router.post("/reports/publish", response=list[ReportOut], summary="Publish several submitted reports")
+def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[ReportOut]:
+    """All or none: one report the caller may not publish (or no longer submitted) changes nothing."""
+    if not request.user.has_perm("records.approve_annualreports"):
+        raise PermissionDeniedError()
+    wanted = set(data.report_ids)
+    reports = selectors.reports_submitted_for(request.user, sorted(wanted))
+    if len(reports) != len(wanted):
+        raise NotFoundError()
+    published = services.annual_reports_approve(actor=request.user, reports=reports)
+    return [_report_out(r) for r in published]
+
+
 @router.get("/reports/{report_id}", response=ReportOut, auth=PUBLIC, summary="One annual report")
 def report_read(request: HttpRequest, report_id: ObjectId) -> ReportOut:
     return _report_out(_visible_report(request, report_id))
@@ -228,19 +241,6 @@ def report_approve(request: HttpRequest, report_id: ObjectId, data: ReportStateI
     report = _visible_report(request, report_id)
     services.annual_report_approve(actor=request.user, report=report, expected_state=data.expected_state)
     return _report_out(_visible_report(request, report_id))
-
-
-@router.post("/reports/publish", response=list[ReportOut], summary="Publish several submitted reports")
-def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[ReportOut]:
-    """All or none: one report the caller may not publish (or no longer submitted) changes nothing."""
-    if not request.user.has_perm("records.approve_annualreports"):
-        raise PermissionDeniedError()
-    wanted = set(data.report_ids)
-    reports = selectors.reports_submitted_for(request.user, sorted(wanted))
-    if len(reports) != len(wanted):
-        raise NotFoundError()
-    published = services.annual_reports_approve(actor=request.user, reports=reports)
-    return [_report_out(r) for r in published]
 
 
 # --- reading (书香) -----------------------------------------------------------------------------------
@@ -338,12 +338,12 @@ def reading_notes(request: HttpRequest, group_id: ObjectId) -> list[NoteOut]:
 
 
 @router.post("/reading/books/{book_id}/notes", response={201: NoteOut}, summary="Write a reading note")
-def reading_note_create(request: HttpRequest, book_id: ObjectId, data: NoteIn) -> tuple[int, NoteOut]:
+def reading_note_create(request: HttpRequest, book_id: ObjectId, data: NoteIn) -> Status[NoteOut]:
     note = services.reading_note_add(actor=request.user, book=_book(book_id), text=data.text)
-    return 201, _note_out(ReadingNote.objects.select_related("book", "person").get(pk=note.pk))
+    return Status(201, _note_out(ReadingNote.objects.select_related("book", "person").get(pk=note.pk)))
 
 
 @router.post("/reading/books/{book_id}/checkin", response={201: CheckinOut}, summary="Check in for today")
-def reading_checkin(request: HttpRequest, book_id: ObjectId) -> tuple[int, CheckinOut]:
+def reading_checkin(request: HttpRequest, book_id: ObjectId) -> Status[CheckinOut]:
     event = services.reading_checkin(actor=request.user, book=_book(book_id))
-    return 201, CheckinOut(book_id=book_id, day=dt.date.fromisoformat(event.payload["day"]))
+    return Status(201, CheckinOut(book_id=book_id, day=dt.date.fromisoformat(event.payload["day"])))

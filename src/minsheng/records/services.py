@@ -21,6 +21,7 @@ from minsheng.core.transitions import Transition, TransitionTable, transition_ap
 from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
 from minsheng.records.engine import record_rebuild, record_update
 from minsheng.records.models import AnnualReport, Book, PointsScheme, ReadingGroup, ReadingNote, ReportStatus
+from minsheng.records.rules import holds_seat_in_group_body
 
 __all__ = [
     "REPORT_TRANSITIONS",
@@ -178,7 +179,9 @@ def _person_of(actor: Actor) -> int:
 def reading_group_join(*, actor: Actor, group: ReadingGroup) -> ReadingGroup:
     """A deputy or member of the group's body joins it themselves; joining again changes nothing."""
     person_id = _person_of(actor)
-    if not actor.has_perm("records.join_readinggroup", group):
+    # The seat is asked of everyone, a superuser too (whom Django grants every permission): only a
+    # deputy or member reads in the record.
+    if not actor.has_perm("records.join_readinggroup", group) or not holds_seat_in_group_body(actor, group):
         raise PermissionDeniedError()
     with transaction.atomic():
         locked = rows_locked(ReadingGroup).get(pk=group.pk)
