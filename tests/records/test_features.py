@@ -262,3 +262,67 @@ def test_a_scheme_without_kept_versions_compares_its_current_rules():
     versions = selectors.scheme_versions(scheme)
     assert [v.version for v in versions] == [3]
     assert all(row.change == 0 for row in selectors.points_compare(scheme, versions[0], versions[0]))
+
+
+# --- credits: answer categories, satisfaction, adopted opinions --------------------------------------
+
+
+def _line(person_id: int, kind: str) -> RecordEntry:
+    return RecordEntry.objects.get(person_id=person_id, kind=kind)
+
+
+def test_a_led_items_answer_category_and_rating_show_in_the_record():
+    from minsheng.motions import services as motions
+    from tests.motions.builders import Accounts, replied
+
+    accounts = Accounts()
+    motion = replied(accounts, category="B")
+    deputy = accounts["deputy"]
+    record_update()
+    assert _line(deputy.person_id, "motion_answered").outcome == "B"
+    motions.reply_review(actor=accounts["staff"], reply=motion.replies.get(), category="A")
+    motions.motion_rate(actor=deputy, motion=motion, overall="satisfied")
+    record_update()
+    assert _line(deputy.person_id, "motion_answered").outcome == "A", "the office's review wins"
+    assert _line(deputy.person_id, "suggestion_led").outcome == "satisfied", "the rating stays on the item"
+    incremental = sorted(RecordEntry.objects.values_list("person_id", "kind", "target_id", "outcome"))
+    record_rebuild()
+    assert sorted(RecordEntry.objects.values_list("person_id", "kind", "target_id", "outcome")) == incremental
+    record = selectors.record_of(deputy.person, year=None, public=False)
+    answered = next(line for line in record.together if line.kind == "motion_answered")
+    assert str(selectors.outcome_label("A")) in answered.outcomes
+
+
+def test_an_adopted_legislative_opinion_shows_in_the_record():
+    from minsheng.cli import demo_accounts_seed
+    from minsheng.legislation import services as legislation
+    from minsheng.legislation.models import TaskStatus
+    from minsheng.org.models import BodyKind
+    from tests.legislation.helpers import task_at
+
+    demo_accounts_seed()  # the legislative staff is the legislation demo's account
+    staff = account("lawstaff")
+    point = (
+        Membership.objects.filter(
+            person=staff.person, role=Role.STAFF, body__kind=BodyKind.LEGISLATIVE_CONTACT_POINT
+        )
+        .values_list("body", flat=True)
+        .first()
+    )
+    if point is None:
+        pytest.skip("the demo's legislative staff is not on a contact point")
+    from minsheng.org.models import Body
+
+    deputy = account("deputy")
+    task = task_at(
+        TaskStatus.REVIEWED, staff=staff, contact_point=Body.objects.get(pk=point), commenter=deputy,
+        today=timezone.localdate(),
+    )  # fmt: skip
+    task = legislation.task_advance(actor=staff, task=task, action="submit")
+    record_update()
+    assert _line(deputy.person_id, "legislative_opinion").outcome == ""
+    legislation.adoption_record(
+        actor=staff, entry=task.entries.get(), outcome="partly", final_article="第十二条"
+    )
+    record_update()
+    assert _line(deputy.person_id, "legislative_opinion").outcome == "partly"

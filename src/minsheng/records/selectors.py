@@ -595,3 +595,16 @@ def reading_notes_of_group(group: ReadingGroup, limit: int = 50) -> list[Any]:
         .select_related("book", "person")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# What the newer outcome codes read as: a legislative opinion's adoption, a motion answer's category.
+OUTCOME_LABELS.update(
+    {
+        "partly": _("partly adopted"),
+        "not_adopted": _("not adopted"),
+        "A": _("category A (solved)"),
+        "B": _("category B (being solved)"),
+        "C": _("category C (when conditions allow)"),
+        "D": _("category D (for reference)"),
+    }
+)
