@@ -144,3 +144,26 @@ def test_staff_publish_the_annual_reports(live_server, page):
     page.wait_for_url(f"**/records/reports/{report.pk}/")
     assert "一年来，我坚持每月接待选民。" in page.locator("main").inner_text()
     screenshot(page, "records-05-published")
+
+
+def test_a_deputy_puts_a_photo_on_the_public_profile(live_server, page, tmp_path):
+    """On a phone too: the deputy uploads a photo on their profile; the public sees it, without GPS."""
+    from tests.factories import image_bytes
+
+    demo_seed_once()
+    user, _seat = _deputy()
+    photo = tmp_path / "我的照片.jpg"
+    photo.write_bytes(image_bytes("JPEG", size=(300, 400)))
+    sign_in(page, live_server.url, "deputy")
+    page.goto(live_server.url + f"/records/people/{user.person_id}/")
+    page.get_by_label("添加照片").set_input_files(str(photo))
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_url(f"**/records/people/{user.person_id}/")
+    page.context.clear_cookies()
+    page.goto(live_server.url + f"/records/people/{user.person_id}/")
+    image = page.get_by_role("img", name=f"{user.person.name}的照片")
+    image.wait_for()
+    box = image.bounding_box()
+    assert box is not None and 0 < box["width"] <= page.viewport_size["width"] * 0.5
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    screenshot(page, "records-06-photo")

@@ -3,10 +3,12 @@ compared: each through the services, the pages and the API, with refusals that c
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ from minsheng.core.errors import (
     PermissionDeniedError,
     ValidationFailedError,
 )
-from minsheng.core.models import Event
+from minsheng.core.models import Attachment, Event
 from minsheng.org.models import Membership, Role, User
 from minsheng.records import selectors, services
 from minsheng.records.engine import record_rebuild, record_update
@@ -31,6 +33,7 @@ from minsheng.records.models import (
     ReportStatus,
 )
 from minsheng.records.selectors import this_year
+from tests.factories import image_bytes
 from tests.records.conftest import account
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +329,66 @@ def test_an_adopted_legislative_opinion_shows_in_the_record():
     )
     record_update()
     assert _line(deputy.person_id, "legislative_opinion").outcome == "partly"
+
+
+# --- the profile photo --------------------------------------------------------------------------------
+
+
+def _photo(name: str = "照片.jpg") -> SimpleUploadedFile:
+    from tests.core.test_attachments import _exif_with_gps
+
+    return SimpleUploadedFile(name, image_bytes("JPEG", size=(30, 40), exif=_exif_with_gps()))
+
+
+def test_a_deputy_puts_a_photo_on_the_profile_without_its_gps():
+    from PIL import Image
+
+    deputy = account("deputy")
+    client = Client()
+    client.force_login(deputy)
+    response = client.post(f"/records/people/{deputy.person_id}/photo/upload/", {"photo": _photo()})
+    assert response.status_code == 302
+    assert Event.objects.filter(verb="photo", target_id=str(deputy.person_id)).count() == 1
+    public = Client()
+    page = public.get(f"/records/people/{deputy.person_id}/").content.decode()
+    assert f"/records/people/{deputy.person_id}/photo" in page and 'name="photo"' not in page
+    served = public.get(f"/records/people/{deputy.person_id}/photo")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    data = b"".join(served.streaming_content)
+    assert not Image.open(io.BytesIO(data)).getexif() and b"HUAWEI" not in data
+
+
+@pytest.mark.parametrize(
+    "username, upload",
+    [
+        ("member", "photo"),  # another person (of another body)
+        ("resident", "photo"),
+        ("deputy", "page.html"),
+        ("deputy", "empty.jpg"),
+        ("deputy", "none"),
+    ],
+)
+def test_bad_photos_and_other_people_are_refused(username, upload):
+    deputy = account("deputy")
+    client = Client()
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_user(username=username, password="a-long-password")
+    client.force_login(User.objects.get(username=username))
+    files = {
+        "photo": {"photo": _photo()},
+        "page.html": {"photo": SimpleUploadedFile("page.html", b"<html><script>alert(1)</script></html>")},
+        "empty.jpg": {"photo": SimpleUploadedFile("empty.jpg", b"")},
+        "none": {},
+    }[upload]
+    response = client.post(f"/records/people/{deputy.person_id}/photo/upload/", files, follow=True)
+    assert response.status_code == 200
+    assert not Attachment.objects.exists() and not Event.objects.filter(verb="photo").exists()
+    assert client.get(f"/records/people/{deputy.person_id}/photo").status_code == 404
+
+
+def test_the_bodys_staff_may_set_a_deputys_photo():
+    deputy = account("deputy")
+    services.profile_photo_set(actor=account("staff"), person=deputy.person, upload=_photo())
+    with pytest.raises(PermissionDeniedError):
+        services.profile_photo_set(actor=account("cppcc_staff"), person=deputy.person, upload=_photo())
+    assert Attachment.objects.count() == 1

@@ -141,3 +141,23 @@ def is_group_member(user: Any, group: Any) -> bool:
 
 
 rules.add_perm("records.view_readingnotes", is_signed_in & (is_group_member | is_body_staff | has_admin_role))
+
+
+@rules.predicate
+def is_the_person_or_their_staff(user: Any, person: Any) -> bool:
+    """The person themselves, or staff of a body where the person holds a seat."""
+    if person is None:
+        return False
+    if getattr(user, "person_id", None) == person.pk:
+        return True
+    roots = staff_root_ids(user)
+    if not roots:
+        return False
+    from minsheng.org.models import Membership
+
+    seats = Membership.objects.filter(person=person, role__in=REPRESENTATIVE_ROLES, body__isnull=False)
+    bodies = [seat.body for seat in seats.select_related("body") if seat.body is not None]
+    return any(root_body_id(body) in roots for body in bodies)
+
+
+rules.add_perm("records.change_photo", is_signed_in & (is_the_person_or_their_staff | has_admin_role))

@@ -608,3 +608,15 @@ OUTCOME_LABELS.update(
         "D": _("category D (for reference)"),
     }
 )
+
+
+def profile_photo(person: Person) -> Any:
+    """The latest photo of the person (``services.profile_photo_set``), or ``None``."""
+    from minsheng.core.attachments import attachments_for
+
+    return (
+        attachments_for(person)
+        .filter(content_type__startswith="image/")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -7,15 +7,17 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor
+from minsheng.core.attachments import IMAGE, MB, attachments_save, upload_check
 from minsheng.core.errors import DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.core.locking import rows_locked
-from minsheng.core.models import Event
+from minsheng.core.models import Attachment, Event
 from minsheng.core.text import plain_text_checked
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
 from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
@@ -32,6 +34,7 @@ __all__ = [
     "annual_report_submit",
     "annual_reports_approve",
     "points_version_record",
+    "profile_photo_set",
     "reading_checkin",
     "reading_group_join",
     "reading_note_add",
@@ -237,3 +240,18 @@ def points_version_record(*, actor: Actor, scheme: PointsScheme) -> Event:
     """Keep the scheme's current version (its rules as data) in the Event log: call it inside the
     transaction that created or changed the scheme."""
     return event_record(actor=actor, verb="version", target=scheme, payload=scheme_snapshot(scheme))
+
+
+PHOTO_MAX_BYTES = 5 * MB
+
+
+def profile_photo_set(*, actor: Actor, person: Person, upload: UploadedFile) -> Attachment:
+    """The photo on a deputy's or member's public profile, set by them or their body's staff: a JPEG,
+    PNG or WebP, stored re-encoded without its EXIF (GPS position, camera) by ``core.attachments``."""
+    if not actor.has_perm("records.change_photo", person):
+        raise PermissionDeniedError()
+    checked = upload_check(upload, kind=IMAGE, max_bytes=PHOTO_MAX_BYTES)  # before anything is written
+    with transaction.atomic():
+        (saved,) = attachments_save(actor=actor, owner=person, files=[checked])
+        event_record(actor=actor, verb="photo", target=person, payload={"attachment": saved.pk})
+    return saved

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from minsheng.core.apitypes import MAX_ID
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, ValidationFailedError
 from minsheng.org.models import Body
 from minsheng.records import exports, selectors, services
 from minsheng.records.forms import NoteForm, ReportTextForm, ReturnForm, StartForm
@@ -49,6 +49,8 @@ def profile(request: HttpRequest, person_id: int) -> HttpResponse:
         "seats": selectors.seats_of(person),
         "reports": selectors.reports_published(person),
         "own": getattr(request.user, "person_id", None) == person.pk,
+        "photo": selectors.profile_photo(person),
+        "can_change_photo": request.user.has_perm("records.change_photo", person),
     }
     return render(request, "records/profile.html", context)
 
@@ -290,3 +292,32 @@ def reading_note(request: HttpRequest, book_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your note is saved and counts in your record."))
     return redirect("records:reading")
+
+
+def photo(request: HttpRequest, person_id: int) -> FileResponse:
+    """The profile photo: public like the profile (already stripped of its metadata when stored)."""
+    person = selectors.representative(person_id)
+    found = selectors.profile_photo(person) if person is not None else None
+    if found is None:
+        raise Http404(_("No photo."))
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.representative(person_id)
+    if person is None:
+        raise Http404(_("No deputy or member has this profile."))
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ValidationFailedError(_("Choose a photo."), field="photo")
+        services.profile_photo_set(actor=request.user, person=person, upload=upload)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The photo is on the profile."))
+    return redirect("records:profile", person_id=person.pk)
