@@ -164,7 +164,7 @@ def inbox_read(request: HttpRequest) -> list[InboxOut]:
 PAGE_SIZE = 50
 
 
-class ReportOut(Schema):
+class AnnualReportOut(Schema):
     id: int
     person_id: int
     name: str
@@ -176,7 +176,7 @@ class ReportOut(Schema):
     published_at: dt.datetime | None
 
 
-class ReportStateIn(Schema):
+class AnnualReportStateIn(Schema):
     expected_state: str | None = Field(None, max_length=32)
 
 
@@ -184,8 +184,8 @@ class ReportsPublishIn(Schema):
     report_ids: list[ObjectId] = Field(min_length=1, max_length=BULK_MAX)
 
 
-def _report_out(report: AnnualReport) -> ReportOut:
-    return ReportOut(
+def _report_out(report: AnnualReport) -> AnnualReportOut:
+    return AnnualReportOut(
         id=report.pk, person_id=report.person_id, name=report.person.name, body_id=report.body_id,
         body=report.body.name, year=report.year, status=report.status, text=report.text,
         published_at=report.published_at,
@@ -199,20 +199,22 @@ def _visible_report(request: HttpRequest, report_id: int) -> AnnualReport:
     return report
 
 
-@router.get("/reports", response=list[ReportOut], auth=PUBLIC, summary="Annual reports the caller may read")
+@router.get(
+    "/reports", response=list[AnnualReportOut], auth=PUBLIC, summary="Annual reports the caller may read"
+)
 def reports_list(
     request: HttpRequest,
     status: Literal["draft", "submitted", "published"] | None = None,
     page: int = Query(1, ge=1, le=10_000),
-) -> list[ReportOut]:
+) -> list[AnnualReportOut]:
     reports = selectors.reports_visible_to(request.user)
     if status:
         reports = reports.filter(status=status)
     return [_report_out(r) for r in reports[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
 
 
-@router.post("/reports/publish", response=list[ReportOut], summary="Publish several submitted reports")
-def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[ReportOut]:
+@router.post("/reports/publish", response=list[AnnualReportOut], summary="Publish several submitted reports")
+def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[AnnualReportOut]:
     """All or none: one report the caller may not publish (or no longer submitted) changes nothing."""
     if not request.user.has_perm("records.approve_annualreports"):
         raise PermissionDeniedError()
@@ -224,20 +226,22 @@ def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[Report
     return [_report_out(r) for r in published]
 
 
-@router.get("/reports/{report_id}", response=ReportOut, auth=PUBLIC, summary="One annual report")
-def report_read(request: HttpRequest, report_id: ObjectId) -> ReportOut:
+@router.get("/reports/{report_id}", response=AnnualReportOut, auth=PUBLIC, summary="One annual report")
+def report_read(request: HttpRequest, report_id: ObjectId) -> AnnualReportOut:
     return _report_out(_visible_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/submit", response=ReportOut, summary="Submit one's report for approval")
-def report_submit(request: HttpRequest, report_id: ObjectId, data: ReportStateIn) -> ReportOut:
+@router.post(
+    "/reports/{report_id}/submit", response=AnnualReportOut, summary="Submit one's report for approval"
+)
+def report_submit(request: HttpRequest, report_id: ObjectId, data: AnnualReportStateIn) -> AnnualReportOut:
     report = _visible_report(request, report_id)
     services.annual_report_submit(actor=request.user, report=report, expected_state=data.expected_state)
     return _report_out(_visible_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/approve", response=ReportOut, summary="Approve and publish a report")
-def report_approve(request: HttpRequest, report_id: ObjectId, data: ReportStateIn) -> ReportOut:
+@router.post("/reports/{report_id}/approve", response=AnnualReportOut, summary="Approve and publish a report")
+def report_approve(request: HttpRequest, report_id: ObjectId, data: AnnualReportStateIn) -> AnnualReportOut:
     report = _visible_report(request, report_id)
     services.annual_report_approve(actor=request.user, report=report, expected_state=data.expected_state)
     return _report_out(_visible_report(request, report_id))
@@ -246,13 +250,13 @@ def report_approve(request: HttpRequest, report_id: ObjectId, data: ReportStateI
 # --- reading (书香) -----------------------------------------------------------------------------------
 
 
-class BookOut(Schema):
+class ReadingBookOut(Schema):
     id: int
     title: str
     author: str
 
 
-class GroupOut(Schema):
+class ReadingGroupOut(Schema):
     id: int
     name: str
     body_id: int
@@ -260,10 +264,10 @@ class GroupOut(Schema):
     description: str
     members: int
     member: bool
-    books: list[BookOut]
+    books: list[ReadingBookOut]
 
 
-class NoteOut(Schema):
+class ReadingNoteOut(Schema):
     id: int
     book_id: int
     book: str
@@ -272,20 +276,20 @@ class NoteOut(Schema):
     created_at: dt.datetime
 
 
-class NoteIn(Schema):
+class ReadingNoteIn(Schema):
     text: str = Field(min_length=1, max_length=NOTE_MAX)
 
 
-class CheckinOut(Schema):
+class ReadingCheckinOut(Schema):
     book_id: int
     day: dt.date
 
 
-def _group_out(group: Any, mine: set[int]) -> GroupOut:
-    return GroupOut(
+def _group_out(group: Any, mine: set[int]) -> ReadingGroupOut:
+    return ReadingGroupOut(
         id=group.pk, name=group.name, body_id=group.body_id, body=group.body.name,
         description=group.description, members=group.member_count, member=group.pk in mine,
-        books=[BookOut(id=b.pk, title=b.title, author=b.author) for b in group.books.all()],
+        books=[ReadingBookOut(id=b.pk, title=b.title, author=b.author) for b in group.books.all()],
     )  # fmt: skip
 
 
@@ -294,8 +298,10 @@ def _mine(request: HttpRequest) -> set[int]:
     return {g.pk for g in selectors.reading_groups_of(person)} if person else set()
 
 
-@router.get("/reading/groups", response=list[GroupOut], auth=PUBLIC, summary="Reading groups and book lists")
-def reading_groups(request: HttpRequest) -> list[GroupOut]:
+@router.get(
+    "/reading/groups", response=list[ReadingGroupOut], auth=PUBLIC, summary="Reading groups and book lists"
+)
+def reading_groups(request: HttpRequest) -> list[ReadingGroupOut]:
     mine = _mine(request)
     return [_group_out(g, mine) for g in selectors.reading_groups_of(None)[:100]]
 
@@ -314,36 +320,42 @@ def _book(book_id: int) -> Book:
     return book
 
 
-@router.post("/reading/groups/{group_id}/join", response=GroupOut, summary="Join a reading group")
-def reading_join(request: HttpRequest, group_id: ObjectId) -> GroupOut:
+@router.post("/reading/groups/{group_id}/join", response=ReadingGroupOut, summary="Join a reading group")
+def reading_join(request: HttpRequest, group_id: ObjectId) -> ReadingGroupOut:
     services.reading_group_join(actor=request.user, group=_group(group_id))
     found = selectors.reading_groups_of(None).filter(pk=group_id).first()
     assert found is not None
     return _group_out(found, _mine(request))
 
 
-def _note_out(note: ReadingNote) -> NoteOut:
-    return NoteOut(
+def _note_out(note: ReadingNote) -> ReadingNoteOut:
+    return ReadingNoteOut(
         id=note.pk, book_id=note.book_id, book=note.book.title, name=note.person.name, text=note.text,
         created_at=note.created_at,
     )  # fmt: skip
 
 
-@router.get("/reading/groups/{group_id}/notes", response=list[NoteOut], summary="A group's latest notes")
-def reading_notes(request: HttpRequest, group_id: ObjectId) -> list[NoteOut]:
+@router.get(
+    "/reading/groups/{group_id}/notes", response=list[ReadingNoteOut], summary="A group's latest notes"
+)
+def reading_notes(request: HttpRequest, group_id: ObjectId) -> list[ReadingNoteOut]:
     group = _group(group_id)
     if not request.user.has_perm("records.view_readingnotes", group):
         raise NotFoundError()
     return [_note_out(n) for n in selectors.reading_notes_of_group(group)]
 
 
-@router.post("/reading/books/{book_id}/notes", response={201: NoteOut}, summary="Write a reading note")
-def reading_note_create(request: HttpRequest, book_id: ObjectId, data: NoteIn) -> Status[NoteOut]:
+@router.post("/reading/books/{book_id}/notes", response={201: ReadingNoteOut}, summary="Write a reading note")
+def reading_note_create(
+    request: HttpRequest, book_id: ObjectId, data: ReadingNoteIn
+) -> Status[ReadingNoteOut]:
     note = services.reading_note_add(actor=request.user, book=_book(book_id), text=data.text)
     return Status(201, _note_out(ReadingNote.objects.select_related("book", "person").get(pk=note.pk)))
 
 
-@router.post("/reading/books/{book_id}/checkin", response={201: CheckinOut}, summary="Check in for today")
-def reading_checkin(request: HttpRequest, book_id: ObjectId) -> Status[CheckinOut]:
+@router.post(
+    "/reading/books/{book_id}/checkin", response={201: ReadingCheckinOut}, summary="Check in for today"
+)
+def reading_checkin(request: HttpRequest, book_id: ObjectId) -> Status[ReadingCheckinOut]:
     event = services.reading_checkin(actor=request.user, book=_book(book_id))
-    return Status(201, CheckinOut(book_id=book_id, day=dt.date.fromisoformat(event.payload["day"])))
+    return Status(201, ReadingCheckinOut(book_id=book_id, day=dt.date.fromisoformat(event.payload["day"])))
