@@ -106,20 +106,37 @@ def test_a_deputy_works_through_three_items(live_server, page):
 
 
 def test_staff_publish_the_annual_reports(live_server, page):
+    """Staff tick the submitted reports and publish them at once; the public reads each on the profile."""
     demo_seed_once()
     user, seat = _deputy()
-    report = records.annual_report_start(actor=user, person=user.person, body=seat.body, year=this_year())
-    records.annual_report_edit(actor=user, report=report, text="一年来，我坚持每月接待选民。")
-    records.annual_report_submit(actor=user, report=report)
+    other = Membership.objects.filter(role=Role.DEPUTY, body=seat.body).exclude(person=user.person).first()
+    colleague = User.objects.filter(person=other.person).first() or User.objects.create_user(
+        username="colleague-deputy", password="a-long-password", person=other.person
+    )
+    reports = []
+    for author, text in (
+        (user, "一年来，我坚持每月接待选民。"),
+        (colleague, "一年来，我参加了三次专题视察。"),
+    ):
+        report = records.annual_report_start(
+            actor=author, person=author.person, body=seat.body, year=this_year()
+        )
+        records.annual_report_edit(actor=author, report=report, text=text)
+        reports.append(records.annual_report_submit(actor=author, report=report))
+    report = reports[0]
 
     sign_in(page, live_server.url, "staff")
     page.goto(live_server.url + "/records/staff/")
-    page.get_by_role("link", name=user.person.name).click()
-    page.wait_for_url(f"**/records/reports/{report.pk}/")
+    for submitted in reports:
+        page.get_by_label(f"公布{submitted.person.name}的{this_year()}年度报告").check()
     screenshot(page, "records-04-approve")
-    page.get_by_role("button", name="审核通过并公开").click()
-    page.wait_for_url(f"**/records/reports/{report.pk}/")
-    assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.PUBLISHED
+    page.get_by_role("button", name="公布所选报告").click()
+    page.wait_for_url("**/records/staff/")
+    assert "已公布 2 份报告" in page.locator("body").inner_text()
+    statuses = set(
+        AnnualReport.objects.filter(pk__in=[r.pk for r in reports]).values_list("status", flat=True)
+    )
+    assert statuses == {ReportStatus.PUBLISHED}
 
     page.context.clear_cookies()
     page.goto(live_server.url + f"/records/people/{user.person_id}/")
@@ -127,3 +144,26 @@ def test_staff_publish_the_annual_reports(live_server, page):
     page.wait_for_url(f"**/records/reports/{report.pk}/")
     assert "一年来，我坚持每月接待选民。" in page.locator("main").inner_text()
     screenshot(page, "records-05-published")
+
+
+def test_a_deputy_puts_a_photo_on_the_public_profile(live_server, page, tmp_path):
+    """On a phone too: the deputy uploads a photo on their profile; the public sees it, without GPS."""
+    from tests.factories import image_bytes
+
+    demo_seed_once()
+    user, _seat = _deputy()
+    photo = tmp_path / "我的照片.jpg"
+    photo.write_bytes(image_bytes("JPEG", size=(300, 400)))
+    sign_in(page, live_server.url, "deputy")
+    page.goto(live_server.url + f"/records/people/{user.person_id}/")
+    page.get_by_label("添加照片").set_input_files(str(photo))
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_url(f"**/records/people/{user.person_id}/")
+    page.context.clear_cookies()
+    page.goto(live_server.url + f"/records/people/{user.person_id}/")
+    image = page.get_by_role("img", name=f"{user.person.name}的照片")
+    image.wait_for()
+    box = image.bounding_box()
+    assert box is not None and 0 < box["width"] <= page.viewport_size["width"] * 0.5
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    screenshot(page, "records-06-photo")

@@ -13,11 +13,21 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minsheng.core.errors import DomainError
+from minsheng.core.models import Event
 from minsheng.motions import services as motions
 from minsheng.motions.models import MotionKind, MotionStatus, Signature, SignatureRole
 from minsheng.org.models import Membership, Role
+from minsheng.records import services as records
 from minsheng.records.engine import record_kinds, record_rebuild, record_update
-from minsheng.records.models import RecordDistribution, RecordEntry, RecordTally
+from minsheng.records.models import (
+    Book,
+    ReadingGroup,
+    ReadingNote,
+    RecordDistribution,
+    RecordEntry,
+    RecordTally,
+)
 from minsheng.records.selectors import record_counts
 from minsheng.voices import services as voices
 from minsheng.voices.models import SocialReport, Voice, VoiceChannel, VoiceStatus
@@ -27,7 +37,7 @@ from tests.records.conftest import account
 pytestmark = pytest.mark.django_db
 
 STEPS = ["motion", "motion_cosigned", "motion_withdrawn", "voice", "voice_answered", "report",
-         "report_adopted", "update"]  # fmt: skip
+         "report_adopted", "reading_join", "reading_note", "reading_checkin", "update"]  # fmt: skip
 NOT_COUNTED = (MotionStatus.DRAFT, MotionStatus.WITHDRAWN)
 
 
@@ -39,6 +49,10 @@ def _seat(user: Any) -> Membership:
     return Membership.objects.filter(
         person_id=user.person_id, role=Role.DEPUTY, body__kind="congress"
     ).first()
+
+
+def _seat_of(member: Any) -> Any:
+    return Membership.objects.filter(person_id=member.person_id, role=Role.CPPCC_MEMBER).first().body
 
 
 def _do(step: str, who: int, world: dict[str, Any]) -> None:
@@ -66,8 +80,25 @@ def _do(step: str, who: int, world: dict[str, Any]) -> None:
         )
         if step == "report_adopted":
             voices.social_report_adopt(actor=world["cppcc_staff"], report=report)
+    elif step.startswith("reading"):
+        _read(step, who, world)
     else:
         record_update()
+
+
+def _read(step: str, who: int, world: dict[str, Any]) -> None:
+    """Reading acts of the member, in one of two groups; a refusal (not yet a member, already checked
+    in today) is part of a history too and must leave the record as it was."""
+    member, book = world["member"], world["books"][who]
+    try:
+        if step == "reading_join":
+            records.reading_group_join(actor=member, group=book.group)
+        elif step == "reading_note":
+            records.reading_note_add(actor=member, book=book, text="读书笔记：基层协商要让大家说得上话。")
+        else:
+            records.reading_checkin(actor=member, book=book)
+    except DomainError:
+        pass
 
 
 def _recount(person_id: int, user_id: int) -> dict[tuple[int | None, str], int]:
@@ -89,6 +120,19 @@ def _recount(person_id: int, user_id: int) -> dict[tuple[int | None, str], int]:
             "body_id", flat=True
         )[0]
         counts[(body_id, "social_report")] = reports
+    cppcc = Membership.objects.filter(person_id=person_id, role=Role.CPPCC_MEMBER).values_list(
+        "body_id", flat=True
+    )
+    if cppcc:
+        reading = {
+            "reading_joined": ReadingGroup.objects.filter(members=person_id).count(),
+            "reading_note": ReadingNote.objects.filter(person_id=person_id).count(),
+            # A check-in is only an Event: its row is the Event itself.
+            "reading_checkin": Event.objects.filter(verb="checkin", actor_id=user_id).count(),
+        }
+        for kind, n in reading.items():
+            if n:
+                counts[(cppcc[0], kind)] = n
     return dict(counts)
 
 
@@ -120,6 +164,11 @@ def _run(steps: list[tuple[str, int]]) -> None:
     record_rebuild()  # start from the demo's Events, read
     deputies = Accounts().deputies(2)
     world = {"deputies": deputies, "member": account("member"), "cppcc_staff": account("cppcc_staff")}
+    cppcc = _seat_of(world["member"])
+    world["books"] = [
+        Book.objects.create(group=ReadingGroup.objects.create(body=cppcc, name=f"读书会{n}"), title=f"书{n}")
+        for n in (1, 2)
+    ]
     people = [(u.person_id, u.pk) for u in [*deputies, world["member"]]]
     before = {pid: record_counts(pid) for pid, _u in people}
     recounted_before = {pid: _recount(pid, uid) for pid, uid in people}

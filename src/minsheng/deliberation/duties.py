@@ -1,8 +1,9 @@
 """What deliberation gives the duty record (the contract: ``minsheng.records.contract``).
 
 A deputy or member who joins a topic signed in, or writes a statement in it, takes part in the
-consultation; the meeting attendance list names people without linking their accounts, so it does not
-count here.
+consultation; a consultation meeting counts for the members on its attendance list who came, as the
+meeting's ``hold`` Event names them (``services.meetings._members_present``: a name borne by exactly
+one representative of the topic's body or jurisdiction).
 """
 
 from __future__ import annotations
@@ -11,21 +12,38 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.deliberation.models import Statement, Topic
+from minsheng.deliberation.models import Meeting, Statement, Topic
 from minsheng.records.contract import Credit, EventRow, Mark, RecordKind, Seats
 
 GROUP = _("Deliberation")
 RECORD_KINDS = (
     RecordKind("deliberation_joined", _("deliberations joined"), GROUP),
     RecordKind("deliberation_statement", _("deliberation statements written"), GROUP),
+    RecordKind("deliberation_meeting", _("consultation meetings attended"), GROUP),
 )
 TOPIC = "deliberation.topic"
 STATEMENT = "deliberation.statement"
-HANDLES = {TOPIC: frozenset({"join"}), STATEMENT: frozenset({"write"})}
-ACT_URLS = {TOPIC: ("deliberation:detail", "deliberation:detail"), STATEMENT: ("", "")}
+MEETING = "deliberation.meeting"
+HANDLES = {TOPIC: frozenset({"join"}), STATEMENT: frozenset({"write"}), MEETING: frozenset({"hold"})}
+ACT_URLS = {TOPIC: ("deliberation:detail", "deliberation:detail"), STATEMENT: ("", ""), MEETING: ("", "")}
+
+
+def _meeting_credits(events: list[EventRow], seats: Seats) -> Iterator[Credit]:
+    ids = {int(e.target_id) for e in events if e.target_type == MEETING}
+    titles = dict(Meeting.objects.filter(pk__in=ids).values_list("pk", "topic__title"))
+    for event in events:
+        if event.target_type != MEETING:
+            continue
+        for person_id in event.payload.get("members", []):
+            body_id = seats.body(int(person_id), event.at)
+            if body_id is not None:
+                yield Credit(int(person_id), "deliberation_meeting", event.at, event.seq, MEETING,
+                             event.target_id, titles.get(int(event.target_id), ""), body_id)  # fmt: skip
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
+    yield from _meeting_credits(events, seats)
+    events = [e for e in events if e.target_type != MEETING]
     topic_ids = {int(e.target_id) for e in events if e.target_type == TOPIC}
     statement_ids = {int(e.target_id) for e in events if e.target_type == STATEMENT}
     titles = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "title"))

@@ -14,15 +14,33 @@ from minsheng.legislation.selectors import tasks_open
 from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 RECORD_KINDS = (RecordKind("legislative_opinion", _("legislative opinions given"), _("Legislation")),)
-HANDLES = {"legislation.consultationtask": frozenset({"opinion_submit"})}
+HANDLES = {"legislation.consultationtask": frozenset({"opinion_submit", "adoption_record"})}
+OPINION = "legislation.opinion"
 ACT_URLS = {"legislation.opinion": ("", "")}
+
+
+def _adopted_opinions(events: list[EventRow]) -> dict[int, list[int]]:
+    """Report entry → the opinions it sorted (an adoption is recorded per entry)."""
+    entry_ids = {
+        int(e.payload["entry"]) for e in events if e.verb == "adoption_record" and "entry" in e.payload
+    }
+    found: dict[int, list[int]] = {}
+    for entry_id, opinion_id in Opinion.objects.filter(entry_id__in=entry_ids).values_list("entry_id", "pk"):
+        found.setdefault(entry_id, []).append(opinion_id)
+    return found
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
     titles = dict(
         ConsultationTask.objects.filter(pk__in={int(e.target_id) for e in events}).values_list("pk", "title")
     )
+    opinions_of = _adopted_opinions(events)
     for event in events:
+        if event.verb == "adoption_record":
+            # Adopted, partly adopted or not: the outcome of every opinion the entry sorted.
+            for adopted_id in opinions_of.get(int(event.payload.get("entry", 0)), ()):
+                yield Mark(OPINION, str(adopted_id), outcome=str(event.payload.get("outcome", "")))
+            continue
         person_id = seats.person(event.actor_id)
         opinion_id = event.payload.get("opinion")
         if person_id is None or opinion_id is None:
@@ -35,7 +53,7 @@ def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
             kind="legislative_opinion",
             at=event.at,
             seq=event.seq,
-            target_type="legislation.opinion",
+            target_type=OPINION,
             target_id=str(opinion_id),
             title=titles.get(int(event.target_id), ""),
             body_id=body_id,

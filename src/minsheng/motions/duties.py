@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.motions.models import Motion, MotionKind, Signature, SignatureRole, SignatureStatus
+from minsheng.motions.models import Assignment, Motion, MotionKind, Signature, SignatureRole, SignatureStatus
 from minsheng.motions.selectors import awaiting_rating, invitations_for
 from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
@@ -34,17 +34,58 @@ RECORD_KINDS = (
     RecordKind("suggestion_cosigned", _("suggestions co-signed"), GROUP, WITHDRAWN),
     RecordKind("proposal_led", _("proposals led"), GROUP, WITHDRAWN),
     RecordKind("proposal_cosigned", _("proposals co-signed"), GROUP, WITHDRAWN),
+    # The answer's result category (A/B/C/D, as reviewed by the office) of each item the person led.
+    RecordKind("motion_answered", _("items led that were answered (by result category)"), GROUP),
 )
+ANSWERED = frozenset({"motion_answered"})
+ASSIGNMENT = "motions.assignment"
 
 TARGET = "motions.motion"
 # Outcomes the record keeps for an item: how it ended in review, then the proposer's rating.
 REVIEW_OUTCOMES = {"withdraw": "withdrawn", "merge": "merged", "decline": "declined", "convert": "converted"}
-HANDLES = {TARGET: frozenset({"submit", "rate", "disclose", *REVIEW_OUTCOMES})}
+HANDLES = {
+    TARGET: frozenset({"submit", "rate", "disclose", "review_category", *REVIEW_OUTCOMES}),
+    ASSIGNMENT: frozenset({"reply"}),
+}
 # The signed-in page of an act, and its public page (a motion is public once a reply is disclosed).
 ACT_URLS = {TARGET: ("motions:detail", "motions:public_detail")}
 
 
+def _answered(events: list[EventRow], seats: Seats) -> dict[int, Credit]:
+    """A unit's reply (an Event on its assignment): the line of the item's lead, with the category."""
+    assignment_ids = {int(e.target_id) for e in events if e.target_type == ASSIGNMENT}
+    if not assignment_ids:
+        return {}
+    rows = {
+        pk: (motion_id, title, jurisdiction_id)
+        for pk, motion_id, title, jurisdiction_id in Assignment.objects.filter(
+            pk__in=assignment_ids
+        ).values_list("pk", "motion_id", "motion__title", "motion__jurisdiction_id")
+    }
+    leads = dict(
+        Signature.objects.filter(
+            motion_id__in={row[0] for row in rows.values()},
+            role=SignatureRole.LEAD,
+            status=SignatureStatus.ACCEPTED,
+        ).values_list("motion_id", "person_id")
+    )
+    found: dict[int, Credit] = {}
+    for event in events:
+        row = rows.get(int(event.target_id)) if event.target_type == ASSIGNMENT else None
+        if row is None or row[0] not in leads:
+            continue
+        motion_id, title, jurisdiction_id = row
+        body_id = seats.body(leads[motion_id], event.at, jurisdiction_id)
+        if body_id is not None:
+            found[event.seq] = Credit(leads[motion_id], "motion_answered", event.at, event.seq, TARGET,
+                                      str(motion_id), title, body_id,
+                                      outcome=str(event.payload.get("category", "")))  # fmt: skip
+    return found
+
+
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
+    answered = _answered(events, seats)
+    events = [e for e in events if e.target_type == TARGET or e.seq in answered]
     submitted = [int(e.target_id) for e in events if e.verb == "submit"]
     motions: dict[int, Any] = {
         row["pk"]: row
@@ -60,7 +101,14 @@ def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
     ):
         signers.setdefault(motion_id, []).append((person_id, role))
     for event in events:
-        if event.verb == "submit":
+        if event.seq in answered:
+            credit = answered[event.seq]
+            yield credit
+            # A later reply (separate units) or the office's review changes the category.
+            yield Mark(TARGET, credit.target_id, outcome=credit.outcome, kinds=ANSWERED)
+        elif event.verb == "review_category":
+            yield Mark(TARGET, event.target_id, outcome=str(event.payload.get("to", "")), kinds=ANSWERED)
+        elif event.verb == "submit":
             motion = motions.get(int(event.target_id))
             if motion is None:
                 continue
@@ -81,12 +129,12 @@ def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
                     body_id=body_id,
                 )
         elif event.verb in REVIEW_OUTCOMES:
-            yield Mark(TARGET, event.target_id, outcome=REVIEW_OUTCOMES[event.verb])
+            yield Mark(TARGET, event.target_id, outcome=REVIEW_OUTCOMES[event.verb], kinds=ALL_KINDS)
         elif event.verb == "rate":
             rater = seats.person(event.actor_id)
             if rater is not None:
                 outcome = str(event.payload.get("overall", ""))
-                yield Mark(TARGET, event.target_id, outcome=outcome, person_id=rater)
+                yield Mark(TARGET, event.target_id, outcome=outcome, person_id=rater, kinds=ALL_KINDS)
         elif event.verb == "disclose":
             yield Mark(TARGET, event.target_id, public=event.payload.get("disclosure") != "none")
 

@@ -12,8 +12,8 @@ from django.db.models import F
 from django.http import HttpRequest
 
 from minsheng.core.admin import EventedAdmin, ReadOnlyAdmin
-from minsheng.core.events import event_record
 from minsheng.records.models import AnnualReport, Book, PointRule, PointsScheme, ReadingGroup, RecordEntry
+from minsheng.records.services import points_version_record
 
 
 class PointRuleInline(admin.TabularInline):  # its rows are recorded by the scheme admin
@@ -36,10 +36,8 @@ class PointsSchemeAdmin(EventedAdmin):
             if change and touched:
                 PointsScheme.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
                 form.instance.refresh_from_db(fields=["version"])
-                event_record(
-                    actor=request.user, verb="version", target=form.instance,
-                    payload={"version": form.instance.version},
-                )  # fmt: skip
+            if touched or not change:  # the version's rules as data: staff compare versions' results
+                points_version_record(actor=request.user, scheme=form.instance)
 
 
 class BookInline(admin.TabularInline):  # its rows are recorded by the group admin

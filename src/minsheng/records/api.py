@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
 from minsheng.core.apitypes import ObjectId
-from minsheng.core.errors import NotFoundError
+from minsheng.core.errors import NotFoundError, PermissionDeniedError
 from minsheng.org.models import Body
-from minsheng.records import selectors
+from minsheng.records import selectors, services
+from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReadingNote
+from minsheng.records.services import BULK_MAX, NOTE_MAX
 
 router = Router(tags=["records"])
 
@@ -153,3 +157,205 @@ def inbox_read(request: HttpRequest) -> list[InboxOut]:
         InboxOut(app=i.app, kind=str(i.kind), title=i.title, url=i.url, action=str(i.action), due=i.due)
         for i in selectors.inbox_for(request.user)
     ]
+
+
+# --- annual reports ---------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+class AnnualReportOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    body_id: int
+    body: str
+    year: int
+    status: str
+    text: str
+    published_at: dt.datetime | None
+
+
+class AnnualReportStateIn(Schema):
+    expected_state: str | None = Field(None, max_length=32)
+
+
+class ReportsPublishIn(Schema):
+    report_ids: list[ObjectId] = Field(min_length=1, max_length=BULK_MAX)
+
+
+def _report_out(report: AnnualReport) -> AnnualReportOut:
+    return AnnualReportOut(
+        id=report.pk, person_id=report.person_id, name=report.person.name, body_id=report.body_id,
+        body=report.body.name, year=report.year, status=report.status, text=report.text,
+        published_at=report.published_at,
+    )  # fmt: skip
+
+
+def _visible_report(request: HttpRequest, report_id: int) -> AnnualReport:
+    report = selectors.reports_visible_to(request.user).filter(pk=report_id).first()
+    if report is None or not request.user.has_perm("records.view_annualreport", report):
+        raise NotFoundError()
+    return report
+
+
+@router.get(
+    "/reports", response=list[AnnualReportOut], auth=PUBLIC, summary="Annual reports the caller may read"
+)
+def reports_list(
+    request: HttpRequest,
+    status: Literal["draft", "submitted", "published"] | None = None,
+    page: int = Query(1, ge=1, le=10_000),
+) -> list[AnnualReportOut]:
+    reports = selectors.reports_visible_to(request.user)
+    if status:
+        reports = reports.filter(status=status)
+    return [_report_out(r) for r in reports[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+
+
+@router.post("/reports/publish", response=list[AnnualReportOut], summary="Publish several submitted reports")
+def reports_publish(request: HttpRequest, data: ReportsPublishIn) -> list[AnnualReportOut]:
+    """All or none: one report the caller may not publish (or no longer submitted) changes nothing."""
+    if not request.user.has_perm("records.approve_annualreports"):
+        raise PermissionDeniedError()
+    wanted = set(data.report_ids)
+    reports = selectors.reports_submitted_for(request.user, sorted(wanted))
+    if len(reports) != len(wanted):
+        raise NotFoundError()
+    published = services.annual_reports_approve(actor=request.user, reports=reports)
+    return [_report_out(r) for r in published]
+
+
+@router.get("/reports/{report_id}", response=AnnualReportOut, auth=PUBLIC, summary="One annual report")
+def report_read(request: HttpRequest, report_id: ObjectId) -> AnnualReportOut:
+    return _report_out(_visible_report(request, report_id))
+
+
+@router.post(
+    "/reports/{report_id}/submit", response=AnnualReportOut, summary="Submit one's report for approval"
+)
+def report_submit(request: HttpRequest, report_id: ObjectId, data: AnnualReportStateIn) -> AnnualReportOut:
+    report = _visible_report(request, report_id)
+    services.annual_report_submit(actor=request.user, report=report, expected_state=data.expected_state)
+    return _report_out(_visible_report(request, report_id))
+
+
+@router.post("/reports/{report_id}/approve", response=AnnualReportOut, summary="Approve and publish a report")
+def report_approve(request: HttpRequest, report_id: ObjectId, data: AnnualReportStateIn) -> AnnualReportOut:
+    report = _visible_report(request, report_id)
+    services.annual_report_approve(actor=request.user, report=report, expected_state=data.expected_state)
+    return _report_out(_visible_report(request, report_id))
+
+
+# --- reading (书香) -----------------------------------------------------------------------------------
+
+
+class ReadingBookOut(Schema):
+    id: int
+    title: str
+    author: str
+
+
+class ReadingGroupOut(Schema):
+    id: int
+    name: str
+    body_id: int
+    body: str
+    description: str
+    members: int
+    member: bool
+    books: list[ReadingBookOut]
+
+
+class ReadingNoteOut(Schema):
+    id: int
+    book_id: int
+    book: str
+    name: str
+    text: str
+    created_at: dt.datetime
+
+
+class ReadingNoteIn(Schema):
+    text: str = Field(min_length=1, max_length=NOTE_MAX)
+
+
+class ReadingCheckinOut(Schema):
+    book_id: int
+    day: dt.date
+
+
+def _group_out(group: Any, mine: set[int]) -> ReadingGroupOut:
+    return ReadingGroupOut(
+        id=group.pk, name=group.name, body_id=group.body_id, body=group.body.name,
+        description=group.description, members=group.member_count, member=group.pk in mine,
+        books=[ReadingBookOut(id=b.pk, title=b.title, author=b.author) for b in group.books.all()],
+    )  # fmt: skip
+
+
+def _mine(request: HttpRequest) -> set[int]:
+    person = getattr(request.user, "person", None)
+    return {g.pk for g in selectors.reading_groups_of(person)} if person else set()
+
+
+@router.get(
+    "/reading/groups", response=list[ReadingGroupOut], auth=PUBLIC, summary="Reading groups and book lists"
+)
+def reading_groups(request: HttpRequest) -> list[ReadingGroupOut]:
+    mine = _mine(request)
+    return [_group_out(g, mine) for g in selectors.reading_groups_of(None)[:100]]
+
+
+def _group(group_id: int) -> ReadingGroup:
+    group = ReadingGroup.objects.select_related("body").filter(pk=group_id).first()
+    if group is None:
+        raise NotFoundError()
+    return group
+
+
+def _book(book_id: int) -> Book:
+    book = Book.objects.select_related("group", "group__body").filter(pk=book_id).first()
+    if book is None:
+        raise NotFoundError()
+    return book
+
+
+@router.post("/reading/groups/{group_id}/join", response=ReadingGroupOut, summary="Join a reading group")
+def reading_join(request: HttpRequest, group_id: ObjectId) -> ReadingGroupOut:
+    services.reading_group_join(actor=request.user, group=_group(group_id))
+    found = selectors.reading_groups_of(None).filter(pk=group_id).first()
+    assert found is not None
+    return _group_out(found, _mine(request))
+
+
+def _note_out(note: ReadingNote) -> ReadingNoteOut:
+    return ReadingNoteOut(
+        id=note.pk, book_id=note.book_id, book=note.book.title, name=note.person.name, text=note.text,
+        created_at=note.created_at,
+    )  # fmt: skip
+
+
+@router.get(
+    "/reading/groups/{group_id}/notes", response=list[ReadingNoteOut], summary="A group's latest notes"
+)
+def reading_notes(request: HttpRequest, group_id: ObjectId) -> list[ReadingNoteOut]:
+    group = _group(group_id)
+    if not request.user.has_perm("records.view_readingnotes", group):
+        raise NotFoundError()
+    return [_note_out(n) for n in selectors.reading_notes_of_group(group)]
+
+
+@router.post("/reading/books/{book_id}/notes", response={201: ReadingNoteOut}, summary="Write a reading note")
+def reading_note_create(
+    request: HttpRequest, book_id: ObjectId, data: ReadingNoteIn
+) -> Status[ReadingNoteOut]:
+    note = services.reading_note_add(actor=request.user, book=_book(book_id), text=data.text)
+    return Status(201, _note_out(ReadingNote.objects.select_related("book", "person").get(pk=note.pk)))
+
+
+@router.post(
+    "/reading/books/{book_id}/checkin", response={201: ReadingCheckinOut}, summary="Check in for today"
+)
+def reading_checkin(request: HttpRequest, book_id: ObjectId) -> Status[ReadingCheckinOut]:
+    event = services.reading_checkin(actor=request.user, book=_book(book_id))
+    return Status(201, ReadingCheckinOut(book_id=book_id, day=dt.date.fromisoformat(event.payload["day"])))

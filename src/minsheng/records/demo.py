@@ -62,6 +62,8 @@ def _scheme(body: Body, year: int, rules: Mapping[str, tuple[str, int | None, st
             bonus_points=Decimal(bonus_points), excluded_outcomes=excluded,
         )  # fmt: skip
     event_record(actor=admin, verb="admin_created", target=scheme, payload={"rules": sorted(rules)})
+    if admin is not None:
+        services.points_version_record(actor=admin, scheme=scheme)
 
 
 def _reading_group(cppcc: Body) -> None:

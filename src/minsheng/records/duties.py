@@ -9,25 +9,55 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
-from minsheng.records.models import AnnualReport, ReadingNote, ReportStatus
+from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReadingNote, ReportStatus
 
 NOTE = "records.readingnote"
-RECORD_KINDS = (RecordKind("reading_note", _("reading notes and check-ins"), _("Reading")),)
-HANDLES = {NOTE: frozenset({"create"})}
-ACT_URLS = {NOTE: ("", "")}
+GROUP = "records.readinggroup"
+BOOK = "records.book"
+CHECKIN = "records.checkin"  # the act of a check-in: one book on one day ("<book>-<yyyy-mm-dd>")
+READING = _("Reading")
+RECORD_KINDS = (
+    RecordKind("reading_joined", _("reading groups joined"), READING),
+    RecordKind("reading_note", _("reading notes"), READING),
+    RecordKind("reading_checkin", _("reading check-ins"), READING),
+)
+HANDLES = {NOTE: frozenset({"create"}), GROUP: frozenset({"join"}), BOOK: frozenset({"checkin"})}
+ACT_URLS = {NOTE: ("", ""), GROUP: ("", ""), CHECKIN: ("", "")}
+
+
+def _titles(events: list[EventRow]) -> dict[tuple[str, int], str]:
+    def ids(label: str) -> set[int]:
+        return {int(e.target_id) for e in events if e.target_type == label}
+
+    titles: dict[tuple[str, int], str] = {}
+    for label, rows in (
+        (NOTE, ReadingNote.objects.filter(pk__in=ids(NOTE)).values_list("pk", "book__title")),
+        (GROUP, ReadingGroup.objects.filter(pk__in=ids(GROUP)).values_list("pk", "name")),
+        (BOOK, Book.objects.filter(pk__in=ids(BOOK)).values_list("pk", "title")),
+    ):
+        titles.update({(label, pk): title for pk, title in rows})
+    return titles
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
-    titles = dict(
-        ReadingNote.objects.filter(pk__in={int(e.target_id) for e in events}).values_list("pk", "book__title")
-    )
+    titles = _titles(events)
     for event in events:
         person_id = seats.person(event.actor_id)
         body_id = seats.body(person_id, event.at) if person_id else None
         if person_id is None or body_id is None:
             continue
-        title = titles.get(int(event.target_id), "")
-        yield Credit(person_id, "reading_note", event.at, event.seq, NOTE, event.target_id, title, body_id)
+        title = titles.get((event.target_type, int(event.target_id)), "")
+        if event.target_type == NOTE:
+            kind, act_type, act_id = "reading_note", NOTE, event.target_id
+        elif event.target_type == GROUP:
+            kind, act_type, act_id = "reading_joined", GROUP, event.target_id
+        else:
+            kind, act_type, act_id = (
+                "reading_checkin",
+                CHECKIN,
+                f"{event.target_id}-{event.payload.get('day', '')}",
+            )
+        yield Credit(person_id, kind, event.at, event.seq, act_type, act_id, title, body_id)
 
 
 def inbox(user: Any) -> list[InboxItem]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import rules
 
-from minsheng.org.models import Body, Role
+from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Role
 from minsheng.org.rules import has_admin_role, is_signed_in
 from minsheng.org.selectors import memberships_of
 from minsheng.records.models import AnnualReport, PointsScheme, ReportStatus
@@ -115,3 +115,49 @@ for _model in ("pointsscheme", "pointrule", "readinggroup", "book"):
         rules.add_perm(f"records.{_action}_{_model}", has_admin_role | may_configure)
 rules.add_perm("records.view_recordentry", has_admin_role | is_any_records_staff)
 rules.add_perm("records.add_readingnote", is_signed_in)
+
+
+@rules.predicate
+def holds_seat_in_group_body(user: Any, group: Any) -> bool:
+    """A deputy or member of the reading group's body (or a body under the same congress or committee)."""
+    body = getattr(group, "body", None)
+    if body is None:
+        return False
+    root = root_body_id(body)
+    return any(
+        m.role in REPRESENTATIVE_ROLES and m.body is not None and root_body_id(m.body) == root
+        for m in memberships_of(user)
+    )
+
+
+rules.add_perm("records.join_readinggroup", is_signed_in & holds_seat_in_group_body)
+rules.add_perm("records.approve_annualreports", has_admin_role | is_any_records_staff)
+
+
+@rules.predicate
+def is_group_member(user: Any, group: Any) -> bool:
+    person_id = getattr(user, "person_id", None)
+    return person_id is not None and group is not None and group.members.filter(pk=person_id).exists()
+
+
+rules.add_perm("records.view_readingnotes", is_signed_in & (is_group_member | is_body_staff | has_admin_role))
+
+
+@rules.predicate
+def is_the_person_or_their_staff(user: Any, person: Any) -> bool:
+    """The person themselves, or staff of a body where the person holds a seat."""
+    if person is None:
+        return False
+    if getattr(user, "person_id", None) == person.pk:
+        return True
+    roots = staff_root_ids(user)
+    if not roots:
+        return False
+    from minsheng.org.models import Membership
+
+    seats = Membership.objects.filter(person=person, role__in=REPRESENTATIVE_ROLES, body__isnull=False)
+    bodies = [seat.body for seat in seats.select_related("body") if seat.body is not None]
+    return any(root_body_id(body) in roots for body in bodies)
+
+
+rules.add_perm("records.change_photo", is_signed_in & (is_the_person_or_their_staff | has_admin_role))

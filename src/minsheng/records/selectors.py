@@ -450,3 +450,193 @@ def inbox_for(user: Any) -> list[InboxItem]:
             items.extend(collect(user))
     far = dt.date.max
     return sorted(items, key=lambda item: (item.due or far, item.order, item.title))
+
+
+# --- points versions: compare two versions' results ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSnapshot:
+    """A point rule as kept in a version's Event (the fields ``points_compute`` reads)."""
+
+    kind: str
+    points: Decimal
+    cap: int | None
+    bonus_outcomes: str
+    bonus_points: Decimal
+    excluded_outcomes: str
+
+
+class _Rules(list[RuleSnapshot]):
+    def all(self) -> list[RuleSnapshot]:
+        return list(self)
+
+
+@dataclass
+class SchemeVersion:
+    """One version of a scheme's rules, read back from its Event (``services.points_version_record``)."""
+
+    version: int
+    at: dt.datetime | None
+    rules: _Rules
+
+
+def _snapshot(version: int, at: dt.datetime | None, rules: list[dict[str, Any]]) -> SchemeVersion:
+    return SchemeVersion(
+        version,
+        at,
+        _Rules(
+            RuleSnapshot(
+                str(r["kind"]),
+                Decimal(str(r["points"])),
+                r.get("cap"),
+                str(r.get("bonus_outcomes", "")),
+                Decimal(str(r.get("bonus_points", "0"))),
+                str(r.get("excluded_outcomes", "")),
+            )
+            for r in rules
+        ),
+    )
+
+
+def scheme_versions(scheme: PointsScheme) -> list[SchemeVersion]:
+    """Every version of the scheme kept in the Event log, newest first; the current rules are the current
+    version even when no Event kept them (a scheme from before versions were kept)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from minsheng.core.models import Event
+
+    found: dict[int, SchemeVersion] = {}
+    events = Event.objects.filter(
+        target_type=ContentType.objects.get_for_model(PointsScheme), target_id=str(scheme.pk), verb="version"
+    ).order_by("seq")
+    for at, payload in events.values_list("at", "payload"):
+        if isinstance(payload, dict) and isinstance(payload.get("rules"), list) and "version" in payload:
+            found[int(payload["version"])] = _snapshot(int(payload["version"]), at, payload["rules"])
+    if scheme.version not in found:
+        current = [
+            {"kind": r.kind, "points": r.points, "cap": r.cap, "bonus_outcomes": r.bonus_outcomes,
+             "bonus_points": r.bonus_points, "excluded_outcomes": r.excluded_outcomes}
+            for r in scheme.rules.all()
+        ]  # fmt: skip
+        found[scheme.version] = _snapshot(scheme.version, None, current)
+    return sorted(found.values(), key=lambda v: -v.version)
+
+
+@dataclass
+class PointsChange:
+    """One person's points under two versions, and the kinds whose subtotal moved."""
+
+    person: Person
+    before: Decimal
+    after: Decimal
+    kinds: list[tuple[StrOrPromise, Decimal, Decimal]]
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+
+def points_compare(scheme: PointsScheme, before: SchemeVersion, after: SchemeVersion) -> list[PointsChange]:
+    """Everyone of the body that year under both versions, biggest change first (gains, then losses);
+    the same acts, only the rules differ — so only what the changed rules touch moves."""
+    people = body_people(scheme.body_id, scheme.year)
+    outcomes = _outcomes(RecordEntry.objects.filter(body_id=scheme.body_id, year=scheme.year))
+    rows: list[PointsChange] = []
+    for person in people:
+        acts = outcomes.get(person.pk, {})
+        old = points_compute(before, acts, person.pk)  # type: ignore[arg-type]  # a version quacks like a scheme
+        new = points_compute(after, acts, person.pk)  # type: ignore[arg-type]
+        old_lines = {line.kind: line for line in old.lines}
+        new_lines = {line.kind: line for line in new.lines}
+        kinds = []
+        for kind in sorted(set(old_lines) | set(new_lines)):
+            was = old_lines[kind].subtotal if kind in old_lines else Decimal("0")
+            now = new_lines[kind].subtotal if kind in new_lines else Decimal("0")
+            if was != now:
+                label = (new_lines.get(kind) or old_lines[kind]).label
+                kinds.append((label, was, now))
+        rows.append(PointsChange(person, old.total, new.total, kinds))
+    rows.sort(key=lambda row: (-row.change, row.person.pinyin, row.person.pk))
+    return rows
+
+
+# --- bulk publishing, reading -----------------------------------------------------------------------
+
+
+def reports_submitted_for(user: Any, report_ids: Sequence[int]) -> list[AnnualReport]:
+    """The chosen reports that this staff member may see (others are left out, not guessed at)."""
+    from minsheng.records.rules import staff_root_ids
+
+    reports = AnnualReport.objects.filter(pk__in=list(report_ids)).select_related("person", "body")
+    if not user.has_perm("org.change_body"):
+        reports = reports.filter(body_id__in=_bodies_under(staff_root_ids(user)))
+    return list(reports.order_by("pk"))
+
+
+def _bodies_under(root_ids: set[int]) -> set[int]:
+    """The root bodies and every body whose parent chain reaches one (a few levels at most)."""
+    found = set(root_ids)
+    frontier = set(root_ids)
+    while frontier:
+        frontier = set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def reports_visible_to(user: Any) -> QuerySet[AnnualReport]:
+    """The reports a user may read: published ones, their own, and (staff) their bodies' submitted ones."""
+    from minsheng.records.rules import staff_root_ids
+
+    visible = Q(status=ReportStatus.PUBLISHED)
+    person_id = getattr(user, "person_id", None)
+    if person_id:
+        visible |= Q(person_id=person_id)
+    if getattr(user, "is_authenticated", False):
+        if user.has_perm("org.change_body"):
+            visible = Q()
+        else:
+            roots = staff_root_ids(user)
+            if roots:
+                visible |= Q(body_id__in=_bodies_under(roots))
+    return (
+        AnnualReport.objects.filter(visible)
+        .select_related("person", "body")
+        .order_by("-year", "person__pinyin", "pk")
+    )
+
+
+def reading_notes_of_group(group: ReadingGroup, limit: int = 50) -> list[Any]:
+    """A group's latest notes (members' notes are shared within the reading platform, as on the page)."""
+    from minsheng.records.models import ReadingNote
+
+    return list(
+        ReadingNote.objects.filter(book__group=group)
+        .select_related("book", "person")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# What the newer outcome codes read as: a legislative opinion's adoption, a motion answer's category.
+OUTCOME_LABELS.update(
+    {
+        "partly": _("partly adopted"),
+        "not_adopted": _("not adopted"),
+        "A": _("category A (solved)"),
+        "B": _("category B (being solved)"),
+        "C": _("category C (when conditions allow)"),
+        "D": _("category D (for reference)"),
+    }
+)
+
+
+def profile_photo(person: Person) -> Any:
+    """The latest photo of the person (``services.profile_photo_set``), or ``None``."""
+    from minsheng.core.attachments import attachments_for
+
+    return (
+        attachments_for(person)
+        .filter(content_type__startswith="image/")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -6,17 +6,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from minsheng.core.errors import DomainError
+from minsheng.core.apitypes import MAX_ID
+from minsheng.core.errors import DomainError, ValidationFailedError
 from minsheng.org.models import Body
 from minsheng.records import exports, selectors, services
 from minsheng.records.forms import NoteForm, ReportTextForm, ReturnForm, StartForm
-from minsheng.records.models import AnnualReport, Book, ReportStatus
+from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReportStatus
 from minsheng.records.rules import staff_root_ids
+
+S = ReportStatus
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -45,6 +49,8 @@ def profile(request: HttpRequest, person_id: int) -> HttpResponse:
         "seats": selectors.seats_of(person),
         "reports": selectors.reports_published(person),
         "own": getattr(request.user, "person_id", None) == person.pk,
+        "photo": selectors.profile_photo(person),
+        "can_change_photo": request.user.has_perm("records.change_photo", person),
     }
     return render(request, "records/profile.html", context)
 
@@ -68,9 +74,32 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     roots = None if request.user.has_perm("org.change_body") else staff_root_ids(request.user)
     bodies = list(selectors.representative_bodies(roots))
     reports = selectors.reports_for_staff({b.pk for b in bodies}).exclude(status=ReportStatus.DRAFT)[:100]
-    return render(
-        request, "records/staff.html", {"bodies": bodies, "reports": reports, "year": selectors.this_year()}
-    )
+    context = {"bodies": bodies, "reports": reports, "year": selectors.this_year(), "submitted": S.SUBMITTED}
+    return render(request, "records/staff.html", context)
+
+
+@login_required
+@require_POST
+def reports_publish(request: HttpRequest) -> HttpResponse:
+    """Staff publish the chosen submitted reports at once (all or none: a refusal changes nothing)."""
+    if not request.user.has_perm("records.approve_annualreports"):
+        raise PermissionDenied
+    chosen = request.POST.getlist("report")[: services.BULK_MAX + 1]
+    ids = [int(raw) for raw in chosen if raw.isdigit() and int(raw) <= MAX_ID]
+    reports = selectors.reports_submitted_for(request.user, ids)
+    try:
+        if len(reports) != len(set(ids)):
+            raise DomainError(_("A chosen report is not one you may publish."))
+        published = services.annual_reports_approve(actor=request.user, reports=reports)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d report published.", "%(count)d reports published.", len(published))
+            % {"count": len(published)},
+        )
+    return redirect("records:staff")
 
 
 def _body_year(request: HttpRequest, body_id: int) -> tuple[Body, int]:
@@ -194,7 +223,60 @@ def reading(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     groups = selectors.reading_groups_of(None)
     mine = {g.pk for g in selectors.reading_groups_of(person)} if person else set()
-    return render(request, "records/reading.html", {"groups": groups, "mine": mine, "form": NoteForm()})
+    joinable = {
+        g.pk for g in groups if g.pk not in mine and request.user.has_perm("records.join_readinggroup", g)
+    }
+    context = {"groups": groups, "mine": mine, "joinable": joinable, "form": NoteForm()}
+    return render(request, "records/reading.html", context)
+
+
+@login_required
+@require_POST
+def reading_join(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_object_or_404(ReadingGroup.objects.select_related("body"), pk=group_id)
+    try:
+        services.reading_group_join(actor=request.user, group=group)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("You have joined the reading group."))
+    return redirect("records:reading")
+
+
+@login_required
+@require_POST
+def reading_checkin(request: HttpRequest, book_id: int) -> HttpResponse:
+    book = get_object_or_404(Book.objects.select_related("group"), pk=book_id)
+    try:
+        services.reading_checkin(actor=request.user, book=book)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Checked in: it counts in your record."))
+    return redirect("records:reading")
+
+
+def points_compare(request: HttpRequest, body_id: int) -> HttpResponse:
+    """Staff compare two versions of the body's points rules: who gains or loses what."""
+    body, year = _body_year(request, body_id)
+    scheme = selectors.scheme_for(body.pk, year)
+    if scheme is None or not request.user.has_perm("records.export_body", body):
+        raise Http404(_("The requested record was not found."))
+    versions = selectors.scheme_versions(scheme)
+    by_number = {v.version: v for v in versions}
+
+    def chosen(name: str, default: int) -> int:
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and int(raw) in by_number else default
+
+    after = chosen("b", versions[0].version)
+    before = chosen("a", versions[1].version if len(versions) > 1 else after)
+    rows = selectors.points_compare(scheme, by_number[before], by_number[after])
+    context = {
+        "body": body, "year": year, "scheme": scheme, "versions": versions, "before": before,
+        "after": after, "rows": rows, "moved": [row for row in rows if row.change or row.kinds],
+    }  # fmt: skip
+    return render(request, "records/compare.html", context)
 
 
 @login_required
@@ -210,3 +292,32 @@ def reading_note(request: HttpRequest, book_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your note is saved and counts in your record."))
     return redirect("records:reading")
+
+
+def photo(request: HttpRequest, person_id: int) -> FileResponse:
+    """The profile photo: public like the profile (already stripped of its metadata when stored)."""
+    person = selectors.representative(person_id)
+    found = selectors.profile_photo(person) if person is not None else None
+    if found is None:
+        raise Http404(_("No photo."))
+    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.representative(person_id)
+    if person is None:
+        raise Http404(_("No deputy or member has this profile."))
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ValidationFailedError(_("Choose a photo."), field="photo")
+        services.profile_photo_set(actor=request.user, person=person, upload=upload)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The photo is on the profile."))
+    return redirect("records:profile", person_id=person.pk)

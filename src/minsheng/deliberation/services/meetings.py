@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from minsheng.deliberation.services.workflow import (
     MEETING_STATES,
     MEETING_TRANSITIONS,
 )
+from minsheng.org.models import REPRESENTATIVE_ROLES, Membership
 
 
 @guard
@@ -104,12 +106,32 @@ def meeting_hold(
             actor=actor,
             expected_state=expected_state,
             changes={"minutes": clean_minutes},
-            payload={"attendees": len(rows), "present": sum(row.present for row in rows)},
+            payload={
+                "attendees": len(rows),
+                "present": sum(row.present for row in rows),
+                "members": _members_present(meeting.topic, rows),
+            },
         )
         for row in rows:
             row.meeting = meeting
         Attendance.objects.bulk_create(rows)
     return meeting
+
+
+def _members_present(topic: Topic, rows: Sequence[Attendance]) -> list[int]:
+    """The CPPCC members (or deputies) on the list who came, as people, for the duty record: a name
+    counts when exactly one representative of the topic's body or jurisdiction bears it (two members of
+    the same name are left out rather than guessed)."""
+    names = {row.name for row in rows if row.present and row.kind == AttendeeKind.MEMBER}
+    if not names:
+        return []
+    seats = Membership.objects.filter(person__name__in=names, role__in=REPRESENTATIVE_ROLES).filter(
+        Q(body=topic.body_id) | Q(body__jurisdiction=topic.jurisdiction_id)
+    )
+    people: dict[str, set[int]] = {}
+    for person_id, name in seats.values_list("person_id", "person__name"):
+        people.setdefault(name, set()).add(person_id)
+    return sorted(next(iter(found)) for found in people.values() if len(found) == 1)
 
 
 def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
