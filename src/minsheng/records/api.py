@@ -22,6 +22,8 @@ from minsheng.records import selectors, services
 from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReadingNote
 from minsheng.records.services import BULK_MAX, NOTE_MAX
 
+YEAR_MIN, YEAR_MAX = 1949, 2200  # a record's year; outside it, 422 before any query
+
 router = Router(tags=["records"])
 
 
@@ -92,7 +94,9 @@ def _line(line: selectors.Line) -> LineOut:
 @router.get(
     "/people/{person_id}", response=RecordOut, auth=PUBLIC, summary="A deputy's or member's public record"
 )
-def record_read(request: HttpRequest, person_id: ObjectId, year: int | None = None) -> RecordOut:
+def record_read(
+    request: HttpRequest, person_id: ObjectId, year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)
+) -> RecordOut:
     person = selectors.representative(person_id)
     if person is None:
         raise NotFoundError()
@@ -121,7 +125,9 @@ def record_read(request: HttpRequest, person_id: ObjectId, year: int | None = No
 @router.get(
     "/bodies/{body_id}/points", response=list[RankOut], auth=PUBLIC, summary="Points ranking, explained"
 )
-def points_read(request: HttpRequest, body_id: ObjectId, year: int) -> list[RankOut]:
+def points_read(
+    request: HttpRequest, body_id: ObjectId, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)
+) -> list[RankOut]:
     body = Body.objects.filter(pk=body_id).first()
     scheme = selectors.scheme_for(body_id, year) if body else None
     if body is None or scheme is None or not request.user.has_perm("records.view_rankings", scheme):
