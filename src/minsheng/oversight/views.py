@@ -27,6 +27,7 @@ from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
 from minsheng.core.privacy import mask_text
 from minsheng.core.search import CappedPaginator
+from minsheng.core.widgets import form_fields_key
 from minsheng.org.models import Body
 from minsheng.org.selectors import today
 from minsheng.oversight import exports, services
@@ -134,16 +135,18 @@ def _form(action: Action, name: str, obj: Any, data: Any = None, files: Any = No
 def _bound(
     actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str], version: str = ""
 ) -> list[BoundAction]:
-    """The actions the user may take. With ``version`` (everything the forms' choices and initial
-    values depend on) each form's fields are rendered once per version and language: long lists of
-    units and problems cost more to render than the rest of the page."""
-    return [
-        BoundAction(
-            name, action.label, _form(action, name, obj), url(name), f"{name}:{version}" if version else ""
-        )
-        for name, action in actions.items()
-        if action.available(user, obj)
-    ]
+    """The actions the user may take, each form's fields rendered once per key and language (the
+    fields cost more to render than the rest of the page). The key is ``version`` when the page gives
+    one (everything the forms' choices and initial values depend on), else the form's own exact
+    digest (``form_fields_key``): the same fields on another object's page are the same fragment."""
+    bound = []
+    for name, action in actions.items():
+        if not action.available(user, obj):
+            continue
+        form = _form(action, name, obj)
+        key = f"{name}:{version}" if version else form_fields_key(form)
+        bound.append(BoundAction(name, action.label, form, url(name), key))
+    return bound
 
 
 def _act(
@@ -832,12 +835,18 @@ def platform_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _project_problems(user: Any, project: Project) -> Any:
-    return Problem.objects.filter(project=project, body_id__in=scope_of(user).staff_bodies).order_by("id")
+def _has_own_problems(user: Any, project: Project) -> bool:
+    """Problems of the project that the user's body found (from the page's prefetched rows)."""
+    staff_bodies = scope_of(user).staff_bodies
+    return any(problem.body_id in staff_bodies for problem in project.problems.all())
 
 
 def _unreached(project: Project) -> Any:
     return project.milestones.filter(actual_date__isnull=True).order_by("order", "planned_date")
+
+
+def _has_unreached(project: Project) -> bool:
+    return any(m.actual_date is None for m in project.milestones.all())
 
 
 def _project_transition(name: str, label: StrOrPromise) -> Action:
@@ -870,7 +879,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p, d: services.milestone_reach(
             actor=u, milestone=d["milestone"], actual_date=d["actual_date"]
         ),
-        lambda u, p: u.has_perm("oversight.post_project", p) and _unreached(p).exists(),
+        lambda u, p: u.has_perm("oversight.post_project", p) and _has_unreached(p),
     ),
     "visit": Action(
         gettext_lazy("Record an inspection visit"),
@@ -897,7 +906,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
             d, problems=Problem.objects.filter(project=p).order_by("id"), jurisdiction_id=p.jurisdiction_id
         ),
         lambda u, p, d: _assign(u, d["problem"], d),
-        lambda u, p: u.has_perm("oversight.change_project", p) and _project_problems(u, p).exists(),
+        lambda u, p: u.has_perm("oversight.change_project", p) and _has_own_problems(u, p),
     ),
     "milestone": Action(
         gettext_lazy("Add a milestone"),
@@ -913,7 +922,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p, d: services.milestone_replan(
             actor=u, milestone=d["milestone"], planned_date=d["planned_date"], reason=d["reason"]
         ),
-        lambda u, p: u.has_perm("oversight.change_project", p) and _unreached(p).exists(),
+        lambda u, p: u.has_perm("oversight.change_project", p) and _has_unreached(p),
     ),
     "outcome": Action(
         gettext_lazy("Record an outcome"),
@@ -999,7 +1008,7 @@ def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(request, "oversight.view_dashboard")
-    board = s.dashboard_for(request.user)
+    board = s.dashboard_cached(request.user)
     from minsheng.oversight.models import ActivityKind as Kind
     from minsheng.oversight.models import ProjectStatus
 
