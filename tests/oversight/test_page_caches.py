@@ -18,7 +18,7 @@ from minsheng.oversight import forms as f
 from minsheng.oversight import services
 from minsheng.oversight.models import Milestone, Project
 from minsheng.oversight.selectors import dashboard_cached, dashboard_for
-from tests.oversight.builders import World
+from tests.oversight.builders import TASK, World, activity, items, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,37 @@ def test_each_reader_gets_their_own_dashboard(world: World):
     leader_board = dashboard_cached(world["leader"])
     assert staff_board == dashboard_for(world.fresh(world["staff"]))
     assert leader_board == dashboard_for(world.fresh(world["leader"]))
+
+
+def test_the_activity_page_follows_every_change(world: World):
+    act = activity(world)
+    problem(world, act, "第一个问题：台账不全。")
+    client = staff_client(world)
+    page = client.get(f"/oversight/activities/{act.pk}/").content.decode()
+    assert "第一个问题" in page and "第二个问题" not in page
+    found = problem(world, act, "第二个问题：设施缺失。")
+    services.problem_assign(
+        actor=world["staff"], problem=found, units=[world.unit("区应急管理局")], task=TASK
+    )
+    page = client.get(f"/oversight/activities/{act.pk}/").content.decode()
+    assert "第二个问题" in page and 'data-testid="item-row"' in page
+    # The assign form's problem list follows too (its fields are cached under the same version).
+    assign = page.split('data-testid="action-assign"', 1)[1].split("</details>", 1)[0]
+    assert "第二个问题" in assign
+
+
+def test_each_reader_gets_their_own_rows_of_the_activity_page(world: World):
+    """Staff may open every item; a unit's handler only their unit's: the rows (links) are cached per
+    reader, so the handler never gets the staff's links from the cache."""
+    act = activity(world)
+    rows = items(world, act, units=("区应急管理局", "区交通运输局"))
+    mine = next(i for i in rows if i.unit.name == "区交通运输局")
+    other = next(i for i in rows if i.unit.name == "区应急管理局")
+    staff_page = staff_client(world).get(f"/oversight/activities/{act.pk}/").content.decode()
+    assert f"/oversight/items/{other.pk}/" in staff_page
+    handler = Client()
+    handler.force_login(world.handler_of(world.unit("区交通运输局")))
+    page = handler.get(f"/oversight/activities/{act.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/oversight/items/{mine.pk}/" in html and f"/oversight/items/{other.pk}/" not in html

@@ -5,10 +5,12 @@ Which actions a page offers comes from the same transition tables and permission
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django import forms as django_forms
@@ -18,13 +20,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_stubs_ext import StrOrPromise
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
+from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_text
 from minsheng.core.search import CappedPaginator
 from minsheng.core.widgets import form_fields_key
@@ -452,38 +455,39 @@ def _item_row(request: HttpRequest, item: RectificationItem, day: date) -> dict[
     }
 
 
-def _render_activity(
-    request: HttpRequest, activity: Activity, failed: BoundAction | None = None
-) -> HttpResponse:
+def _render_activity(request: HttpRequest, pk: int, failed: BoundAction | None = None) -> HttpResponse:
+    """The activity page. Its action fields and its problems section are kept per process under the
+    Event log's version (read before any row: a fragment is never filed under a later version than
+    the rows it shows), the activity and the day; the problems section also under the reader (which
+    items they may open) and the language. Exact: every change of what they show records an Event."""
+    version = f"{event_chain_version()}:{pk}:{today()}"
+    activity = _activity_or_404(request, pk)
     day = today()
-    counts = s.item_counts(activity.problems.all(), day)
-    team, questions = list(activity.team.all()), list(activity.questions.all())
-    answered = sum(bool(q.answered_at) for q in questions)
-    version = ":".join(
-        str(part)
-        for part in (
-            activity.pk, activity.status, activity.updated_at.timestamp(), day, counts.problems,
-            counts.items, len(team), sum(t.took_part for t in team), len(questions), answered,
-        )
-    )  # fmt: skip
     actions = _with_failed(
         _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk), version), failed
     )
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
-    problems = [
-        {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
-        for p in s.problems_shown(activity.problems.all())
-    ]
+
+    @cache
+    def problems_section() -> dict[str, Any]:
+        """Read only when the section is not in the cache (the template calls it)."""
+        problems = [
+            {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
+            for p in s.problems_shown(activity.problems.all())
+        ]
+        return {"counts": s.item_counts(activity.problems.all(), day), "problems": problems}
+
+    section_key = f"{version}:{request.user.pk}:{get_language()}"
     context = {
-        "counts": counts,
         "activity": activity,
         "actions": actions,
         "failed": failed,
         "documents": [a for a in attachments if a.pk != activity.report_id],
         "report": next((a for a in attachments if a.pk == activity.report_id), None),
         "visits": [(v, visit_photos.get(v.pk, [])) for v in activity.visits.all()],
-        "problems": problems,
+        "section": problems_section,
+        "section_key": hashlib.sha256(section_key.encode("utf-8")).hexdigest(),
         "timeline": s.timeline_for(activity),
         "ballots": s.ballots_of_activity(activity),
     }
@@ -508,7 +512,7 @@ def _photos_by_owner(owners: list[Any]) -> dict[int, list[Any]]:
 
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_activity(request, _activity_or_404(request, pk))
+    return _render_activity(request, pk)
 
 
 @login_required
@@ -521,7 +525,7 @@ def activity_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         ACTIVITY_ACTIONS,
         action,
         done=lambda: redirect("oversight:activity", pk=pk),
-        again=lambda failed: _render_activity(request, _activity_or_404(request, pk), failed),
+        again=lambda failed: _render_activity(request, pk, failed),
         url=_activity_url(pk),
     )
 
