@@ -14,7 +14,14 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import translation
 
-from minsheng.core.events import GENESIS_HASH, event_hash, event_record, events_for, events_verify
+from minsheng.core.events import (
+    GENESIS_HASH,
+    event_chain_version,
+    event_hash,
+    event_record,
+    events_for,
+    events_verify,
+)
 from minsheng.core.middleware import request_id_bound
 from minsheng.core.models import Event, EventChainHead
 
@@ -241,3 +248,18 @@ def test_concurrent_writers_never_append_after_the_same_head(tmp_path):
 
     assert seqs == list(range(1, writers * per_writer + 1))
     assert problems == []
+
+
+def test_the_chain_version_moves_with_every_event(actor):
+    """``event_chain_version`` is a cache key: each recorded change gives a new one, and it reads the
+    last Event itself while the chain head is not yet made."""
+    EventChainHead.objects.all().delete()
+    first = record_many(actor, 1)[0]
+    EventChainHead.objects.all().delete()
+    assert event_chain_version() == f"{first.seq}:{first.hash}"
+    seen = {event_chain_version()}
+    for _ in range(3):
+        event = record_many(actor, 1)[0]
+        version = event_chain_version()
+        assert version == f"{event.seq}:{event.hash}" and version not in seen
+        seen.add(version)

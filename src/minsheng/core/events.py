@@ -89,6 +89,18 @@ def chain_head_locked() -> EventChainHead:
     return EventChainHead.objects.select_for_update().get(pk=_HEAD_ID)
 
 
+def event_chain_version() -> str:
+    """Where the Event log ends now (sequence number and hash of the last Event), in one primary-key
+    read. Every change of the platform's records writes an Event in its own transaction, so a value
+    computed from those records can be kept under this version: any change moves it (the hash, not
+    only the number: a restored older database that reaches the same number again has another hash).
+    Read it *before* the records, so a value is never filed under a later version than it saw."""
+    head = EventChainHead.objects.filter(pk=_HEAD_ID).values_list("last_seq", "last_hash").first()
+    if head is None:  # no Event written through event_record yet (the head is made on first use)
+        head = Event.objects.order_by("-seq").values_list("seq", "hash").first() or (0, "")
+    return f"{head[0]}:{head[1]}"
+
+
 def event_record(
     *,
     actor: ActorOrSystem,

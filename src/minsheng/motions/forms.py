@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.attachments import MAX_FILES
-from minsheng.core.widgets import date_picker
+from minsheng.core.widgets import MultipleFileField, date_picker
 from minsheng.motions.models import (
     Category,
     Disclosure,
@@ -21,21 +21,6 @@ from minsheng.motions.models import (
 from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import LEADER_ROLES, Membership, Person, Role, Unit
 from minsheng.org.selectors import today
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
 
 
 class StateForm(forms.Form):

@@ -285,14 +285,21 @@ def is_project_leader(user: Any, project: Project | None) -> bool:
 @rules.predicate
 def is_project_supervisor(user: Any, project: Project | None) -> bool:
     person_id = scope_of(user).person_id
-    return project is not None and person_id is not None and project.supervisors.filter(pk=person_id).exists()
+    # .all(): the page's prefetched rows when there are (a project has a handful of supervisors).
+    return (
+        project is not None
+        and person_id is not None
+        and any(person.pk == person_id for person in project.supervisors.all())
+    )
 
 
 @rules.predicate
 def is_project_owner_contact(user: Any, project: Project | None) -> bool:
     person_id = scope_of(user).person_id
     return (
-        project is not None and person_id is not None and project.owner_contacts.filter(pk=person_id).exists()
+        project is not None
+        and person_id is not None
+        and any(person.pk == person_id for person in project.owner_contacts.all())
     )
 
 

@@ -7,16 +7,19 @@ deadline has passed; a milestone is delayed when its planned date has passed wit
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from minsheng.core.events import events_for
+from minsheng.core.events import event_chain_version, events_for
 from minsheng.core.models import Event
 from minsheng.org.models import Jurisdiction, Unit
 from minsheng.org.selectors import today
@@ -494,6 +497,32 @@ def dashboard_for(user: Any, day: dt.date | None = None) -> Dashboard:
     board.activities_by_kind = dict(
         activities.exclude(status=ActivityStatus.CANCELLED).values_list("kind").annotate(n=Count("id"))
     )
+    return board
+
+
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def dashboard_cached(user: Any, day: dt.date | None = None) -> Dashboard:
+    """``dashboard_for``, kept per process (the ``fragments`` cache) under the Event log's version,
+    the day, the language (the "no park" label) and the user's bodies and places. Exact: every change
+    of the rows it counts (projects, milestones, items, activities, unit names) records an Event in
+    the same transaction, which moves the version; the version is read before the rows."""
+    day = day or today()
+    scope = scope_of(user)
+    parts = (
+        event_chain_version(),
+        day.isoformat(),
+        get_language() or "",
+        sorted(scope.staff_bodies | scope.leader_bodies),
+        sorted(scope.staff_jurisdictions | scope.leader_jurisdictions),
+    )
+    key = "oversight_dashboard:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    fragments = caches["fragments"]
+    board = fragments.get(key)
+    if board is None:
+        board = dashboard_for(user, day)
+        fragments.set(key, board, DASHBOARD_CACHE_SECONDS)
     return board
 
 

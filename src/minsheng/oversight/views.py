@@ -5,10 +5,12 @@ Which actions a page offers comes from the same transition tables and permission
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django import forms as django_forms
@@ -18,15 +20,17 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_stubs_ext import StrOrPromise
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
+from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_text
 from minsheng.core.search import CappedPaginator
+from minsheng.core.widgets import form_fields_key
 from minsheng.org.models import Body
 from minsheng.org.selectors import today
 from minsheng.oversight import exports, services
@@ -134,16 +138,18 @@ def _form(action: Action, name: str, obj: Any, data: Any = None, files: Any = No
 def _bound(
     actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str], version: str = ""
 ) -> list[BoundAction]:
-    """The actions the user may take. With ``version`` (everything the forms' choices and initial
-    values depend on) each form's fields are rendered once per version and language: long lists of
-    units and problems cost more to render than the rest of the page."""
-    return [
-        BoundAction(
-            name, action.label, _form(action, name, obj), url(name), f"{name}:{version}" if version else ""
-        )
-        for name, action in actions.items()
-        if action.available(user, obj)
-    ]
+    """The actions the user may take, each form's fields rendered once per key and language (the
+    fields cost more to render than the rest of the page). The key is ``version`` when the page gives
+    one (everything the forms' choices and initial values depend on), else the form's own exact
+    digest (``form_fields_key``): the same fields on another object's page are the same fragment."""
+    bound = []
+    for name, action in actions.items():
+        if not action.available(user, obj):
+            continue
+        form = _form(action, name, obj)
+        key = f"{name}:{version}" if version else form_fields_key(form)
+        bound.append(BoundAction(name, action.label, form, url(name), key))
+    return bound
 
 
 def _act(
@@ -449,38 +455,39 @@ def _item_row(request: HttpRequest, item: RectificationItem, day: date) -> dict[
     }
 
 
-def _render_activity(
-    request: HttpRequest, activity: Activity, failed: BoundAction | None = None
-) -> HttpResponse:
+def _render_activity(request: HttpRequest, pk: int, failed: BoundAction | None = None) -> HttpResponse:
+    """The activity page. Its action fields and its problems section are kept per process under the
+    Event log's version (read before any row: a fragment is never filed under a later version than
+    the rows it shows), the activity and the day; the problems section also under the reader (which
+    items they may open) and the language. Exact: every change of what they show records an Event."""
+    version = f"{event_chain_version()}:{pk}:{today()}"
+    activity = _activity_or_404(request, pk)
     day = today()
-    counts = s.item_counts(activity.problems.all(), day)
-    team, questions = list(activity.team.all()), list(activity.questions.all())
-    answered = sum(bool(q.answered_at) for q in questions)
-    version = ":".join(
-        str(part)
-        for part in (
-            activity.pk, activity.status, activity.updated_at.timestamp(), day, counts.problems,
-            counts.items, len(team), sum(t.took_part for t in team), len(questions), answered,
-        )
-    )  # fmt: skip
     actions = _with_failed(
         _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk), version), failed
     )
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
-    problems = [
-        {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
-        for p in s.problems_shown(activity.problems.all())
-    ]
+
+    @cache
+    def problems_section() -> dict[str, Any]:
+        """Read only when the section is not in the cache (the template calls it)."""
+        problems = [
+            {"problem": p, "items": [_item_row(request, i, day) for i in p.items.all()]}
+            for p in s.problems_shown(activity.problems.all())
+        ]
+        return {"counts": s.item_counts(activity.problems.all(), day), "problems": problems}
+
+    section_key = f"{version}:{request.user.pk}:{get_language()}"
     context = {
-        "counts": counts,
         "activity": activity,
         "actions": actions,
         "failed": failed,
         "documents": [a for a in attachments if a.pk != activity.report_id],
         "report": next((a for a in attachments if a.pk == activity.report_id), None),
         "visits": [(v, visit_photos.get(v.pk, [])) for v in activity.visits.all()],
-        "problems": problems,
+        "section": problems_section,
+        "section_key": hashlib.sha256(section_key.encode("utf-8")).hexdigest(),
         "timeline": s.timeline_for(activity),
         "ballots": s.ballots_of_activity(activity),
     }
@@ -505,7 +512,7 @@ def _photos_by_owner(owners: list[Any]) -> dict[int, list[Any]]:
 
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_activity(request, _activity_or_404(request, pk))
+    return _render_activity(request, pk)
 
 
 @login_required
@@ -518,7 +525,7 @@ def activity_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         ACTIVITY_ACTIONS,
         action,
         done=lambda: redirect("oversight:activity", pk=pk),
-        again=lambda failed: _render_activity(request, _activity_or_404(request, pk), failed),
+        again=lambda failed: _render_activity(request, pk, failed),
         url=_activity_url(pk),
     )
 
@@ -832,12 +839,18 @@ def platform_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _project_problems(user: Any, project: Project) -> Any:
-    return Problem.objects.filter(project=project, body_id__in=scope_of(user).staff_bodies).order_by("id")
+def _has_own_problems(user: Any, project: Project) -> bool:
+    """Problems of the project that the user's body found (from the page's prefetched rows)."""
+    staff_bodies = scope_of(user).staff_bodies
+    return any(problem.body_id in staff_bodies for problem in project.problems.all())
 
 
 def _unreached(project: Project) -> Any:
     return project.milestones.filter(actual_date__isnull=True).order_by("order", "planned_date")
+
+
+def _has_unreached(project: Project) -> bool:
+    return any(m.actual_date is None for m in project.milestones.all())
 
 
 def _project_transition(name: str, label: StrOrPromise) -> Action:
@@ -870,7 +883,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p, d: services.milestone_reach(
             actor=u, milestone=d["milestone"], actual_date=d["actual_date"]
         ),
-        lambda u, p: u.has_perm("oversight.post_project", p) and _unreached(p).exists(),
+        lambda u, p: u.has_perm("oversight.post_project", p) and _has_unreached(p),
     ),
     "visit": Action(
         gettext_lazy("Record an inspection visit"),
@@ -897,7 +910,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
             d, problems=Problem.objects.filter(project=p).order_by("id"), jurisdiction_id=p.jurisdiction_id
         ),
         lambda u, p, d: _assign(u, d["problem"], d),
-        lambda u, p: u.has_perm("oversight.change_project", p) and _project_problems(u, p).exists(),
+        lambda u, p: u.has_perm("oversight.change_project", p) and _has_own_problems(u, p),
     ),
     "milestone": Action(
         gettext_lazy("Add a milestone"),
@@ -913,7 +926,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         lambda u, p, d: services.milestone_replan(
             actor=u, milestone=d["milestone"], planned_date=d["planned_date"], reason=d["reason"]
         ),
-        lambda u, p: u.has_perm("oversight.change_project", p) and _unreached(p).exists(),
+        lambda u, p: u.has_perm("oversight.change_project", p) and _has_unreached(p),
     ),
     "outcome": Action(
         gettext_lazy("Record an outcome"),
@@ -999,7 +1012,7 @@ def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(request, "oversight.view_dashboard")
-    board = s.dashboard_for(request.user)
+    board = s.dashboard_cached(request.user)
     from minsheng.oversight.models import ActivityKind as Kind
     from minsheng.oversight.models import ProjectStatus
 

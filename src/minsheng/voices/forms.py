@@ -12,7 +12,7 @@ from minsheng.core.errors import ValidationFailedError
 from minsheng.core.phone_flow import PhoneFields
 from minsheng.core.validators import credit_code_normalise, validate_credit_code
 from minsheng.core.verification import mobile_normalise
-from minsheng.core.widgets import date_picker, time_picker
+from minsheng.core.widgets import MultipleFileField, date_picker, time_picker
 from minsheng.org.fields import UnitChoiceField
 from minsheng.org.models import Body, Membership, Unit
 from minsheng.voices.models import (
@@ -45,25 +45,6 @@ class SeatMultipleChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.person.name)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the content checks happen in core.attachments."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT.accept}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
 def _phone_clean(value: str) -> str:
     try:
         return mobile_normalise(value)
@@ -86,6 +67,7 @@ class VoiceSubmitForm(PhoneFields):
     name = forms.CharField(label=_("Name (optional)"), max_length=64, required=False)
     attachments = MultipleFileField(
         label=_("Photos or documents (optional)"),
+        accept=ATTACHMENT.accept,
         help_text=_("At most %(count)s files, 10 MB each: images, PDF or Office documents.")
         % {"count": MAX_FILES},
     )
@@ -133,7 +115,7 @@ class StaffEntryForm(forms.Form):
         label=_("Reception day"), queryset=ReceptionDay.objects.none(), required=False
     )
     addressed_to = SeatChoiceField(label=_("Received by"), queryset=Membership.objects.none(), required=False)
-    attachments = MultipleFileField(label=_("Photos or documents (optional)"))
+    attachments = MultipleFileField(label=_("Photos or documents (optional)"), accept=ATTACHMENT.accept)
 
     def __init__(self, *args: Any, days: Any = None, deputies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
