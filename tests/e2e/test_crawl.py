@@ -33,7 +33,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*")
 ALLOWED_WORDS = {
     "English",  # the language switch names the other language in itself
     "Word", "Excel", "Office",  # file kinds as offices call them
-    "docx", "xlsx", "csv", "txt", "pdf", "jpg", "png",  # file extensions in upload hints
+    "docx", "xlsx", "csv", "txt", "pdf", "jpg", "png", "WebP",  # file kinds in upload hints
     "Cookie", "Tab", "axe", "core",  # the privacy and accessibility pages
     "TOPCon",  # a solar cell technology, part of a key project's name in the demo supervision data
 }  # fmt: skip
