@@ -122,3 +122,19 @@ def test_opinion_search_returns_what_a_substring_scan_returns(random_opinions: A
         return  # blank or punctuation only: covered above
     expected = {o.pk for o in opinions if all(term in search_text(o.text) for term in terms)}
     assert _found(task, query) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_indexes_the_opinions_and_drafts_that_existed(make_task: Any, resident: Any) -> None:
+    from django.core.management import call_command
+
+    from minsheng.core.models import SearchEntry
+
+    task = make_task(TaskStatus.CONSULTING)
+    opinion = services.opinion_submit(actor=resident, task=task, text="楼道禁止停放电动车。")
+    SearchEntry.objects.all().delete()  # as before the migration: nothing of the legislation indexed
+    assert _found(task, "楼道") == set()
+    call_command("migrate", "legislation", "0003", verbosity=0)
+    call_command("migrate", "legislation", verbosity=0)
+    assert _found(task, "楼道") == {opinion.pk}
+    assert task in selectors.tasks_matching(selectors.tasks_open(), "充电")
