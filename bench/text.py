@@ -361,7 +361,7 @@ def _load_entries(texts: list[str]) -> None:
                     rows,
                 )
         _progress("entries", min(start + batch, len(texts)), len(texts))
-    migration = importlib.import_module("minsheng.core.migrations.0010_search_text_and_token_array")
+    migration = importlib.import_module("minsheng.core.migrations.0012_search_text_and_token_array")
     with connection.cursor() as cursor:
         if vendor == "sqlite":
             for statement in migration.SQLITE_FORWARD:  # triggers back, FTS index rebuilt in one pass
