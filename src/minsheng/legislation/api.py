@@ -237,8 +237,9 @@ def _staff_task(request: HttpRequest, task_id: int) -> ConsultationTask:
 
 
 @router.get("/tasks", response=list[TaskOut], auth=PUBLIC, summary="Open consultations, then closed ones")
-def tasks_list(request: HttpRequest, state: Literal["open", "closed"] = "open") -> list[TaskOut]:
+def tasks_list(request: HttpRequest, state: Literal["open", "closed"] = "open", q: str = "") -> list[TaskOut]:
     tasks = selectors.tasks_open() if state == "open" else selectors.tasks_closed()
+    tasks = selectors.tasks_matching(tasks, q)
     return [TaskOut.of(task) for task in tasks[:200]]
 
 
@@ -414,9 +415,9 @@ def meeting_create(request: HttpRequest, task_id: ObjectId, payload: LawMeetingI
 
 
 @router.get("/tasks/{task_id}/opinions", response=list[OpinionOut], summary="All opinions of a task (staff)")
-def opinions_list(request: HttpRequest, task_id: ObjectId) -> list[OpinionOut]:
+def opinions_list(request: HttpRequest, task_id: ObjectId, q: str = "") -> list[OpinionOut]:
     task = _staff_task(request, task_id)
-    return [OpinionOut.of(opinion) for opinion in selectors.opinions_for_task(task)]
+    return [OpinionOut.of(opinion) for opinion in selectors.opinions_for_task(task, q)]
 
 
 @router.post(

@@ -14,6 +14,7 @@ from minsheng.analysis.text.lawdiff import DiffRow, articles_diff
 from minsheng.core.errors import NotFoundError
 from minsheng.core.events import events_for
 from minsheng.core.receipts import receipt_code_normalise
+from minsheng.core.search import search_filter
 from minsheng.legislation.models import (
     CLOSED_STATUSES,
     PUBLIC_STATUSES,
@@ -40,6 +41,11 @@ def _with_counts(tasks: QuerySet[ConsultationTask]) -> QuerySet[ConsultationTask
         submitted_count=Count("entries", filter=Q(entries__submitted=True), distinct=True),
         adopted_count=Count("entries", filter=Q(entries__outcome__in=ADOPTED), distinct=True),
     )
+
+
+def tasks_matching(tasks: QuerySet[ConsultationTask], query: str) -> QuerySet[ConsultationTask]:
+    """The tasks whose title, issuing body or newest draft text contains every term of ``query``."""
+    return search_filter(tasks, query)
 
 
 def tasks_open() -> QuerySet[ConsultationTask]:
@@ -119,12 +125,14 @@ def outline_view(version: DraftVersion, articles: list[ArticleView]) -> list[dic
     return outline
 
 
-def opinions_for_task(task: ConsultationTask) -> list[Opinion]:
-    """Every opinion of a task with its place, meeting, entry and author (staff only: has phones)."""
+def opinions_for_task(task: ConsultationTask, query: str = "") -> list[Opinion]:
+    """Every opinion of a task with its place, meeting, entry and author (staff only: has phones);
+    with ``query``, those whose text contains every term of it (core.search)."""
+    opinions = search_filter(Opinion.objects.filter(task=task), query)
     return list(
-        Opinion.objects.filter(task=task)
-        .select_related("article", "article__version", "meeting", "entry", "author", "duplicate_of")
-        .order_by("article__position", "id")
+        opinions.select_related(
+            "article", "article__version", "meeting", "entry", "author", "duplicate_of"
+        ).order_by("article__position", "id")
     )
 
 

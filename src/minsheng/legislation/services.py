@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -45,9 +46,10 @@ from minsheng.core.errors import (
 from minsheng.core.events import event_record
 from minsheng.core.locking import rows_locked
 from minsheng.core.messaging import message_send
-from minsheng.core.models import Attachment
+from minsheng.core.models import Attachment, SearchEntry
 from minsheng.core.notifications import notify
 from minsheng.core.receipts import receipt_code_new, receipt_lookup, receipt_number
+from minsheng.core.search import search_entry, search_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
 from minsheng.core.transitions import Transition, TransitionTable, transition_apply
@@ -397,7 +399,21 @@ def _version_store(*, task: ConsultationTask, draft: DraftInput, number: int) ->
         )
         for position, article in enumerate(document.articles, start=1)
     )
+    draft_search_index(task, version)
     return version
+
+
+def draft_search_index(task: ConsultationTask, version: DraftVersion) -> None:
+    """The task is found by its title, issuing body and the text of its newest version."""
+    search_index(task, task.title, task.issuing_body, version.text)
+
+
+def opinions_search_index(opinions: Sequence[Opinion]) -> None:
+    """Search entries for new opinions: their text only (names and phones are not searchable)."""
+    content_type = ContentType.objects.get_for_model(Opinion)
+    SearchEntry.objects.bulk_create(
+        search_entry(content_type, opinion.pk, opinion.text) for opinion in opinions
+    )
 
 
 def comment_deadline_minimum(*, contact_point: Body, start: dt.date) -> dt.date:
@@ -688,6 +704,7 @@ def opinion_submit(
             phone="" if signed_in else str(verified_phone),
             receipt_code=receipt_code_new(),
         )
+        opinions_search_index([opinion])
         event_record(actor=actor, verb="opinion_submit", target=locked, payload={"opinion": opinion.pk})
     return opinion
 
@@ -765,7 +782,7 @@ def meeting_record(
             recorded_by=account_required(actor),
         )
         version = locked.versions.order_by("-number").values_list("number", flat=True).first() or 1
-        Opinion.objects.bulk_create(
+        created = Opinion.objects.bulk_create(
             Opinion(
                 task=locked,
                 article=article,
@@ -780,6 +797,7 @@ def meeting_record(
             )
             for text, speaker, article, paragraph, item in resolved
         )
+        opinions_search_index(created)
         event_record(
             actor=actor,
             verb="meeting_record",

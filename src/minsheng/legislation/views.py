@@ -81,10 +81,13 @@ def _form_errors(form: Any) -> str:
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    staff_tasks = selectors.tasks_for_staff(request.user) if request.user.is_authenticated else None
     context = {
-        "open_tasks": list(selectors.tasks_open()),
-        "closed_tasks": list(selectors.tasks_closed()),
-        "staff_tasks": list(selectors.tasks_for_staff(request.user)) if request.user.is_authenticated else [],
+        "query": query,
+        "open_tasks": list(selectors.tasks_matching(selectors.tasks_open(), query)),
+        "closed_tasks": list(selectors.tasks_matching(selectors.tasks_closed(), query)),
+        "staff_tasks": list(selectors.tasks_matching(staff_tasks, query)) if staff_tasks is not None else [],
         "can_create": request.user.has_perm("legislation.add_consultationtask"),
     }
     return render(request, "legislation/index.html", context)
@@ -326,10 +329,12 @@ def task_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def manage(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _staff_task(request, task_id)
-    opinions = selectors.opinions_for_task(task)
+    query = request.GET.get("q", "").strip()
+    opinions = selectors.opinions_for_task(task, query)
     version = selectors.version_current(task)
     context = {
         "task": task,
+        "query": query,
         "version": version,
         "versions": selectors.versions_of(task),
         "groups": selectors.opinions_by_article(opinions),

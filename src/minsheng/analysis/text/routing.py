@@ -6,7 +6,9 @@ in docs/text.md):
 
 1. Words: ``Segmenter`` (jieba with the platform's place and unit names, stop words dropped).
 2. Features: TF-IDF (sublinear counts) of the words ∪ TF-IDF of character 1–3-grams of the words
-   run together; characters catch the parts of words a dictionary cuts differently.
+   run together; characters catch the parts of words a dictionary cuts differently. Character
+   n-grams seen in only one training message are dropped: the same macro-F1 in cross-validation
+   (0.9025 against 0.9019) with half the columns, so each of the six SVM fits takes half the time.
 3. Classifier: a linear SVM (one against the rest), classes weighted by their inverse frequency so
    that small categories are not swallowed by 城乡建设.
 4. Confidence: softmax(score / T), with T fitted on decision scores the training data's own
@@ -28,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +40,9 @@ from numpy.typing import NDArray
 from minsheng.analysis.text.calibration import softmax, temperature_fit
 from minsheng.analysis.text.segment import Segmenter
 
-RECIPE_NAME = "tfidf-word+char13-linsvm-balanced-temp"
+RECIPE_NAME = "tfidf-word+char13min2-linsvm-balanced-temp"
 MIN_EXAMPLES_PER_LABEL = 2
+SMALL_TRAINING_SET = 100
 Progress = Callable[[str, int, int], None]
 
 
@@ -50,6 +54,7 @@ class RoutingError(ValueError):
 class Recipe:
     name: str = RECIPE_NAME
     char_ngrams: tuple[int, int] = (1, 3)
+    char_min_df: int = 2  # character n-grams must occur in this many training messages
     c: float = 1.0
     calibration_folds: int = 5
     seed: int = 0
@@ -86,12 +91,12 @@ class TfidfView:
         return cls(dict(vectorizer.vocabulary_), np.asarray(vectorizer.idf_, dtype=np.float64), offset)
 
     def row(self, terms: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        vocabulary = self.vocabulary
-        known = [(vocabulary[term], count) for term, count in Counter(terms).items() if term in vocabulary]
-        if not known:
+        # map(dict.get) looks the terms up in C; numpy counts the known ones (a long message has
+        # thousands of character n-grams: a Python loop over them was most of a prediction's time).
+        found = np.fromiter(map(self.vocabulary.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+        columns, counts = np.unique(found[found >= 0], return_counts=True)
+        if not len(columns):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        columns = np.array([column for column, _ in known], dtype=np.int64)
-        counts = np.array([count for _, count in known], dtype=np.float64)
         values = (1.0 + np.log(counts)) * self.idf[columns]
         return columns + self.offset, values / np.sqrt(values @ values)
 
@@ -220,7 +225,11 @@ def routing_train(
         if number % 500 == 0 or number == len(texts):
             progress("segment", number, len(texts))
     word_vectorizer = TfidfVectorizer(analyzer=_words_as_is, sublinear_tf=True)
-    char_vectorizer = TfidfVectorizer(analyzer="char", ngram_range=recipe.char_ngrams, sublinear_tf=True)
+    # A handful of messages (a new deployment's first assignments) keeps every n-gram.
+    char_min_df = recipe.char_min_df if len(texts) >= SMALL_TRAINING_SET else 1
+    char_vectorizer = TfidfVectorizer(
+        analyzer="char", ngram_range=recipe.char_ngrams, sublinear_tf=True, min_df=char_min_df
+    )
     try:
         features = hstack(
             [word_vectorizer.fit_transform(words), char_vectorizer.fit_transform(["".join(w) for w in words])]
