@@ -228,9 +228,11 @@ def hot_jurisdictions_for(user: Any) -> list[Jurisdiction]:
     candidates = (
         Jurisdiction.objects.filter(level__in=("city", "district"))
         .select_related("parent__parent")  # the rule walks up to the province without queries
-        .order_by("code")
+        .order_by()  # sorted here: an ORDER BY makes Django hash every selected column (core.queries)
     )
-    return [j for j in candidates if user.has_perm("insight.view_hotissuereport", j)]
+    return sorted(
+        (j for j in candidates if user.has_perm("insight.view_hotissuereport", j)), key=lambda j: j.code
+    )
 
 
 # Reply quality ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Query
 from django.utils import timezone
 
 from minsheng.core.privacy import mask_names, mask_text
+from minsheng.core.queries import one_or_none
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
@@ -194,7 +195,7 @@ def _live_assignments() -> Prefetch:
 
 
 def motion_detail(user: Any, pk: int) -> Motion | None:
-    return (
+    return one_or_none(
         motions_visible_to(user)
         .filter(pk=pk)
         .prefetch_related(
@@ -207,7 +208,6 @@ def motion_detail(user: Any, pk: int) -> Motion | None:
             Prefetch("evaluations", queryset=Evaluation.objects.select_related("proposer")),
             Prefetch("merged_items", queryset=Motion.objects.select_related("lead_signer")),
         )
-        .first()
     )
 
 

@@ -151,11 +151,21 @@ def supervising_bodies_of(body_ids: set[int]) -> dict[int, Supervising]:
     """
     if not body_ids:
         return {}
-    rows = Body.objects.filter(pk__in=body_ids).values_list(
-        "pk", "kind", "jurisdiction_id",
-        "parent_id", "parent__kind", "parent__jurisdiction_id",
-        "parent__parent_id", "parent__parent__kind", "parent__parent__jurisdiction_id",
-    )  # fmt: skip
+    rows = (
+        Body.objects.filter(pk__in=body_ids)
+        .values_list(
+            "pk",
+            "kind",
+            "jurisdiction_id",
+            "parent_id",
+            "parent__kind",
+            "parent__jurisdiction_id",
+            "parent__parent_id",
+            "parent__parent__kind",
+            "parent__parent__jurisdiction_id",
+        )
+        .order_by()  # read into a mapping: the model's ordering would only add joins
+    )
     result: dict[int, Supervising] = {}
     congresses: dict[int, list[int]] = {}
     for row in rows:
@@ -173,7 +183,7 @@ def supervising_bodies_of(body_ids: set[int]) -> dict[int, Supervising]:
         if congress is not None:
             congresses.setdefault(congress.pk, []).append(pk)
     if congresses:
-        standing = Body.objects.filter(parent_id__in=congresses, kind=BodyKind.STANDING_COMMITTEE)
+        standing = Body.objects.filter(parent_id__in=congresses, kind=BodyKind.STANDING_COMMITTEE).order_by()
         for sc_pk, congress_pk, place in standing.values_list("pk", "parent_id", "jurisdiction_id"):
             for pk in congresses[congress_pk]:
                 result[pk] = Supervising(sc_pk, BodyKind.STANDING_COMMITTEE, place)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.events import event_chain_version, events_for
 from minsheng.core.models import Event
+from minsheng.core.queries import one_or_none
 from minsheng.org.models import Jurisdiction, Unit
 from minsheng.org.selectors import today
 from minsheng.oversight.models import (
@@ -125,7 +126,7 @@ def plans_visible_to(user: Any) -> QuerySet[SupervisionPlan]:
 
 
 def activity_detail(user: Any, pk: int) -> Activity | None:
-    return (
+    return one_or_none(
         activities_visible_to(user)
         .filter(pk=pk)
         .select_related("jurisdiction", "report")
@@ -135,7 +136,6 @@ def activity_detail(user: Any, pk: int) -> Activity | None:
             Prefetch("visits", queryset=Visit.objects.select_related("created_by")),
             Prefetch("questions", queryset=InquiryQuestion.objects.select_related("asker", "unit")),
         )
-        .first()
     )
 
 
@@ -241,7 +241,7 @@ def items_rows(ids: list[int]) -> list[RectificationItem]:
 
 
 def item_detail(user: Any, pk: int) -> RectificationItem | None:
-    return (
+    return one_or_none(
         items_visible_to(user)
         .filter(pk=pk)
         .select_related("unit", "body", "jurisdiction", "problem", "problem__activity", "problem__project")
@@ -249,7 +249,6 @@ def item_detail(user: Any, pk: int) -> RectificationItem | None:
         .prefetch_related(
             Prefetch("reports", queryset=ProgressReport.objects.select_related("created_by", "reviewed_by"))
         )
-        .first()
     )
 
 
@@ -338,7 +337,7 @@ def projects_search(user: Any, filters: ProjectFilters, day: dt.date | None = No
 
 
 def project_detail(user: Any, pk: int) -> Project | None:
-    return (
+    return one_or_none(
         with_delay_marks(projects_visible_to(user).filter(pk=pk))
         .select_related("jurisdiction", "place", "platform")
         .prefetch_related(
@@ -355,7 +354,6 @@ def project_detail(user: Any, pk: int) -> Project | None:
                 ),
             ),
         )
-        .first()
     )
 
 
@@ -617,13 +615,12 @@ def public_activities() -> QuerySet[Activity]:
 
 
 def public_activity(pk: int) -> Activity | None:
-    return (
+    return one_or_none(
         public_activities()
         .filter(pk=pk)
         .prefetch_related(
             "units", Prefetch("team", queryset=TeamMember.objects.select_related("person")), "visits"
         )
-        .first()
     )
 
 
@@ -636,7 +633,7 @@ def public_projects() -> QuerySet[Project]:
 
 
 def public_project(pk: int) -> Project | None:
-    return (
+    return one_or_none(
         public_projects()
         .filter(pk=pk)
         .prefetch_related(
@@ -652,7 +649,6 @@ def public_project(pk: int) -> Project | None:
                 ),
             ),
         )
-        .first()
     )
 
 

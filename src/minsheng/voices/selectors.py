@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from minsheng.core.events import events_for
 from minsheng.core.models import Event
+from minsheng.core.queries import one_or_none
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, Membership, Role, Unit
 from minsheng.org.rules import has_admin_role
@@ -240,20 +241,15 @@ def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
     """A voice this browser opened with its tracking code and phone number, else None."""
     if voice_id not in list(session.get(TRACKED_SESSION_KEY, [])):
         return None
-    return (
-        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction")
-        .filter(pk=voice_id)
-        .first()
+    return one_or_none(
+        Voice.objects.select_related("addressed_to__person", "station", "jurisdiction").filter(pk=voice_id)
     )
 
 
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
     # The place's ancestors come along: the staff-scope rules walk up the tree (at most four levels).
-    return (
-        voices_visible_to(user)
-        .select_related("jurisdiction__parent__parent__parent")
-        .filter(pk=voice_id)
-        .first()
+    return one_or_none(
+        voices_visible_to(user).select_related("jurisdiction__parent__parent__parent").filter(pk=voice_id)
     )
 
 
