@@ -289,6 +289,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path("/tmp/minsheng-bench-oversight"))
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--keep", type=Path, default=None, help="seed this folder once, measure copies later")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (minsheng serve: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (minsheng serve: 4)")
     args = parser.parse_args()
 
     size = {"projects": args.projects, "items": args.items}
@@ -324,7 +326,7 @@ def main() -> int:
 
     connections.close_all()
     load_before = os.getloadavg()[0]
-    with running_server(args.data, start_timeout=120) as base_url:
+    with running_server(args.data, workers=args.workers, threads=args.threads, start_timeout=120) as base_url:
         for _name, make in pages:
             drive(base_url, "warm-up", make, clients=4, requests_per_client=5)  # type: ignore[arg-type]
         results = [
@@ -359,8 +361,9 @@ def main() -> int:
             f"{load_before:.1f} before the run, {load_after:.1f} after (the machine is shared). "
             f"{projects:,} projects with 4 milestones "
             f"each, {YEARS * ACTIVITIES_PER_YEAR} activities, {items:,} rectification items with progress "
-            f"reports, on SQLite (WAL); gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive "
-            f"clients on loopback, {args.requests} requests per client per page. Errors: {errors}.\n\n"
+            f"reports, on SQLite (WAL); gunicorn {args.workers} workers × {args.threads} threads, "
+            f"{args.clients} concurrent keep-alive clients on loopback, {args.requests} requests per client "
+            f"per page. Errors: {errors}.\n\n"
             f"{table}\n\n"
             f"Overdue sweep over all {items:,} items (in-process, one pass of grouped counts): "
             f"{sweep_s:.2f} s; it told {counts['units']} units of {counts['overdue']:,} overdue and "

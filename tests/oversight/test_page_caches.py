@@ -1,22 +1,21 @@
-"""What the pages keep per process is exact: cached action fields and the cached dashboard never show
-another object's or an older state's data, and a warm page reads fewer rows than a cold one."""
+"""What the pages keep per process is exact (the cached dashboard and activity rows never show another
+reader's or an older state's data), and an action's fields load only when it is opened, each with its
+own object's choices."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django import forms
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minsheng.core.events import event_chain_version
-from minsheng.core.widgets import form_fields_key
+from minsheng.core.models import Event
 from minsheng.org.selectors import today
-from minsheng.oversight import forms as f
 from minsheng.oversight import services
-from minsheng.oversight.models import Milestone, Project
+from minsheng.oversight.models import Project
 from minsheng.oversight.selectors import dashboard_cached, dashboard_for
 from tests.oversight.builders import TASK, World, activity, items, problem
 
@@ -38,57 +37,57 @@ def staff_client(world: World) -> Client:
     return client
 
 
-def test_form_fields_key_follows_what_the_fields_render_from(world: World):
-    first = project_with(world, "甲项目", [("甲节点", today())])
-    second = project_with(world, "乙项目", [("乙节点", today())])
-
-    def reach(project: Project) -> forms.Form:
-        return f.MilestoneReachForm(milestones=Milestone.objects.filter(project=project), prefix="reach")
-
-    # Forms that do not depend on the project share a key; choices, initial values and prefixes do not.
-    assert form_fields_key(f.ProgressForm(prefix="p")) == form_fields_key(f.ProgressForm(prefix="p"))
-    assert form_fields_key(f.ProgressForm(prefix="p")) != form_fields_key(f.ProgressForm(prefix="q"))
-    assert form_fields_key(reach(first)) != form_fields_key(reach(second))
-    assert form_fields_key(f.StateForm(initial={"state": "planned"})) != form_fields_key(
-        f.StateForm(initial={"state": "suspended"})
-    )
-    with pytest.raises(ValueError):
-        form_fields_key(f.ProgressForm({"text": "进展"}))
+def fields_of(client: Client, url: str) -> str:
+    """An action's fields as the page loads them when the reader opens the action (htmx)."""
+    answer = client.get(url, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    return answer.content.decode()
 
 
-def test_a_project_page_never_shows_another_projects_cached_fields(world: World):
+def test_a_page_lists_its_actions_and_builds_no_form(world: World):
+    first = project_with(world, "甲项目", [("甲节点", today() + dt.timedelta(days=30))])
+    page = staff_client(world).get(f"/oversight/projects/{first.pk}/").content.decode()
+    reach = page.split('data-testid="action-reach"', 1)[1].split("</details>", 1)[0]
+    assert f'hx-get="/oversight/projects/{first.pk}/act/reach/"' in reach
+    assert "甲节点" not in reach and 'name="reach-milestone"' not in reach
+
+
+def test_an_opened_action_shows_its_own_objects_fields(world: World):
     first = project_with(world, "甲项目", [("甲节点", today() + dt.timedelta(days=30))])
     second = project_with(world, "乙项目", [("乙节点", today() + dt.timedelta(days=30))])
     client = staff_client(world)
-    page = client.get(f"/oversight/projects/{first.pk}/").content.decode()
-    assert "甲节点" in page
-    page = client.get(f"/oversight/projects/{second.pk}/").content.decode()
-    reach_form = page.split('data-testid="action-reach"', 1)[1].split("</details>", 1)[0]
-    assert "乙节点" in reach_form and "甲节点" not in reach_form
-    # Once reached, the milestone leaves the form at once (the fields' key follows the choices).
+    assert "甲节点" in fields_of(client, f"/oversight/projects/{first.pk}/act/reach/")
+    reach = fields_of(client, f"/oversight/projects/{second.pk}/act/reach/")
+    assert "乙节点" in reach and "甲节点" not in reach and "<html" not in reach
+    # Once reached, the milestone's action leaves the page, and its fields answer 404.
     milestone = second.milestones.get()
     services.milestone_reach(actor=world["staff"], milestone=milestone, actual_date=today())
     page = client.get(f"/oversight/projects/{second.pk}/").content.decode()
     assert 'data-testid="action-reach"' not in page
     assert 'data-testid="action-replan"' not in page
+    answer = client.get(f"/oversight/projects/{second.pk}/act/reach/", headers={"HX-Request": "true"})
+    assert answer.status_code == 404
 
 
-def test_a_warm_project_page_reads_fewer_rows_than_a_cold_one(world: World):
-    first = project_with(world, "甲项目", [("节点", today())])
-    second = project_with(world, "乙项目", [("节点", today())])
+def test_without_javascript_an_action_opens_on_a_page_of_its_own(world: World):
+    first = project_with(world, "甲项目", [("甲节点", today() + dt.timedelta(days=30))])
     client = staff_client(world)
+    events = Event.objects.count()
+    page = client.get(f"/oversight/projects/{first.pk}/act/reach/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<html" in html and "甲节点" in html and 'data-testid="action-form"' in html
+    assert f'href="/oversight/projects/{first.pk}/"' in html
+    assert Event.objects.count() == events  # opening a form changes nothing
 
-    def count(project: Project) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/oversight/projects/{project.pk}/").status_code == 200
-        return len(captured.captured_queries)
 
-    cold = count(first)
-    # Another project with the same form shapes renders from the first page's fragments.
-    warm = count(second)
-    assert warm <= cold
-    html = client.get(f"/oversight/projects/{second.pk}/").content.decode()
-    assert "乙项目" in html and "甲项目" not in html
+def test_an_action_the_reader_may_not_take_opens_for_nobody(world: World):
+    first = project_with(world, "甲项目", [("甲节点", today() + dt.timedelta(days=30))])
+    outsider = Client()
+    outsider.force_login(world.handler_of(world.unit("区交通运输局")))
+    for url in (f"/oversight/projects/{first.pk}/act/reach/", f"/oversight/projects/{first.pk}/act/nothing/"):
+        assert outsider.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert staff_client(world).get(f"/oversight/projects/{first.pk}/act/nothing/").status_code == 404
 
 
 def test_the_cached_dashboard_follows_every_change(world: World):
@@ -143,9 +142,8 @@ def test_the_activity_page_follows_every_change(world: World):
     )
     page = client.get(f"/oversight/activities/{act.pk}/").content.decode()
     assert "第二个问题" in page and 'data-testid="item-row"' in page
-    # The assign form's problem list follows too (its fields are cached under the same version).
-    assign = page.split('data-testid="action-assign"', 1)[1].split("</details>", 1)[0]
-    assert "第二个问题" in assign
+    # The assign form's problem list, loaded when opened, follows too.
+    assert "第二个问题" in fields_of(client, f"/oversight/activities/{act.pk}/act/assign/")
 
 
 def test_each_reader_gets_their_own_rows_of_the_activity_page(world: World):

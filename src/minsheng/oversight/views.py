@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,7 +31,6 @@ from minsheng.core.errors import DomainError
 from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_text
 from minsheng.core.search import CappedPaginator
-from minsheng.core.widgets import form_fields_key
 from minsheng.org.models import Body
 from minsheng.org.selectors import today
 from minsheng.oversight import exports, services
@@ -101,10 +101,10 @@ class Action:
 class BoundAction:
     name: str
     label: StrOrPromise
-    form: django_forms.Form
     url: str
-    cache_key: str = ""
-    """Set for an unbound form whose fields depend only on the key: rendered once, then reused."""
+    form: django_forms.Form | None = None
+    """Only for a form sent back with errors; otherwise the fields load when the reader opens the
+    action (``_act`` answers GET with them), so a page view builds and renders no form."""
 
 
 def _state(data: dict[str, Any]) -> str | None:
@@ -135,21 +135,15 @@ def _form(action: Action, name: str, obj: Any, data: Any = None, files: Any = No
     return form
 
 
-def _bound(
-    actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str], version: str = ""
-) -> list[BoundAction]:
-    """The actions the user may take, each form's fields rendered once per key and language (the
-    fields cost more to render than the rest of the page). The key is ``version`` when the page gives
-    one (everything the forms' choices and initial values depend on), else the form's own exact
-    digest (``form_fields_key``): the same fields on another object's page are the same fragment."""
-    bound = []
-    for name, action in actions.items():
-        if not action.available(user, obj):
-            continue
-        form = _form(action, name, obj)
-        key = f"{name}:{version}" if version else form_fields_key(form)
-        bound.append(BoundAction(name, action.label, form, url(name), key))
-    return bound
+def _bound(actions: dict[str, Action], user: Any, obj: Any, url: Callable[[str], str]) -> list[BoundAction]:
+    """The actions the user may take. Their forms are not built here: a page lists several actions
+    and the reader opens one at most, while building and rendering every form's fields (units, problems,
+    milestones) cost more than the rest of the page."""
+    return [
+        BoundAction(name, action.label, url(name))
+        for name, action in actions.items()
+        if action.available(user, obj)
+    ]
 
 
 def _act(
@@ -158,13 +152,22 @@ def _act(
     actions: dict[str, Action],
     name: str,
     *,
-    done: Callable[[], HttpResponse],
+    page: str,
     again: Callable[[BoundAction], HttpResponse],
     url: Callable[[str], str],
 ) -> HttpResponse:
+    """GET: the action's fields (for htmx, when the reader opens the action on the page) or, without
+    JavaScript, a page of its own. POST: run it; on success back to the page, else the page again with
+    the form and its errors open."""
     action = actions.get(name)
     if action is None or not action.available(request.user, obj):
         raise Http404
+    if request.method == "GET":
+        form = _form(action, name, obj)
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "oversight/_fields.html", {"form": form})
+        context = {"form": form, "title": action.label, "page": page, "url": url(name)}
+        return render(request, "oversight/action_page.html", context)
     form = _form(action, name, obj, request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -173,8 +176,8 @@ def _act(
             _form_error(form, error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": action.label})
-            return done()
-    return again(BoundAction(name, action.label, form, url(name)))
+            return redirect(page)
+    return again(BoundAction(name, action.label, url(name), form))
 
 
 def _with_failed(actions: list[BoundAction], failed: BoundAction | None) -> list[BoundAction]:
@@ -456,15 +459,15 @@ def _item_row(request: HttpRequest, item: RectificationItem, day: date) -> dict[
 
 
 def _render_activity(request: HttpRequest, pk: int, failed: BoundAction | None = None) -> HttpResponse:
-    """The activity page. Its action fields and its problems section are kept per process under the
-    Event log's version (read before any row: a fragment is never filed under a later version than
-    the rows it shows), the activity and the day; the problems section also under the reader (which
-    items they may open) and the language. Exact: every change of what they show records an Event."""
+    """The activity page. Its problems section is kept per process under the Event log's version (read
+    before any row: a fragment is never filed under a later version than the rows it shows), the
+    activity, the day, the reader (which items they may open) and the language. Exact: every change of
+    what it shows records an Event. The actions' fields load when opened (``_act``)."""
     version = f"{event_chain_version()}:{pk}:{today()}"
     activity = _activity_or_404(request, pk)
     day = today()
     actions = _with_failed(
-        _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk), version), failed
+        _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk)), failed
     )
     attachments = list(attachments_for(activity))
     visit_photos = _photos_by_owner(list(activity.visits.all()))
@@ -516,7 +519,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     activity = _activity_or_404(request, pk)
     return _act(
@@ -524,7 +527,7 @@ def activity_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         activity,
         ACTIVITY_ACTIONS,
         action,
-        done=lambda: redirect("oversight:activity", pk=pk),
+        page=reverse("oversight:activity", args=[pk]),
         again=lambda failed: _render_activity(request, pk, failed),
         url=_activity_url(pk),
     )
@@ -713,7 +716,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     item = _item_or_404(request, pk)
     return _act(
@@ -721,7 +724,7 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         item,
         ITEM_ACTIONS,
         action,
-        done=lambda: redirect("oversight:item", pk=pk),
+        page=reverse("oversight:item", args=[pk]),
         again=lambda failed: _render_item(request, _item_or_404(request, pk), failed),
         url=_item_url(pk),
     )
@@ -992,7 +995,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     project = _project_or_404(request, pk)
     return _act(
@@ -1000,7 +1003,7 @@ def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         project,
         PROJECT_ACTIONS,
         action,
-        done=lambda: redirect("oversight:project", pk=pk),
+        page=reverse("oversight:project", args=[pk]),
         again=lambda failed: _render_project(request, _project_or_404(request, pk), failed),
         url=_project_url(pk),
     )
