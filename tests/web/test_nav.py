@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from minsheng.cli import demo_accounts
 from minsheng.org.models import User
 from minsheng.web.nav import NavItem, _current_url, nav_items, nav_modules
-from tests.conftest import demo_seed_all
+from tests.conftest import demo_seed_all, demo_seed_once
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,38 @@ def test_every_menu_link_of_every_demo_account_answers_200():
     assert "/motions/" in seen["staff"] and "/motions/dashboard/" in seen["leader"]
     assert "/voices/work-orders/" in seen["handler"]
     assert "/admin/" in seen["admin"] and "/admin/" not in seen["staff"]
+
+
+def test_a_kept_menu_follows_memberships_language_and_the_event_log():
+    """The menu is kept per process under what it is computed from: a membership added behind the
+    services' back (no Event) still changes it at once, so does the language, and a kept menu is
+    read with fewer queries than it took to compute."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from minsheng.org.models import Membership, Person, Role
+    from minsheng.org.selectors import today
+
+    demo_seed_once()
+    person = Person.objects.create(name="菜单测试", pinyin="cai dan ce shi")
+    user = User.objects.create_user(username="menutest", password="menu-test-1", person=person)
+    factory = RequestFactory()
+
+    def menu(language: str = "zh-hans") -> tuple[list[str], int]:
+        request = factory.get("/")
+        request.user = User.objects.get(pk=user.pk)  # a new request: nothing read yet
+        with translation.override(language), CaptureQueriesContext(connection) as queries:
+            labels = [str(item.label) for item in nav_items(request)]
+        return labels, len(queries.captured_queries)
+
+    first, _count = menu()
+    assert "建议、提案和议案" not in first
+    english, _count = menu("en")
+    assert "Find my representatives" in english and english != first
+
+    office = Membership.objects.get(person__user__username="staff", role=Role.STAFF).body
+    Membership.objects.create(person=person, body=office, role=Role.STAFF, start=today())
+    (changed, cold), (again, warm) = menu(), menu()
+    assert "建议、提案和议案" in changed and again == changed
+    assert warm < cold  # the office's rules read its body and places once

@@ -11,17 +11,23 @@ through the ``nav`` context processor, which asks the apps only when a page actu
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 from django.apps import apps
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+
+from minsheng.core.events import event_chain_version
+from minsheng.org.selectors import memberships_of, today
 
 Section = Literal["public", "work"]
 
@@ -62,11 +68,48 @@ def nav_modules() -> tuple[ModuleType, ...]:
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:
-    """The entries this request's user can open, public first, each section by order."""
+    """The entries this request's user can open, public first, each section by order. A signed-in
+    user's entries are kept per process under everything they are computed from (``menu_key``), as
+    plain tuples in the page's language (lazy labels would cost more to unpickle than to compute)."""
+    key = menu_key(request.user)
+    if key is not None:
+        kept = caches["fragments"].get(key)
+        if kept is not None:
+            return [NavItem(label, url, section, order) for label, url, section, order in kept]
     entries: list[NavItem] = []
     for module in nav_modules():
         entries.extend(module.items(request))
-    return sorted(entries, key=lambda item: (item.section != "public", item.order))
+    entries.sort(key=lambda item: (item.section != "public", item.order))
+    if key is not None:
+        plain = tuple((str(item.label), item.url, item.section, item.order) for item in entries)
+        caches["fragments"].set(key, plain, MENU_SECONDS)
+    return entries
+
+
+MENU_SECONDS = 600
+
+
+def menu_key(user: Any) -> str | None:
+    """What a signed-in user's menu is computed from, as a cache key: the account's flags, its
+    memberships in force today (read once per request anyway: the page's own rules need them), its
+    model permissions if it has any (staff accounts of the admin), and the Event log's version (the
+    bodies and places the rules walk change only with an Event). The apps ask about a dozen rules for
+    the menu, more than a detail page's own work on a simple page; this asks one primary-key read."""
+    if not getattr(user, "is_authenticated", False):
+        return None  # a visitor's menu costs next to nothing: every rule answers at its first test
+    parts: list[object] = [
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        user.is_staff,
+        today().isoformat(),
+        get_language(),
+        event_chain_version(),
+        [(m.pk, m.role, m.body_id, m.unit_id, m.start, m.end) for m in memberships_of(user)],
+    ]
+    if user.is_staff or user.is_superuser:
+        parts.append(sorted(user.get_all_permissions()))
+    return "menu:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 def _current_url(path: str, urls: list[str]) -> str:
