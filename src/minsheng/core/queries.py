@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 def one_or_none(queryset: QuerySet[M]) -> M | None:
@@ -18,3 +21,16 @@ def one_or_none(queryset: QuerySet[M]) -> M | None:
     """
     rows = list(queryset.order_by()[:1])
     return rows[0] if rows else None
+
+
+def once_per_user(user: Any, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` kept on the user object under ``name``: once per request (a request has its own
+    user object), as ``org.selectors.memberships_of`` keeps the memberships it is computed from.
+    Anonymous users take no attributes and compute each time (their conditions are empty anyway)."""
+    attribute = f"_minsheng_{name}"
+    if hasattr(user, attribute):
+        return getattr(user, attribute)  # type: ignore[no-any-return]
+    value = compute()
+    with contextlib.suppress(AttributeError):
+        setattr(user, attribute, value)
+    return value

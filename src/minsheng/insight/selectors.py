@@ -169,13 +169,17 @@ def similar_open_voices(text: str, *, limit: int = 3) -> list[SimilarVoice]:
 def voice_merge_candidates(user: Any, voice: Any, *, limit: int = 5) -> list[tuple[Any, float]]:
     """Voices the user may see that nearly repeat ``voice`` (merge candidates: a person confirms)."""
     from minsheng.core.similarity import similar_to_record
-    from minsheng.voices.models import VoiceStatus
-    from minsheng.voices.selectors import voices_visible_to
+    from minsheng.voices.models import Voice, VoiceStatus
+    from minsheng.voices.selectors import voices_visible_condition
 
     found = dict(similar_to_record(voice, threshold=MERGE_THRESHOLD, limit=limit * 3))
     if not found:
         return []
-    visible = voices_visible_to(user).filter(pk__in=found).exclude(status=VoiceStatus.MERGED)
+    # The bare rows: the list shows each one's code, summary and state, not a voice page's relations.
+    visible = Voice.objects.filter(pk__in=found).exclude(status=VoiceStatus.MERGED).order_by()
+    condition = voices_visible_condition(user)
+    if condition is not None:
+        visible = visible.filter(condition)
     return sorted(((v, found[v.pk]) for v in visible), key=lambda pair: (-pair[1], -pair[0].pk))[:limit]
 
 

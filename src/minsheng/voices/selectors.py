@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from minsheng.core.events import events_for
 from minsheng.core.models import Event
-from minsheng.core.queries import one_or_none
+from minsheng.core.queries import once_per_user, one_or_none
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Jurisdiction, Membership, Role, Unit
 from minsheng.org.rules import has_admin_role
@@ -60,7 +60,8 @@ def _scope_with_descendants(ids: set[int]) -> set[int]:
     frontier = set(ids)
     while frontier:
         frontier = (
-            set(Jurisdiction.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - covered
+            set(Jurisdiction.objects.filter(parent_id__in=frontier).order_by().values_list("id", flat=True))
+            - covered
         )
         covered |= frontier
     return covered
@@ -69,7 +70,11 @@ def _scope_with_descendants(ids: set[int]) -> set[int]:
 def voices_routed_condition(user: Any) -> Q | None:
     """The SQL condition for the voices ``user`` routes (answers, forwards, decides on a unit's request
     for more time): as addressee, station staff or office staff in scope. None means every voice
-    (administrators)."""
+    (administrators). Computed once per request: a voice's page asks it several times."""
+    return once_per_user(user, "voices_routed", lambda: _routed_condition(user))
+
+
+def _routed_condition(user: Any) -> Q | None:
     if has_admin_role(user):
         return None
     condition = Q(pk__in=[])
@@ -99,6 +104,10 @@ def voices_routed_condition(user: Any) -> Q | None:
 
 def voices_visible_condition(user: Any) -> Q | None:
     """The SQL condition for the voices ``user`` may see; None means every voice (administrators)."""
+    return once_per_user(user, "voices_visible", lambda: _visible_condition(user))
+
+
+def _visible_condition(user: Any) -> Q | None:
     condition = voices_routed_condition(user)
     if condition is None or not getattr(user, "is_authenticated", False):
         return condition
