@@ -8,12 +8,12 @@ one representative of the topic's body or jurisdiction).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.deliberation.models import Meeting, Statement, Topic
-from minsheng.records.contract import Credit, EventRow, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, Mark, RecordKind, Seats
 
 GROUP = _("Deliberation")
 RECORD_KINDS = (
@@ -25,7 +25,25 @@ TOPIC = "deliberation.topic"
 STATEMENT = "deliberation.statement"
 MEETING = "deliberation.meeting"
 HANDLES = {TOPIC: frozenset({"join"}), STATEMENT: frozenset({"write"}), MEETING: frozenset({"hold"})}
-ACT_URLS = {TOPIC: ("deliberation:detail", "deliberation:detail"), STATEMENT: ("", ""), MEETING: ("", "")}
+
+
+def _topics_of_statements(ids: Sequence[str]) -> dict[str, int]:
+    rows = Statement.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "topic_id")
+    return {str(pk): topic_id for pk, topic_id in rows}
+
+
+def _topics_of_meetings(ids: Sequence[str]) -> dict[str, int]:
+    rows = Meeting.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "topic_id")
+    return {str(pk): topic_id for pk, topic_id in rows}
+
+
+# A statement and a meeting have no page of their own: their lines open the topic's page, where the
+# statements and the meetings are. No deliberation line is public, so only the private record links.
+ACT_URLS = {
+    TOPIC: ActPage("deliberation:detail", "deliberation:detail"),
+    STATEMENT: ActPage("deliberation:detail", via=_topics_of_statements),
+    MEETING: ActPage("deliberation:detail", via=_topics_of_meetings),
+}
 
 
 def _meeting_credits(events: list[EventRow], seats: Seats) -> Iterator[Credit]:

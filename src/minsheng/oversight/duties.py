@@ -4,14 +4,14 @@ of the team records a visit) and visits recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.oversight.models import Activity, ActivityStatus, TeamMember
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.oversight.models import Activity, ActivityStatus, TeamMember, Visit
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 GROUP = _("Supervision")
 ACTIVITY = "oversight.activity"
@@ -25,7 +25,20 @@ HANDLES = {
     ACTIVITY: frozenset({"attendance", "visit", "publish", "unpublish"}),
     PROJECT: frozenset({"visit"}),
 }
-ACT_URLS = {ACTIVITY: ("oversight:activity", "oversight:activity"), VISIT: ("", "")}
+
+
+def _activities_of_visits(ids: Sequence[str]) -> dict[str, int]:
+    """A visit's line opens its activity's page; a visit to a key project (no activity) has no link."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    rows = Visit.objects.filter(pk__in=numbers, activity__isnull=False).values_list("pk", "activity_id")
+    return {str(pk): activity_id for pk, activity_id in rows}
+
+
+# A published activity's public page opens for everybody; the team's page needs a signed-in reader.
+ACT_URLS = {
+    ACTIVITY: ActPage("oversight:activity", "oversight:public_activity"),
+    VISIT: ActPage("oversight:activity", via=_activities_of_visits),
+}
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
