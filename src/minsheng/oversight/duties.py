@@ -27,17 +27,23 @@ HANDLES = {
 }
 
 
-def _activities_of_visits(ids: Sequence[str]) -> dict[str, int]:
-    """A visit's line opens its activity's page; a visit to a key project (no activity) has no link."""
+def _visit_pages(ids: Sequence[str]) -> dict[str, str]:
+    """A visit's line opens its activity's page, or its key project's page (a project visit)."""
     numbers = [int(i) for i in ids if i.isdigit()]
-    rows = Visit.objects.filter(pk__in=numbers, activity__isnull=False).values_list("pk", "activity_id")
-    return {str(pk): activity_id for pk, activity_id in rows}
+    rows = Visit.objects.filter(pk__in=numbers).values_list("pk", "activity_id", "project_id")
+    pages: dict[str, str] = {}
+    for pk, activity_id, project_id in rows:
+        if activity_id is not None:
+            pages[str(pk)] = reverse("oversight:activity", args=[activity_id])
+        elif project_id is not None:
+            pages[str(pk)] = reverse("oversight:project", args=[project_id])
+    return pages
 
 
 # A published activity's public page opens for everybody; the team's page needs a signed-in reader.
 ACT_URLS = {
     ACTIVITY: ActPage("oversight:activity", "oversight:public_activity"),
-    VISIT: ActPage("oversight:activity", via=_activities_of_visits),
+    VISIT: ActPage("oversight:activity", pages=_visit_pages),
 }
 
 

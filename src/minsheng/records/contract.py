@@ -99,12 +99,15 @@ class ActPage:
     The page takes the act's id, or — when the act has no page of its own (an opinion, a statement,
     a visit) — the id ``via`` gives for it (the draft law, the topic, the activity): ``via`` receives
     every act id of the lines shown at once and answers in one query. ``anchor`` (with ``{id}``, that
-    same id) names the place on a page that takes no id (a reading group on the reading page)."""
+    same id) names the place on a page that takes no id (a reading group on the reading page).
+    ``pages`` is for acts whose lines open pages of different kinds (a visit to an activity or to a
+    key project): it answers the URLs themselves, in one query."""
 
     private: str
     public: str = ""
     via: Callable[[Sequence[str]], dict[str, int]] | None = None
     anchor: str = ""
+    pages: Callable[[Sequence[str]], dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)

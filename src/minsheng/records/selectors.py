@@ -74,6 +74,9 @@ def act_urls(acts: Sequence[tuple[str, str]], *, public: bool) -> dict[tuple[str
         name = (page.public if public else page.private) if page else ""
         if page is None or not name:
             continue
+        if page.pages is not None:
+            found.update(((target_type, i), url) for i, url in page.pages(ids).items())
+            continue
         page_ids: dict[str, Any] = page.via(ids) if page.via else {i: i for i in ids}
         for target_id in ids:
             url = _page_url(name, page, page_ids.get(target_id))
