@@ -546,6 +546,20 @@ def scheme_versions(scheme: PointsScheme) -> list[SchemeVersion]:
     return sorted(found.values(), key=lambda v: -v.version)
 
 
+def versions_compared(
+    versions: list[SchemeVersion], before: int | None, after: int | None
+) -> tuple[SchemeVersion, SchemeVersion] | None:
+    """The two versions to compare (``versions`` newest first): by default the current rules against
+    the version before them; ``None`` when a number asked for is not a version of the scheme."""
+    by_number = {v.version: v for v in versions}
+    newest = versions[0].version
+    after = newest if after is None else after
+    before = (versions[1].version if len(versions) > 1 else newest) if before is None else before
+    if before not in by_number or after not in by_number:
+        return None
+    return by_number[before], by_number[after]
+
+
 @dataclass
 class PointsChange:
     """One person's points under two versions, and the kinds whose subtotal moved."""
