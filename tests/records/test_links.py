@@ -4,9 +4,6 @@ and the staff who read their draft annual report (the private record), anybody o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -27,13 +24,13 @@ LINKED_PRIVATELY = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock():
-        demo_seed_all()
-        _acts_the_demo_lacks()
-        record_rebuild()
-    yield
+@pytest.fixture
+def full_demo(db: None) -> None:
+    """Every app's demo and the acts it lacks, in this test's transaction (rolled back after, so the
+    other tests keep the district demo alone)."""
+    demo_seed_all()
+    _acts_the_demo_lacks()
+    record_rebuild()
 
 
 def _acts_the_demo_lacks() -> None:
@@ -96,18 +93,22 @@ def _opens(client: Client, url: str) -> int:
     return client.get(url.split("#", 1)[0]).status_code
 
 
-def test_every_linked_kind_is_in_the_records_tested():
-    kinds = {e.kind for lines in _readers().values() for e in lines}
+def test_every_line_links_and_the_link_opens_for_whoever_sees_it(full_demo: None) -> None:
+    readers = _readers()
+    kinds = {e.kind for lines in readers.values() for e in lines}
     assert kinds >= LINKED_PRIVATELY - {
         "bill_led",
         "bill_cosigned",
         "proposal_cosigned",
         "deliberation_joined",
     }
+    _private_lines_open(readers)
+    _public_lines_open(readers)
 
 
-def test_every_private_line_links_and_opens_for_the_person_and_the_staff():
-    for owner, lines in sorted(_readers().items()):
+def _private_lines_open(readers: dict[str, list[RecordEntry]]) -> None:
+    """Each line of the private record links, and opens for the person and their staff."""
+    for owner, lines in sorted(readers.items()):
         urls = act_urls([(e.target_type, e.target_id) for e in lines], public=False)
         unlinked = sorted(
             {e.kind for e in lines if e.kind in LINKED_PRIVATELY and (e.target_type, e.target_id) not in urls}
@@ -120,10 +121,12 @@ def test_every_private_line_links_and_opens_for_the_person_and_the_staff():
             assert failed == {}, (owner, reader)
 
 
-def test_every_public_line_opens_for_an_anonymous_visitor(client: Client):
-    public = [e for lines in _readers().values() for e in lines if e.public]
+def _public_lines_open(readers: dict[str, list[RecordEntry]]) -> None:
+    """Each public line's link (the profile's) opens for an anonymous visitor."""
+    public = [e for lines in readers.values() for e in lines if e.public]
     assert {e.kind for e in public} >= {"reception_day"}
     urls = act_urls([(e.target_type, e.target_id) for e in public], public=True)
     assert urls, "published acts have public pages"
+    client = Client()
     failed = {url: code for url in sorted(set(urls.values())) if (code := _opens(client, url)) != 200}
     assert failed == {}
