@@ -29,7 +29,7 @@ def once_per_user(user: Any, name: str, compute: Callable[[], T]) -> T:
     Anonymous users take no attributes and compute each time (their conditions are empty anyway)."""
     attribute = f"_minsheng_{name}"
     if hasattr(user, attribute):
-        return getattr(user, attribute)  # type: ignore[no-any-return]
+        return getattr(user, attribute)
     value = compute()
     with contextlib.suppress(AttributeError):
         setattr(user, attribute, value)
