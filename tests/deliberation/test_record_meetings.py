@@ -60,3 +60,22 @@ def test_a_name_shared_by_two_members_is_left_out(world, topic):
     assert Event.objects.get(verb="hold", target_id=str(meeting.pk)).payload["members"] == []
     record_update()
     assert not RecordEntry.objects.filter(kind="deliberation_meeting").exists()
+
+
+def test_a_meeting_held_before_the_event_named_members_counts_from_its_list(world, topic):
+    """A hold Event of that time has the counts only: the record credits the members from the
+    attendance rows the hold wrote, by the same rule, in the update and the rebuild alike."""
+    member = world.member.person
+    meeting = _hold(world, topic, [(member.name, "member", True), ("张三", "resident", True)])
+    held = Event.objects.filter(verb="hold", target_id=str(meeting.pk))
+    payload = dict(held.get().payload)
+    del payload["members"]
+    held.update(payload=payload)  # as the Event was written then
+    record_update()
+    lines = list(
+        RecordEntry.objects.filter(kind="deliberation_meeting").values_list("person_id", "target_id")
+    )
+    assert lines == [(member.pk, str(meeting.pk))]
+    record_rebuild()
+    rebuilt = RecordEntry.objects.filter(kind="deliberation_meeting").values_list("person_id", "target_id")
+    assert list(rebuilt) == lines

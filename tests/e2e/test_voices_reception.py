@@ -1,5 +1,5 @@
 """A station's reception day (接待日): staff change the announced time on a phone, the public list shows
-it, and on the day a visitor's voice is recorded against it."""
+it, on the day a visitor's voice is recorded against it, and the staff record that the day was held."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from minsheng.voices import demo as voices_demo
-from minsheng.voices.models import ReceptionDay, Voice, VoiceChannel
+from minsheng.voices.models import ReceptionDay, ReceptionDayStatus, Voice, VoiceChannel
 from tests.conftest import demo_seed_once
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_voices_desk import sign_in
@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_station_changes_a_reception_day_and_records_a_visit_on_it(live_server, page):
     demo_seed_once()
     voices_demo.seed()
-    day = ReceptionDay.objects.select_related("station").get()
+    # The demo's coming day (its other day is already held).
+    day = ReceptionDay.objects.select_related("station").get(status=ReceptionDayStatus.PUBLISHED)
 
     sign_in(page, live_server.url, "station")
     page.goto(live_server.url + "/voices/reception/")
@@ -51,3 +52,11 @@ def test_station_changes_a_reception_day_and_records_a_visit_on_it(live_server, 
     voice = Voice.objects.get(reception_day=day)
     assert voice.channel == VoiceChannel.RECEPTION
     assert voice.tracking_code in page.inner_text("body")
+
+    # The staff record on the day's page that it was held: it now counts in the deputy's record.
+    page.goto(live_server.url + f"/voices/reception/{day.pk}/")
+    page.get_by_role("button", name="记录接待日已举行").click()
+    page.wait_for_url(f"**/voices/reception/{day.pk}/")
+    assert "已记录接待日已举行" in page.inner_text("body") and "登记来访" in page.inner_text("main")
+    screenshot(page, "voices-reception-04-held")
+    assert ReceptionDay.objects.get(pk=day.pk).status == ReceptionDayStatus.HELD

@@ -4,20 +4,22 @@ rows, and a full rebuild from the Event log gives exactly the same lines."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from minsheng.core.errors import DomainError
 from minsheng.core.models import Event
 from minsheng.motions import services as motions
 from minsheng.motions.models import MotionKind, MotionStatus, Signature, SignatureRole
-from minsheng.org.models import Membership, Role
+from minsheng.org.models import Body, Membership, Role
 from minsheng.records import services as records
 from minsheng.records.engine import record_kinds, record_rebuild, record_update
 from minsheng.records.models import (
@@ -30,14 +32,22 @@ from minsheng.records.models import (
 )
 from minsheng.records.selectors import record_counts
 from minsheng.voices import services as voices
-from minsheng.voices.models import SocialReport, Voice, VoiceChannel, VoiceStatus
+from minsheng.voices.models import (
+    ReceptionDay,
+    ReceptionDayStatus,
+    SocialReport,
+    Voice,
+    VoiceChannel,
+    VoiceStatus,
+)
 from tests.motions.builders import TEXT, Accounts
 from tests.records.conftest import account
 
 pytestmark = pytest.mark.django_db
 
 STEPS = ["motion", "motion_cosigned", "motion_withdrawn", "voice", "voice_answered", "report",
-         "report_adopted", "reading_join", "reading_note", "reading_checkin", "update"]  # fmt: skip
+         "report_adopted", "reading_join", "reading_note", "reading_checkin", "reception_held",
+         "reception_visited", "reception_not_held", "reception_cancelled", "update"]  # fmt: skip
 NOT_COUNTED = (MotionStatus.DRAFT, MotionStatus.WITHDRAWN)
 
 
@@ -82,6 +92,8 @@ def _do(step: str, who: int, world: dict[str, Any]) -> None:
             voices.social_report_adopt(actor=world["cppcc_staff"], report=report)
     elif step.startswith("reading"):
         _read(step, who, world)
+    elif step.startswith("reception"):
+        _receive(step, deputy, world)
     else:
         record_update()
 
@@ -101,6 +113,31 @@ def _read(step: str, who: int, world: dict[str, Any]) -> None:
         pass
 
 
+def _receive(step: str, deputy: Any, world: dict[str, Any]) -> None:
+    """A reception day of the demo station with the deputy receiving, announced with notice and then
+    (time passing) moved to a past day: held by the deputy (after a visit, or not), left unheld or
+    cancelled — only the held ones count."""
+    world["days"] = world.get("days", 0) + 1
+    station_user = account("station")
+    home = Body.objects.get(memberships__person=station_user.person, memberships__role=Role.STATION_STAFF)
+    day = voices.reception_day_publish(
+        actor=station_user, station=home, date=timezone.localdate() + dt.timedelta(days=20 + world["days"]),
+        start_time=dt.time(9), end_time=dt.time(11), place="代表之家", deputies=[_seat(deputy)],
+    )  # fmt: skip
+    ReceptionDay.objects.filter(pk=day.pk).update(
+        date=timezone.localdate() - dt.timedelta(days=world["days"])
+    )
+    day.refresh_from_db()
+    if step == "reception_cancelled":
+        voices.reception_day_cancel(actor=station_user, day=day, reason="台风预警")
+        return
+    if step == "reception_visited":
+        voices.voice_create(actor=station_user, channel=VoiceChannel.RECEPTION, text="路灯坏了。",
+                            phone="13912345678", station=home, reception_day=day)  # fmt: skip
+    if step != "reception_not_held":
+        voices.reception_day_hold(actor=deputy, day=day)
+
+
 def _recount(person_id: int, user_id: int) -> dict[tuple[int | None, str], int]:
     """What the record should say, counted from the apps' own rows (not from Events)."""
     counts: dict[tuple[int | None, str], int] = defaultdict(int)
@@ -114,6 +151,9 @@ def _recount(person_id: int, user_id: int) -> dict[tuple[int | None, str], int]:
         counts[(body_id, "voice_received")] += 1
         if status != VoiceStatus.RECEIVED:
             counts[(body_id, "voice_handled")] += 1
+    held = ReceptionDay.objects.filter(status=ReceptionDayStatus.HELD, deputies__person_id=person_id)
+    for body_id in held.values_list("deputies__body_id", flat=True):
+        counts[(body_id, "reception_day")] += 1
     reports = SocialReport.objects.filter(author_id=user_id).count()
     if reports:
         body_id = Membership.objects.filter(person_id=person_id, role=Role.CPPCC_MEMBER).values_list(
@@ -151,6 +191,9 @@ def _lines() -> list[tuple[Any, ...]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 1)), min_size=1, max_size=12))
+# Reception days always: announced and left unheld, held after a visit, cancelled, held after an update.
+@example(steps=[("reception_not_held", 0), ("reception_visited", 1), ("reception_cancelled", 0),
+                ("update", 0), ("reception_held", 0)])  # fmt: skip
 def test_record_equals_a_recount_and_a_rebuild(steps):
     try:
         with transaction.atomic():

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -11,12 +11,21 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.legislation.models import ConsultationTask, Opinion
 from minsheng.legislation.selectors import tasks_open
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 RECORD_KINDS = (RecordKind("legislative_opinion", _("legislative opinions given"), _("Legislation")),)
 HANDLES = {"legislation.consultationtask": frozenset({"opinion_submit", "adoption_record"})}
 OPINION = "legislation.opinion"
-ACT_URLS = {"legislation.opinion": ("", "")}
+
+
+def _tasks_of_opinions(ids: Sequence[str]) -> dict[str, int]:
+    rows = Opinion.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).values_list("pk", "task_id")
+    return {str(pk): task_id for pk, task_id in rows}
+
+
+# An opinion has no page of its own: its line opens the draft law's consultation page. Opinions are
+# not listed on the public profile.
+ACT_URLS = {OPINION: ActPage("legislation:task", via=_tasks_of_opinions)}
 
 
 def _adopted_opinions(events: list[EventRow]) -> dict[int, list[int]]:

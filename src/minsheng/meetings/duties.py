@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.core.models import BallotVoter
 from minsheng.meetings.models import Attendee, LeaveStatus, Meeting, MeetingStatus, Poll, PollStatus
 from minsheng.meetings.selectors import meetings_of_person
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 GROUP = _("Sessions and meetings")
 SEAT = "meetings.attendee"
@@ -35,7 +35,7 @@ HANDLES = {
     MEETING: frozenset({"close"}),
     POLL: frozenset({"close"}),
 }
-ACT_URLS = {MEETING: ("meetings:detail", "meetings:detail")}
+ACT_URLS = {MEETING: ActPage("meetings:detail", "meetings:detail")}
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:

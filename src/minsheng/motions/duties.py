@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.motions.models import Assignment, Motion, MotionKind, Signature, SignatureRole, SignatureStatus
 from minsheng.motions.selectors import awaiting_rating, invitations_for
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 GROUP = _("Suggestions, proposals and bills")
 WITHDRAWN = frozenset({"withdrawn"})
@@ -48,7 +48,7 @@ HANDLES = {
     ASSIGNMENT: frozenset({"reply"}),
 }
 # The signed-in page of an act, and its public page (a motion is public once a reply is disclosed).
-ACT_URLS = {TARGET: ("motions:detail", "motions:public_detail")}
+ACT_URLS = {TARGET: ActPage("motions:detail", "motions:public_detail")}
 
 
 def _answered(events: list[EventRow], seats: Seats) -> dict[int, Credit]:

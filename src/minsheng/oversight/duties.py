@@ -4,14 +4,14 @@ of the team records a visit) and visits recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.oversight.models import Activity, ActivityStatus, TeamMember
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.oversight.models import Activity, ActivityStatus, TeamMember, Visit
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 
 GROUP = _("Supervision")
 ACTIVITY = "oversight.activity"
@@ -25,7 +25,26 @@ HANDLES = {
     ACTIVITY: frozenset({"attendance", "visit", "publish", "unpublish"}),
     PROJECT: frozenset({"visit"}),
 }
-ACT_URLS = {ACTIVITY: ("oversight:activity", "oversight:activity"), VISIT: ("", "")}
+
+
+def _visit_pages(ids: Sequence[str]) -> dict[str, str]:
+    """A visit's line opens its activity's page, or its key project's page (a project visit)."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    rows = Visit.objects.filter(pk__in=numbers).values_list("pk", "activity_id", "project_id")
+    pages: dict[str, str] = {}
+    for pk, activity_id, project_id in rows:
+        if activity_id is not None:
+            pages[str(pk)] = reverse("oversight:activity", args=[activity_id])
+        elif project_id is not None:
+            pages[str(pk)] = reverse("oversight:project", args=[project_id])
+    return pages
+
+
+# A published activity's public page opens for everybody; the team's page needs a signed-in reader.
+ACT_URLS = {
+    ACTIVITY: ActPage("oversight:activity", "oversight:public_activity"),
+    VISIT: ActPage("oversight:activity", pages=_visit_pages),
+}
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:

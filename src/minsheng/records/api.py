@@ -11,12 +11,15 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from minsheng.apiauth import PUBLIC
 from minsheng.core.apitypes import ObjectId
-from minsheng.core.errors import NotFoundError, PermissionDeniedError
+from minsheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from minsheng.org.models import Body
 from minsheng.records import selectors, services
 from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReadingNote
@@ -155,6 +158,99 @@ def points_read(
         )
         for row in selectors.rankings(body_id, year)
     ]
+
+
+class KindChangeOut(Schema):
+    kind: str
+    before: Decimal
+    after: Decimal
+
+
+class PointsChangeOut(Schema):
+    person_id: int
+    name: str
+    before: Decimal
+    after: Decimal
+    change: Decimal
+    kinds: list[KindChangeOut]
+
+
+class PointsCompareOut(Schema):
+    body_id: int
+    year: int
+    before: int
+    after: int
+    versions: list[int]
+    people: list[PointsChangeOut]
+
+
+@router.get(
+    "/bodies/{body_id}/points/compare", response=PointsCompareOut, summary="Compare two rule versions"
+)
+def points_compare(
+    request: HttpRequest,
+    body_id: ObjectId,
+    year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX),
+    before: int | None = Query(None, ge=1, le=1_000_000),
+    after: int | None = Query(None, ge=1, le=1_000_000),
+) -> PointsCompareOut:
+    """Everyone of the body that year under two versions of its points rules (by default the current
+    one and the one before), biggest change first: staff only, as the page."""
+    body = Body.objects.filter(pk=body_id).first()
+    scheme = selectors.scheme_for(body_id, year) if body else None
+    if body is None or scheme is None or not request.user.has_perm("records.export_body", body):
+        raise NotFoundError()
+    versions = selectors.scheme_versions(scheme)
+    pair = selectors.versions_compared(versions, before, after)
+    if pair is None:
+        raise ValidationFailedError(
+            _("Choose versions of these rules: %(versions)s.")
+            % {"versions": ", ".join(str(v.version) for v in versions)},
+            field="before" if before is not None and before not in {v.version for v in versions} else "after",
+        )
+    rows = selectors.points_compare(scheme, *pair)
+    return PointsCompareOut(
+        body_id=body.pk, year=year, before=pair[0].version, after=pair[1].version,
+        versions=[v.version for v in versions],
+        people=[
+            PointsChangeOut(
+                person_id=row.person.pk, name=row.person.name, before=row.before, after=row.after,
+                change=row.change,
+                kinds=[KindChangeOut(kind=str(k), before=was, after=now) for k, was, now in row.kinds],
+            )
+            for row in rows
+        ],
+    )  # fmt: skip
+
+
+class PhotoOut(Schema):
+    person_id: int
+    url: str
+
+
+def _representative(person_id: int) -> Any:
+    person = selectors.representative(person_id)
+    if person is None:
+        raise NotFoundError()
+    return person
+
+
+@router.post("/people/{person_id}/photo", response={201: PhotoOut}, summary="Put a photo on the profile")
+def photo_upload(request: HttpRequest, person_id: ObjectId, photo: File[UploadedFile]) -> Status[PhotoOut]:
+    """A JPEG, PNG or WebP up to 5 MB, stored re-encoded without its EXIF (GPS position, camera): by the
+    person or their body's staff."""
+    person = _representative(person_id)
+    saved = services.profile_photo_set(actor=request.user, person=person, upload=photo)
+    url = reverse("records:photo", args=[person.pk]) + f"?v={saved.pk}"
+    return Status(201, PhotoOut(person_id=person.pk, url=url))
+
+
+@router.delete("/people/{person_id}/photo", response={204: None}, summary="Take the photo off the profile")
+def photo_delete(request: HttpRequest, person_id: ObjectId) -> Status[None]:
+    person = _representative(person_id)
+    if services.profile_photo_remove(actor=request.user, person=person) == 0:
+        raise NotFoundError()
+    return Status(204, None)
 
 
 @router.get("/mine", response=list[InboxOut], summary="My duties: what waits for me across apps")

@@ -9,7 +9,8 @@ An app that contributes has ``minsheng/<app>/duties.py`` with any of:
   mean for the record: a ``Credit`` adds one line for one person (at most one per person, kind and
   act: repeating an Event changes nothing), a ``Mark`` changes the outcome or publicity of the lines
   already credited for an act (withdrawn, merged, adopted, satisfied, disclosed);
-- ``def inbox(user) -> list[InboxItem]`` — what this user has to do now, each with one action.
+- ``def inbox(user) -> list[InboxItem]`` — what this user has to do now, each with one action;
+- ``ACT_URLS: dict[str, ActPage]`` — act type label → the page a record line about such an act links to.
 
 The record (``records.services``) discovers these modules like the menu discovers ``nav.py``, so a new
 app plugs in with one file and no change to ``records``. The functions must work on any batch of
@@ -20,6 +21,7 @@ chunks; both must give the same record (tests/records/test_invariants.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -87,6 +89,25 @@ class Mark:
     public: bool | None = None
     kinds: frozenset[str] = frozenset()
     person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActPage:
+    """Where a record line links: URL names of the page for the private record (the person and the
+    staff who see their annual report in draft) and for the public profile (``""``: no link there).
+
+    The page takes the act's id, or — when the act has no page of its own (an opinion, a statement,
+    a visit) — the id ``via`` gives for it (the draft law, the topic, the activity): ``via`` receives
+    every act id of the lines shown at once and answers in one query. ``anchor`` (with ``{id}``, that
+    same id) names the place on a page that takes no id (a reading group on the reading page).
+    ``pages`` is for acts whose lines open pages of different kinds (a visit to an activity or to a
+    key project): it answers the URLs themselves, in one query."""
+
+    private: str
+    public: str = ""
+    via: Callable[[Sequence[str]], dict[str, int]] | None = None
+    anchor: str = ""
+    pages: Callable[[Sequence[str]], dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)

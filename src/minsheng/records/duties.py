@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 from minsheng.records.models import AnnualReport, Book, ReadingGroup, ReadingNote, ReportStatus
 
 NOTE = "records.readingnote"
@@ -22,7 +22,25 @@ RECORD_KINDS = (
     RecordKind("reading_checkin", _("reading check-ins"), READING),
 )
 HANDLES = {NOTE: frozenset({"create"}), GROUP: frozenset({"join"}), BOOK: frozenset({"checkin"})}
-ACT_URLS = {NOTE: ("", ""), GROUP: ("", ""), CHECKIN: ("", "")}
+
+
+def _books_of_notes(ids: Sequence[str]) -> dict[str, int]:
+    notes = ReadingNote.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+    rows = notes.values_list("pk", "book_id")
+    return {str(pk): book_id for pk, book_id in rows}
+
+
+def _books_of_checkins(ids: Sequence[str]) -> dict[str, int]:
+    """A check-in's act id is ``<book>-<day>``: the book is in the id, no query."""
+    return {i: int(i.split("-", 1)[0]) for i in ids if i.split("-", 1)[0].isdigit()}
+
+
+# Reading acts open their group or book on the reading page (public, like the groups).
+ACT_URLS = {
+    NOTE: ActPage("records:reading", "records:reading", via=_books_of_notes, anchor="book-{id}"),
+    GROUP: ActPage("records:reading", "records:reading", anchor="group-{id}"),
+    CHECKIN: ActPage("records:reading", "records:reading", via=_books_of_checkins, anchor="book-{id}"),
+}
 
 
 def _titles(events: list[EventRow]) -> dict[tuple[str, int], str]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from minsheng.org.models import REPRESENTATIVE_ROLES, Body, Membership, Person
-from minsheng.records.contract import InboxItem, RecordKind
+from minsheng.records.contract import ActPage, InboxItem, RecordKind
 from minsheng.records.engine import duty_modules, record_kinds
 from minsheng.records.models import (
     ALL_YEARS,
@@ -59,20 +59,41 @@ def _void(kinds: dict[str, RecordKind], kind: str, outcome: str) -> bool:
     return bool(found and outcome in found.void_outcomes)
 
 
-def act_url(target_type: str, target_id: str, *, public: bool) -> str:
-    """The page of the act: the app's ``ACT_URLS`` names a signed-in page and a public one."""
+def act_urls(acts: Sequence[tuple[str, str]], *, public: bool) -> dict[tuple[str, str], str]:
+    """(act type, act id) → the page its record line links to (``ActPage`` in the apps' ``ACT_URLS``),
+    or nothing when it has none for this reader: one query per act type that needs one."""
+    pages: dict[str, ActPage] = {}
     for module in duty_modules():
-        names = getattr(module, "ACT_URLS", {}).get(target_type)
-        if names is None:
+        pages.update(getattr(module, "ACT_URLS", {}))
+    ids_of: dict[str, list[str]] = defaultdict(list)
+    for target_type, target_id in acts:
+        ids_of[target_type].append(target_id)
+    found: dict[tuple[str, str], str] = {}
+    for target_type, ids in ids_of.items():
+        page = pages.get(target_type)
+        name = (page.public if public else page.private) if page else ""
+        if page is None or not name:
             continue
-        name = names[1] if public else names[0]
-        if not name:
-            return ""
-        try:
-            return reverse(name, args=[target_id])
-        except NoReverseMatch:
-            return ""
-    return ""
+        if page.pages is not None:
+            found.update(((target_type, i), url) for i, url in page.pages(ids).items())
+            continue
+        page_ids: dict[str, Any] = page.via(ids) if page.via else {i: i for i in ids}
+        for target_id in ids:
+            url = _page_url(name, page, page_ids.get(target_id))
+            if url:
+                found[(target_type, target_id)] = url
+    return found
+
+
+def _page_url(name: str, page: ActPage, page_id: Any) -> str:
+    if page_id is None:
+        return ""
+    try:
+        if page.anchor:
+            return reverse(name) + "#" + page.anchor.format(id=page_id)
+        return reverse(name, args=[page_id])
+    except NoReverseMatch:
+        return ""
 
 
 @dataclass
@@ -203,6 +224,8 @@ def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord
     listed = entries.filter(_year_filter(year))
     if public:
         listed = listed.filter(public=True)
+    shown = list(listed.order_by("-at", "-seq")[:ENTRY_ROWS])
+    urls = act_urls([(e.target_type, e.target_id) for e in shown], public=public)
     rows = [
         {
             "kind": kinds[e.kind].label if e.kind in kinds else e.kind,
@@ -210,9 +233,9 @@ def record_of(person: Person, *, year: int | None, public: bool) -> PersonRecord
             "at": e.at,
             "outcome": outcome_label(e.outcome) if e.outcome else "",
             "void": _void(kinds, e.kind, e.outcome),
-            "url": act_url(e.target_type, e.target_id, public=public),
+            "url": urls.get((e.target_type, e.target_id), ""),
         }
-        for e in listed.order_by("-at", "-seq")[:ENTRY_ROWS]
+        for e in shown
     ]
     return PersonRecord(person, year, years, per_body, _lines(counted, kinds), rows)
 
@@ -521,6 +544,20 @@ def scheme_versions(scheme: PointsScheme) -> list[SchemeVersion]:
         ]  # fmt: skip
         found[scheme.version] = _snapshot(scheme.version, None, current)
     return sorted(found.values(), key=lambda v: -v.version)
+
+
+def versions_compared(
+    versions: list[SchemeVersion], before: int | None, after: int | None
+) -> tuple[SchemeVersion, SchemeVersion] | None:
+    """The two versions to compare (``versions`` newest first): by default the current rules against
+    the version before them; ``None`` when a number asked for is not a version of the scheme."""
+    by_number = {v.version: v for v in versions}
+    newest = versions[0].version
+    after = newest if after is None else after
+    before = (versions[1].version if len(versions) > 1 else newest) if before is None else before
+    if before not in by_number or after not in by_number:
+        return None
+    return by_number[before], by_number[after]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.actors import Actor
-from minsheng.core.attachments import IMAGE, MB, attachments_save, upload_check
+from minsheng.core.attachments import IMAGE, MB, attachments_for, attachments_save, upload_check
 from minsheng.core.errors import DomainError, PermissionDeniedError, ValidationFailedError
 from minsheng.core.events import event_record
 from minsheng.core.locking import rows_locked
@@ -255,3 +255,25 @@ def profile_photo_set(*, actor: Actor, person: Person, upload: UploadedFile) -> 
         (saved,) = attachments_save(actor=actor, owner=person, files=[checked])
         event_record(actor=actor, verb="photo", target=person, payload={"attachment": saved.pk})
     return saved
+
+
+def profile_photo_remove(*, actor: Actor, person: Person) -> int:
+    """Take the photo off the profile: every photo kept for the person goes (an older one must not come
+    back), the files once the transaction commits. Returns how many were removed (0: there was none)."""
+    if not actor.has_perm("records.change_photo", person):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        photos = list(attachments_for(person).filter(content_type__startswith="image/"))
+        if not photos:
+            return 0
+        files = [photo.file.name for photo in photos if photo.file.name]
+        Attachment.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+        event_record(actor=actor, verb="photo_remove", target=person, payload={"removed": len(photos)})
+        storage = photos[0].file.storage
+
+        def files_delete() -> None:
+            for name in files:
+                storage.delete(name)
+
+        transaction.on_commit(files_delete)
+    return len(photos)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/<int:person_id>/", views.profile, name="profile"),
     path("people/<int:person_id>/photo", views.photo, name="photo"),
     path("people/<int:person_id>/photo/upload/", views.photo_upload, name="photo_upload"),
+    path("people/<int:person_id>/photo/remove/", views.photo_remove, name="photo_remove"),
     path("mine/", views.my_duties, name="mine"),
     path("staff/", views.staff_home, name="staff"),
     path("bodies/<int:body_id>/", views.body_table, name="body"),

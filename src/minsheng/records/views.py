@@ -263,18 +263,18 @@ def points_compare(request: HttpRequest, body_id: int) -> HttpResponse:
     if scheme is None or not request.user.has_perm("records.export_body", body):
         raise Http404(_("The requested record was not found."))
     versions = selectors.scheme_versions(scheme)
-    by_number = {v.version: v for v in versions}
+    known = {v.version for v in versions}
 
-    def chosen(name: str, default: int) -> int:
+    def chosen(name: str) -> int | None:  # a number that is no version: the default, as if not asked
         raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in by_number else default
+        return int(raw) if raw.isdigit() and int(raw) in known else None
 
-    after = chosen("b", versions[0].version)
-    before = chosen("a", versions[1].version if len(versions) > 1 else after)
-    rows = selectors.points_compare(scheme, by_number[before], by_number[after])
+    pair = selectors.versions_compared(versions, chosen("a"), chosen("b"))
+    assert pair is not None  # known versions or the defaults
+    rows = selectors.points_compare(scheme, *pair)
     context = {
-        "body": body, "year": year, "scheme": scheme, "versions": versions, "before": before,
-        "after": after, "rows": rows, "moved": [row for row in rows if row.change or row.kinds],
+        "body": body, "year": year, "scheme": scheme, "versions": versions, "before": pair[0].version,
+        "after": pair[1].version, "rows": rows, "moved": [row for row in rows if row.change or row.kinds],
     }  # fmt: skip
     return render(request, "records/compare.html", context)
 
@@ -320,4 +320,19 @@ def photo_upload(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The photo is on the profile."))
+    return redirect("records:profile", person_id=person.pk)
+
+
+@login_required
+@require_POST
+def photo_remove(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = selectors.representative(person_id)
+    if person is None:
+        raise Http404(_("No deputy or member has this profile."))
+    try:
+        services.profile_photo_remove(actor=request.user, person=person)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The photo was removed from the profile."))
     return redirect("records:profile", person_id=person.pk)

@@ -644,6 +644,19 @@ def reception_day_cancel(request: HttpRequest, day_id: ObjectId, data: Reception
     return _day_out(services.reception_day_cancel(actor=_actor(request), day=day, reason=data.reason))
 
 
+class ReceptionHoldIn(Schema):
+    expected_state: str | None = Field(None, max_length=32)
+
+
+@router.post("/reception-days/{day_id}/hold", response=ReceptionDayOut, summary="记录接待日已举行")
+def reception_day_hold(request: HttpRequest, day_id: ObjectId, data: ReceptionHoldIn) -> dict[str, Any]:
+    day = selectors.reception_day_of(day_id)
+    if day is None:
+        raise NotFoundError()
+    held = services.reception_day_hold(actor=_actor(request), day=day, expected_state=data.expected_state)
+    return _day_out(held)
+
+
 @router.get("/social-reports", response=list[SocialReportOut], summary="社情民意信息")
 def social_report_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_report_out(r) for r in selectors.social_reports_visible_to(_actor(request))[:200]]

@@ -18,6 +18,7 @@ from minsheng.org.models import Body, BodyKind, Membership, Role, Unit, User
 from minsheng.voices import services
 from minsheng.voices.models import (
     Rating,
+    ReceptionDay,
     ReferralReason,
     ReplyRule,
     Voice,
@@ -234,8 +235,38 @@ def seed() -> None:
             deputies=[deputy_seat],
             note="欢迎群众来访，反映意见建议。",
         )
+        _held_day_seed(station_user, deputy, home, deputy_seat)
         reports = [
             services.social_report_create(actor=member, title=t, text=x, source_label=s)
             for t, x, s in REPORTS
         ]
         services.social_report_adopt(actor=cppcc_staff, report=reports[0], note="已编入《社情民意》专报。")
+
+
+def _held_day_seed(station_user: User, deputy: User, home: Body, deputy_seat: Membership) -> None:
+    """A reception day last week, with one visit, that the deputy recorded as held (it counts in the
+    duty record). Announcements need three days' notice, so the day is announced ahead and then moved
+    back a week in the table — the demo's stand-in for the week passing."""
+    day = services.reception_day_publish(
+        actor=station_user,
+        station=home,
+        date=timezone.localdate() + dt.timedelta(days=services.RECEPTION_NOTICE_DAYS),
+        start_time=dt.time(14, 0),
+        end_time=dt.time(16, 30),
+        place=home.address or home.name,
+        deputies=[deputy_seat],
+        note="代表进站接待选民。",
+    )
+    ReceptionDay.objects.filter(pk=day.pk).update(date=timezone.localdate() - dt.timedelta(days=7))
+    day.refresh_from_db()
+    services.voice_create(
+        actor=station_user,
+        channel=VoiceChannel.RECEPTION,
+        kind=VoiceKind.SUGGESTION,
+        text="小区门口的人行道被占用，老人出行不便，希望代表帮忙协调。",
+        phone="13900001111",
+        name="周阿姨",
+        station=home,
+        reception_day=day,
+    )
+    services.reception_day_hold(actor=deputy, day=day)

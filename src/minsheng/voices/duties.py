@@ -9,9 +9,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.records.contract import Credit, EventRow, InboxItem, Mark, RecordKind, Seats
+from minsheng.records.contract import ActPage, Credit, EventRow, InboxItem, Mark, RecordKind, Seats
 from minsheng.voices.models import ReceptionDay, Voice, VoiceStatus
-from minsheng.voices.selectors import reception_days_upcoming, voices_addressed_to_user
+from minsheng.voices.selectors import reception_days_received_by, today, voices_addressed_to_user
 
 GROUP = _("Voices and reception")
 VOICE = "voices.voice"
@@ -22,7 +22,7 @@ SECONDS_PER_DAY = 86400.0
 RECORD_KINDS = (
     RecordKind("voice_received", _("voices received"), GROUP),
     RecordKind("voice_handled", _("voices handled (days taken)"), GROUP),
-    RecordKind("reception_day", _("reception days"), GROUP, frozenset({"cancelled", "removed"})),
+    RecordKind("reception_day", _("reception days held (visits recorded)"), GROUP),
     RecordKind("social_report", _("social-conditions reports"), GROUP),
 )
 
@@ -30,11 +30,15 @@ RECORD_KINDS = (
 HANDLING_ACTIONS = frozenset({"answer", "forward", "refer", "merge", "adopt"})
 HANDLES = {
     VOICE: frozenset({"create", *HANDLING_ACTIONS}),
-    DAY: frozenset({"publish", "update", "cancel"}),
+    DAY: frozenset({"hold"}),  # a day counts when held, not when announced
     REPORT: frozenset({"create", "adopt"}),
 }
-# Voices and reports are private: no public page; a reception day has the public list.
-ACT_URLS = {VOICE: ("voices:detail", ""), REPORT: ("voices:report", ""), DAY: ("", "")}
+# Voices and reports are private: no public page; a reception day's page is public.
+ACT_URLS = {
+    VOICE: ActPage("voices:detail"),
+    REPORT: ActPage("voices:report"),
+    DAY: ActPage("voices:reception_day", "voices:reception_day"),
+}
 
 
 def _voice_rows(events: list[EventRow]) -> dict[int, Any]:
@@ -46,7 +50,7 @@ def _voice_rows(events: list[EventRow]) -> dict[int, Any]:
 
 
 def _day_titles(events: list[EventRow]) -> dict[int, str]:
-    ids = {int(e.target_id) for e in events if e.target_type == DAY and e.verb != "cancel"}
+    ids = {int(e.target_id) for e in events if e.target_type == DAY}
     rows = ReceptionDay.objects.filter(pk__in=ids).values_list("pk", "station__name", "date")
     return {pk: f"{station} {date:%Y-%m-%d}" for pk, station, date in rows}
 
@@ -70,22 +74,17 @@ def _voice_credits(event: EventRow, voice: dict[str, Any] | None) -> Iterator[Cr
         yield Credit(kind="voice_handled", value=round(max(days, 0.0), 2), **common)
 
 
-def _day_credits(event: EventRow, seats: Seats, title: str) -> Iterator[Credit | Mark]:
-    if event.verb == "cancel":
-        yield Mark(DAY, event.target_id, outcome="cancelled")
-        return
-    added = event.payload.get("deputies" if event.verb == "publish" else "deputies_added", [])
-    for membership_id in added:
+def _day_credits(event: EventRow, seats: Seats, title: str) -> Iterator[Credit]:
+    """A held day, for each deputy who received on it, with the visits recorded by then; public, as
+    the announcement was."""
+    visits = float(event.payload.get("visits", 0))
+    for membership_id in event.payload.get("deputies", []):
         seat = seats.membership(int(membership_id))
         if seat is None or seat[1] is None:
             continue
         person_id, body_id = seat
-        yield Credit(person_id, "reception_day", event.at, event.seq, DAY, event.target_id, title, body_id)
-        yield Mark(DAY, event.target_id, outcome="", person_id=person_id)  # taken off, then back on
-    for membership_id in event.payload.get("deputies_removed", []):
-        seat = seats.membership(int(membership_id))
-        if seat is not None:
-            yield Mark(DAY, event.target_id, outcome="removed", person_id=seat[0])
+        yield Credit(person_id, "reception_day", event.at, event.seq, DAY, event.target_id, title, body_id,
+                     value=visits, public=True)  # fmt: skip
 
 
 def credits(events: list[EventRow], seats: Seats) -> Iterator[Credit | Mark]:
@@ -124,17 +123,17 @@ def inbox(user: Any) -> list[InboxItem]:
         for voice in voices_addressed_to_user(user, 20)
         if voice.status == VoiceStatus.RECEIVED
     ]
-    days = reception_days_upcoming().filter(deputies__person_id=person_id)[:10]
-    items += [
-        InboxItem(
-            app="voices",
-            kind=_("Reception day"),
-            title=f"{day.station.name} · {day.place}",
-            url=reverse("voices:reception"),
-            action=_("See the day"),
-            due=day.date,
-            order=40,
+    for day in reception_days_received_by(person_id):
+        past = day.date <= today()
+        items.append(
+            InboxItem(
+                app="voices",
+                kind=_("Reception day to record as held") if past else _("Reception day"),
+                title=f"{day.station.name} · {day.place}",
+                url=reverse("voices:reception_day", args=[day.pk]),
+                action=_("Record that it was held") if past else _("See the day"),
+                due=day.date,
+                order=35 if past else 40,
+            )
         )
-        for day in days
-    ]
     return items

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -79,12 +80,17 @@ class ReplyRule(models.TextChoices):
 
 
 class ReceptionDayStatus(models.TextChoices):
+    """published ──hold (on the day or after)──▶ held; published ──cancel──▶ cancelled
+    (``services.RECEPTION_DAY_TRANSITIONS``). Only a held day counts in the duty record."""
+
     PUBLISHED = "published", _("published")
+    HELD = "held", pgettext_lazy("reception day", "held")
     CANCELLED = "cancelled", _("cancelled")
 
 
 class ReceptionDay(TimeStampedModel):
-    """A station's announced reception day (接待日): date, place and the deputies who receive."""
+    """A station's announced reception day (接待日): date, place and the deputies who receive; held
+    once the station's deputies or staff record that it took place."""
 
     station = models.ForeignKey(
         "org.Body", verbose_name=_("station"), on_delete=models.PROTECT, related_name="reception_days"

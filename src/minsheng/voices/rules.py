@@ -251,6 +251,28 @@ rules.add_perm("voices.enter_voice", is_station_staff | is_congress_office_staff
 rules.add_perm("voices.add_receptionday", is_station_staff | is_congress_office_staff | has_admin_role)
 # On a station (org.Body): publish and cancel its reception days, see its voices' queue.
 rules.add_perm("voices.manage_station", is_station_staff_of_body | is_staff_in_scope | has_admin_role)
+
+
+@rules.predicate
+def manages_station_of_day(user: Any, day: Any) -> bool:
+    """Staff of the day's station, or of the congress's office over it (as ``voices.manage_station``)."""
+    if day is None:
+        return False
+    station = day.station
+    return bool(is_station_staff_of_body(user, station) or is_staff_in_scope(user, station))
+
+
+@rules.predicate
+def receives_on_day(user: Any, day: Any) -> bool:
+    """One of the deputies announced to receive on the day."""
+    seats = {m.pk for m in memberships_of(user) if m.role == Role.DEPUTY}
+    return day is not None and bool(seats) and day.deputies.filter(pk__in=seats).exists()
+
+
+# On a reception day: its receiving deputies and the station's staff record that it was held (the
+# duty record counts held days only); the station's staff cancel it.
+rules.add_perm("voices.hold_receptionday", receives_on_day | manages_station_of_day | has_admin_role)
+rules.add_perm("voices.cancel_receptionday", manages_station_of_day | has_admin_role)
 # Social-conditions reports (社情民意) are the CPPCC's: its members and grassroots places file them (and
 # the congress's office, forwarding a declined suggestion's content); the CPPCC's office adopts them.
 files_reports = is_cppcc_member | is_cppcc_office_staff | is_cppcc_place_staff | is_congress_office_staff

@@ -351,6 +351,21 @@ def reception_days_upcoming(
     )
 
 
+def reception_days_received_by(person_id: int, limit: int = 10) -> list[ReceptionDay]:
+    """Published (not yet held) days this deputy receives on: the past ones to record as held, oldest
+    first, then the coming ones."""
+    days = ReceptionDay.objects.filter(
+        deputies__person_id=person_id, status=ReceptionDayStatus.PUBLISHED
+    ).select_related("station")
+    past = list(days.filter(date__lte=today()).order_by("date", "start_time", "id").distinct()[:limit])
+    coming = list(days.filter(date__gt=today()).order_by("date", "start_time", "id").distinct()[:limit])
+    return past + coming
+
+
+def reception_day_visits(day: ReceptionDay) -> int:
+    return Voice.objects.filter(reception_day=day).count()
+
+
 def reception_days_of_user(user: Any) -> QuerySet[ReceptionDay]:
     """Reception days of the stations the user manages, recent and upcoming, with visit counts."""
     from django.db.models import Count
@@ -438,9 +453,11 @@ def reception_day_of(day_id: int) -> ReceptionDay | None:
 
 
 def reception_days_held(stations: QuerySet[Body], limit: int = 30) -> QuerySet[ReceptionDay]:
-    """Days a visit can be recorded against: published, today or earlier, newest first."""
+    """Days a visit can be recorded against: published or held, today or earlier, newest first."""
     days = ReceptionDay.objects.filter(
-        station__in=stations, status=ReceptionDayStatus.PUBLISHED, date__lte=today()
+        station__in=stations,
+        status__in=(ReceptionDayStatus.PUBLISHED, ReceptionDayStatus.HELD),
+        date__lte=today(),
     ).order_by("-date")
     # The form's choice field filters the set again, which a sliced queryset cannot be: a subquery.
     return ReceptionDay.objects.filter(pk__in=days.values("pk")[:limit]).select_related("station")

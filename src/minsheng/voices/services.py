@@ -19,6 +19,7 @@ from minsheng.core.attachments import attachments_save, uploads_check
 from minsheng.core.calendar import deadline_compute
 from minsheng.core.errors import (
     ConflictError,
+    DomainError,
     PermissionDeniedError,
     ValidationFailedError,
 )
@@ -37,7 +38,7 @@ from minsheng.core.search import search_index
 from minsheng.core.similarity import similarity_index
 from minsheng.core.text import plain_text_checked
 from minsheng.core.throttle import throttle_count
-from minsheng.core.transitions import Transition, TransitionTable, transition_apply
+from minsheng.core.transitions import Transition, TransitionTable, guard, transition_apply, transition_refusal
 from minsheng.core.validators import credit_code_checked
 from minsheng.core.verification import mobile_normalise
 from minsheng.org.models import (
@@ -114,6 +115,14 @@ WORK_ORDER_TRANSITIONS = TransitionTable(
     Transition("extend", {W.OPEN}, W.OPEN, "voices.decide_workorder"),
     Transition("refuse_extension", {W.OPEN}, W.OPEN, "voices.decide_workorder"),
     Transition("reopen", {W.REPLIED}, W.OPEN, "voices.reopen_workorder", in_person=True),
+)
+
+# A reception day: announced (published), then held on the day or after it, or cancelled before.
+RECEPTION_DAY_TRANSITIONS = TransitionTable(
+    Transition("hold", {ReceptionDayStatus.PUBLISHED}, ReceptionDayStatus.HELD, "voices.hold_receptionday"),
+    Transition(
+        "cancel", {ReceptionDayStatus.PUBLISHED}, ReceptionDayStatus.CANCELLED, "voices.cancel_receptionday"
+    ),
 )
 
 SOCIAL_REPORT_TRANSITIONS = TransitionTable(
@@ -246,7 +255,7 @@ def _index(voice: Voice) -> None:
 def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:
     """A visit belongs to a reception day that was held: published, today or earlier, same station."""
     day = ReceptionDay.objects.get(pk=day.pk)  # as stored now: it may have been cancelled meanwhile
-    if day.status != ReceptionDayStatus.PUBLISHED:
+    if day.status == ReceptionDayStatus.CANCELLED:  # a held day still takes visits entered late
         raise ValidationFailedError(_("That reception day was cancelled."), field="reception_day")
     if day.date > timezone.localdate():
         raise ValidationFailedError(
@@ -949,7 +958,7 @@ def reception_day_update(
     with transaction.atomic():
         locked = rows_locked(ReceptionDay).select_related("station").get(pk=day.pk)
         if locked.status != ReceptionDayStatus.PUBLISHED:
-            raise ConflictError(message=_("A cancelled reception day cannot be changed."))
+            raise ConflictError(message=_("A held or cancelled reception day cannot be changed."))
         if locked.date <= timezone.localdate():  # visits may already be recorded against it
             raise ValidationFailedError(
                 _("A reception day cannot be changed on or after the day."), field="date"
@@ -1017,23 +1026,40 @@ def _reception_change_notify(
 
 def reception_day_cancel(*, actor: Actor, day: ReceptionDay, reason: str) -> ReceptionDay:
     clean = _clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
-    if not actor.has_perm("voices.manage_station", day.station):
-        raise PermissionDeniedError()
-    with transaction.atomic():
-        locked = rows_locked(ReceptionDay).get(pk=day.pk)
-        if locked.status != ReceptionDayStatus.PUBLISHED:
-            raise ConflictError()
-        locked.status = ReceptionDayStatus.CANCELLED
-        locked.save(update_fields=["status", "updated_at"])
-        event_record(
-            actor=actor,
-            verb="cancel",
-            target=locked,
-            from_state=ReceptionDayStatus.PUBLISHED,
-            to_state=ReceptionDayStatus.CANCELLED,
-            payload={"reason": clean},
+    return transition_apply(
+        table=RECEPTION_DAY_TRANSITIONS, obj=day, action="cancel", actor=actor, payload={"reason": clean}
+    )
+
+
+@guard
+def can_hold_reception_day(user: Actor, day: ReceptionDay) -> DomainError | None:
+    """A receiving deputy or the station's staff record a published day as held, on the day or after."""
+    refusal = transition_refusal(table=RECEPTION_DAY_TRANSITIONS, obj=day, action="hold", actor=user)
+    if refusal is None and day.date > timezone.localdate():
+        return ValidationFailedError(
+            _("That reception day is on %(date)s: it is recorded as held on the day or after it.")
+            % {"date": f"{day.date:%Y-%m-%d}"},
+            field="date",
         )
-    return locked
+    return refusal
+
+
+def reception_day_hold(*, actor: Actor, day: ReceptionDay, expected_state: str | None = None) -> ReceptionDay:
+    """Record that the day took place: the Event names the receiving deputies (the duty record credits
+    them) and the visits recorded against the day so far."""
+    with transaction.atomic():
+        # Deputies cannot change on or after the day (``reception_day_update``), which holding needs.
+        deputies = sorted(day.deputies.values_list("pk", flat=True))
+        visits = Voice.objects.filter(reception_day=day).count()
+        return transition_apply(
+            table=RECEPTION_DAY_TRANSITIONS,
+            obj=day,
+            action="hold",
+            actor=actor,
+            expected_state=expected_state,
+            payload={"deputies": deputies, "visits": visits},
+            guard=can_hold_reception_day,
+        )
 
 
 # Social-conditions reports (社情民意) ------------------------------------------------------------

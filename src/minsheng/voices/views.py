@@ -47,6 +47,7 @@ from minsheng.voices.forms import (
 )
 from minsheng.voices.models import (
     HANDLING_STATES,
+    ReceptionDayStatus,
     Voice,
     VoiceChannel,
     VoiceStatus,
@@ -608,6 +609,39 @@ def reception_edit(request: HttpRequest, day_id: int) -> HttpResponse:
             return redirect("voices:reception")
     status = 400 if request.method == "POST" else 200
     return render(request, "voices/reception_new.html", {"form": form, "day": day}, status=status)
+
+
+def reception_day(request: HttpRequest, day_id: int) -> HttpResponse:
+    """Public: one reception day, who receives, and (once held) how many visits were recorded; the
+    receiving deputies and the station's staff record here that it was held."""
+    day = selectors.reception_day_of(day_id)
+    if day is None:
+        raise Http404
+    context = {
+        "day": day,
+        "deputies": [m.person.name for m in day.deputies.select_related("person")],
+        "visits": selectors.reception_day_visits(day) if day.status == ReceptionDayStatus.HELD else None,
+        "can_hold": services.can_hold_reception_day(request.user, day),
+        "today": selectors.today(),
+    }
+    return render(request, "voices/reception_day.html", context)
+
+
+@login_required
+@require_POST
+def reception_hold(request: HttpRequest, day_id: int) -> HttpResponse:
+    day = selectors.reception_day_of(day_id)
+    if day is None:
+        raise Http404
+    try:
+        services.reception_day_hold(
+            actor=request.user, day=day, expected_state=request.POST.get("state") or None
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The reception day is recorded as held."))
+    return redirect("voices:reception_day", day_id=day.pk)
 
 
 @login_required

@@ -109,7 +109,7 @@ def meeting_hold(
             payload={
                 "attendees": len(rows),
                 "present": sum(row.present for row in rows),
-                "members": _members_present(meeting.topic, rows),
+                "members": members_present(meeting.topic, rows),
             },
         )
         for row in rows:
@@ -118,7 +118,7 @@ def meeting_hold(
     return meeting
 
 
-def _members_present(topic: Topic, rows: Sequence[Attendance]) -> list[int]:
+def members_present(topic: Topic, rows: Sequence[Attendance]) -> list[int]:
     """The CPPCC members (or deputies) on the list who came, as people, for the duty record: a name
     counts when exactly one representative of the topic's body or jurisdiction bears it (two members of
     the same name are left out rather than guessed)."""
