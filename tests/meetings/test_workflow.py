@@ -156,6 +156,26 @@ def test_leave_is_asked_decided_and_keeps_the_member_from_signing_in(world: Worl
         services.leave_request(actor=world.outsider, meeting=meeting, reason="不在名单")
 
 
+def test_leave_cannot_be_approved_once_the_member_has_signed_in(world: World) -> None:
+    """Found by the invariants test: ask leave, sign in while it waits, then staff approve it. The
+    approval broke the table's rule (present and on leave) with a database error; now it is refused
+    in words and changes nothing."""
+    meeting = services.meeting_notify(actor=world.staff, meeting=world.meeting())
+    member = world.deputies[4]
+    seat = services.leave_request(actor=member, meeting=meeting, reason="外出")
+    meeting = services.meeting_open(actor=world.staff, meeting=meeting)
+    assert services.attendee_sign_in(actor=member, meeting=meeting).present
+    events = Event.objects.count()
+    with pytest.raises(ValidationFailedError) as refused:
+        services.leave_decide(actor=world.staff, attendee=Attendee.objects.get(pk=seat.pk), approve=True)
+    assert "已签到" in zh(refused.value)
+    after = Attendee.objects.get(pk=seat.pk)
+    assert after.present and after.leave_status == "requested" and Event.objects.count() == events
+    # Refusing the request that waited is still possible.
+    refused_seat = services.leave_decide(actor=world.staff, attendee=after, approve=False, note="已到会")
+    assert refused_seat.leave_status == "refused"
+
+
 def test_sign_in_three_ways_once_each(world: World) -> None:
     meeting = world.in_session(world.meeting())
     token = services.checkin_token(meeting)

@@ -514,7 +514,13 @@ def leave_decide(*, actor: Any, attendee: Attendee, approve: bool, note: str = "
     clean = plain_text_checked(note, field="note", max_length=REASON_MAX_LENGTH, required=not approve)
     action = "approve_leave" if approve else "refuse_leave"
     with transaction.atomic():
-        _locked_meeting(attendee.meeting, LEAVE_STATES, action)
+        _locked_meeting(attendee.meeting, LEAVE_STATES, action)  # sign-in takes the same lock
+        if approve and Attendee.objects.filter(pk=attendee.pk, present=True).exists():
+            # Signed in while the request waited: a member present cannot be on leave.
+            raise ValidationFailedError(
+                _("%(name)s has already signed in to this meeting: the leave cannot be approved.")
+                % {"name": attendee.person.name}
+            )
         seat = transition_apply(
             table=LEAVE_TRANSITIONS,
             obj=attendee,

@@ -28,6 +28,7 @@ def _verb_labels() -> dict[str, str]:
         "publish": _("Published"),
         "update": _("Changed"),
         "cancel": _("Cancelled"),
+        "hold": _("The reception day was held"),
         "archive": _("Archived"),
         "remind": _("The unit was reminded"),
         "return": _("The unit returned it as not its business"),
