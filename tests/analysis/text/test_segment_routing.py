@@ -141,9 +141,13 @@ def test_the_lead_words_have_a_view_of_their_own_weighted_as_the_recipe_says():
     columns, values = model.feature_row("公交 地铁 班次 " + "学校 老师 " * 10)
     lead = columns >= start
     assert lead.any() and not lead.all()
-    assert np.linalg.norm(values[lead]) == pytest.approx(model.recipe.lead_weight)
+    assert model.lead_chars_view is not None
+    lead_chars = columns >= model.lead_chars_view.offset
+    assert lead_chars.any() and model.lead_chars_view.offset > start
+    assert np.linalg.norm(values[lead & ~lead_chars]) == pytest.approx(model.recipe.lead_weight)
+    assert np.linalg.norm(values[lead_chars]) == pytest.approx(model.recipe.lead_char_weight)
     assert np.linalg.norm(values[~lead]) == pytest.approx(np.sqrt(2))  # words and characters: 1 each
-    assert model.weights.shape[0] == start + len(model.lead_view.vocabulary)
+    assert model.weights.shape[0] == model.lead_chars_view.offset + len(model.lead_chars_view.vocabulary)
     without = routing_train(texts, labels, recipe=Recipe(lead_words=0))
-    assert without.lead_view is None
+    assert without.lead_view is None and without.lead_chars_view is None
     assert without.suggest("地铁站出口附近公交线路太少")[0].label == "交通运输"
