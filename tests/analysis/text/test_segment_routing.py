@@ -128,3 +128,26 @@ def test_fast_feature_rows_equal_scikit_learns():
     got = np.zeros(len(expected))
     got[columns] = values
     assert np.allclose(got, expected)
+
+
+def test_the_lead_words_have_a_view_of_their_own_weighted_as_the_recipe_says():
+    from minsheng.analysis.text.routing import Recipe
+
+    texts, labels = _corpus(60, 4, noise=1.0)
+    model = routing_train(texts, labels)
+    assert model.lead_view is not None and model.recipe.lead_words == 10
+    start = model.lead_view.offset
+    assert start == len(model.words_view.vocabulary) + len(model.chars_view.vocabulary)
+    columns, values = model.feature_row("公交 地铁 班次 " + "学校 老师 " * 10)
+    lead = columns >= start
+    assert lead.any() and not lead.all()
+    assert model.lead_chars_view is not None
+    lead_chars = columns >= model.lead_chars_view.offset
+    assert lead_chars.any() and model.lead_chars_view.offset > start
+    assert np.linalg.norm(values[lead & ~lead_chars]) == pytest.approx(model.recipe.lead_weight)
+    assert np.linalg.norm(values[lead_chars]) == pytest.approx(model.recipe.lead_char_weight)
+    assert np.linalg.norm(values[~lead]) == pytest.approx(np.sqrt(2))  # words and characters: 1 each
+    assert model.weights.shape[0] == model.lead_chars_view.offset + len(model.lead_chars_view.vocabulary)
+    without = routing_train(texts, labels, recipe=Recipe(lead_words=0))
+    assert without.lead_view is None and without.lead_chars_view is None
+    assert without.suggest("地铁站出口附近公交线路太少")[0].label == "交通运输"
