@@ -73,6 +73,20 @@ def deputies_for_place(
     return seats.distinct()
 
 
+_SEAT_LISTING_FIELDS = ("person__name", "person__pinyin", "constituency__name")
+
+
+def deputy_listing_for_place(place: Jurisdiction, query: str = "") -> QuerySet[Membership]:
+    """``deputies_for_place`` with only what the public page lists (name, profile link, constituency):
+    loading the six related rows of each seat cost more than all the rest of the page."""
+    return (
+        deputies_for_place(place, query=query)
+        .select_related(None)
+        .select_related("person", "constituency")
+        .only(*_SEAT_LISTING_FIELDS)
+    )
+
+
 @dataclass(frozen=True)
 class ConstituencyGroup:
     """A constituency (选区) and the deputies it elected, as the find-my-representatives page lists them."""

@@ -808,7 +808,7 @@ def work_order_extension_request(
     user = _actor(request)
     voice = _visible_voice(request, voice_id)
     services.work_order_extension_request(actor=user, voice=voice, until=data.until, reason=data.reason)
-    return _detail_out(voice, user)
+    return _detail_out(_visible_voice(request, voice_id), user)  # read again: its work order changed
 
 
 @router.post("/{voice_id}/extend", response=VoiceDetailOut, summary="同意延期")
@@ -816,7 +816,7 @@ def work_order_extend(request: HttpRequest, voice_id: ObjectId, data: WorkOrderG
     user = _actor(request)
     voice = _visible_voice(request, voice_id)
     services.work_order_extend(actor=user, voice=voice, until=data.until, reason=data.reason)
-    return _detail_out(voice, user)
+    return _detail_out(_visible_voice(request, voice_id), user)  # read again: its work order changed
 
 
 @router.post("/{voice_id}/refuse-extension", response=VoiceDetailOut, summary="不同意延期")
@@ -826,4 +826,4 @@ def work_order_extension_refuse(
     user = _actor(request)
     voice = _visible_voice(request, voice_id)
     services.work_order_extension_refuse(actor=user, voice=voice, reason=data.reason)
-    return _detail_out(voice, user)
+    return _detail_out(_visible_voice(request, voice_id), user)  # read again: its work order changed

@@ -156,12 +156,34 @@ _KIND_LABELS = dict(VoiceKind.choices)
 _STATUS_LABELS = dict(VoiceStatus.choices)
 
 
+_ROW_FIELDS = (
+    "created_at", "text", "kind", "status", "triage_due",
+    "addressed_to__person__name", "station__name",
+)  # fmt: skip
+_ROW_WORK_ORDER_FIELDS = ("voice_id", "status", "due", "unit__name")
+
+
 def voices_rows(ids: list[int]) -> list[Voice]:
     """The list page's rows by id, related rows loaded: for ids a visibility-filtered query gave.
 
     Each carries ``kind_label`` and ``status_label``: Django's get_FOO_display() rebuilds the
     choices mapping on every call (~50 µs a label, a tenth of a list page's rendering)."""
-    rows = list(_with_relations(Voice.objects.filter(pk__in=ids)))
+    rows = list(
+        Voice.objects.filter(pk__in=ids)
+        # Only what a row shows: compiling the detail page's five joins (~100 columns) cost more
+        # than running the query.
+        .select_related("addressed_to__person", "station")
+        .only(*_ROW_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "work_orders",
+                queryset=WorkOrder.objects.select_related("unit")
+                .only(*_ROW_WORK_ORDER_FIELDS)
+                .order_by("-id"),
+                to_attr="work_orders_latest_first",
+            )
+        )
+    )
     for voice in rows:
         voice.kind_label = _KIND_LABELS.get(voice.kind, voice.kind)  # type: ignore[attr-defined]
         voice.status_label = _STATUS_LABELS.get(voice.status, voice.status)  # type: ignore[attr-defined]
@@ -271,7 +293,7 @@ WORK_ORDER_PUBLIC_VERBS = ("extend",)
 def voice_timeline(voice: Voice, *, public: bool = False) -> list[Event]:
     """The voice's Events and its work orders' extension Events, oldest first (the timeline people see
     is read from these only)."""
-    orders = [str(pk) for pk in WorkOrder.objects.filter(voice=voice).values_list("pk", flat=True)]
+    orders = [str(order.pk) for order in _work_orders_newest_first(voice)]
     verbs = WORK_ORDER_PUBLIC_VERBS if public else WORK_ORDER_TIMELINE_VERBS
     work_type = ContentType.objects.get_for_model(WorkOrder)
     of_orders = Event.objects.filter(target_type=work_type, target_id__in=orders, verb__in=verbs)
@@ -290,12 +312,23 @@ def voice_replies(voice: Voice) -> list[VoiceReply]:
     )
 
 
+def _work_orders_newest_first(voice: Voice) -> list[WorkOrder]:
+    """The voice's work orders with their units: those its query loaded (``voices_visible_to``
+    prefetches them), else read now. A voice's page asked the database for them four times."""
+    loaded = getattr(voice, "work_orders_latest_first", None)
+    if loaded is None:
+        loaded = list(WorkOrder.objects.filter(voice=voice).select_related("unit").order_by("-id"))
+    return loaded
+
+
 def voice_open_work_order(voice: Voice) -> WorkOrder | None:
-    return WorkOrder.objects.filter(voice=voice, status=WorkOrderStatus.OPEN).select_related("unit").first()
+    """The open work order (a constraint allows one at a time)."""
+    return next((o for o in _work_orders_newest_first(voice) if o.status == WorkOrderStatus.OPEN), None)
 
 
 def voice_work_orders(voice: Voice) -> list[WorkOrder]:
-    return list(WorkOrder.objects.filter(voice=voice).select_related("unit", "forwarded_by").order_by("id"))
+    """The voice's work orders, oldest first (the order they were forwarded in)."""
+    return sorted(_work_orders_newest_first(voice), key=lambda order: order.pk)
 
 
 def merge_candidates(user: Any, voice: Voice, limit: int = 20) -> QuerySet[Voice]:

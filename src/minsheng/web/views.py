@@ -23,7 +23,7 @@ from minsheng.org.selectors import (
     contact_offices,
     cppcc_places_for,
     deputies_by_constituency,
-    deputies_for_place,
+    deputy_listing_for_place,
     place_find,
     roles_of,
     stations_for,
@@ -50,7 +50,7 @@ def _place_context(place: Jurisdiction | None, query: str = "") -> dict[str, obj
     if place is None:
         return {"place": None}
     query = query.strip()[:MAX_QUERY_LENGTH]
-    deputies = list(deputies_for_place(place, query=query))
+    deputies = list(deputy_listing_for_place(place, query=query))
     stations = list(stations_for(place))
     next_days: dict[int, ReceptionDay] = {}
     for day in reception_days_upcoming().filter(station__in=[s.pk for s in stations]):
