@@ -60,6 +60,16 @@ def _fresh_calendar_years() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_jurisdiction_tree() -> Iterator[None]:
+    """The tree of places is kept per process: each test reads its own."""
+    from minsheng.org.selectors import jurisdiction_tree_forget
+
+    jurisdiction_tree_forget()
+    yield
+    jurisdiction_tree_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_fragments() -> Iterator[None]:
     """Rendered form fragments (unit lists) are cached per process: a test must see its own units."""
     from django.core.cache import caches

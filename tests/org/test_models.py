@@ -8,13 +8,21 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from minsheng.org.models import BodyKind, JurisdictionLevel, Membership, Role
-from minsheng.org.selectors import deputies_for_place, place_find, profile_public, roles_of
+from minsheng.org.selectors import (
+    deputies_for_place,
+    jurisdiction_tree,
+    jurisdiction_tree_for,
+    place_find,
+    profile_public,
+    roles_of,
+)
 from tests.factories import (
     BodyFactory,
     ConstituencyFactory,
     JurisdictionFactory,
     MembershipFactory,
     PersonFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +112,34 @@ def test_public_profile_only_for_representatives(district_with_two_towns):
     staff = MembershipFactory(role=Role.STAFF, body__kind=BodyKind.WORKING_BODY)
     assert profile_public(staff.person_id, DAY) is None
     assert profile_public(10**9, DAY) is None
+
+
+def test_jurisdiction_tree_walks_up_and_down(district_with_two_towns):
+    district, north, south, *_ = district_with_two_towns
+    village = JurisdictionFactory(parent=north, name="北测村")
+    tree = jurisdiction_tree()
+    assert tree.lineage(village.pk)[:3] == [village.pk, north.pk, district.pk]
+    assert tree.with_descendants({north.pk}) == {north.pk, village.pk}
+    assert tree.with_descendants({district.pk}) >= {district.pk, north.pk, south.pk, village.pk}
+    assert tree.lineage(None) == []
+
+
+def test_jurisdiction_tree_sees_a_place_added_moved_or_removed(district_with_two_towns):
+    _district, north, south, *_ = district_with_two_towns
+    assert jurisdiction_tree().with_descendants({south.pk}) == {south.pk}
+    village = JurisdictionFactory(parent=south, name="南测村")
+    assert jurisdiction_tree().with_descendants({south.pk}) == {south.pk, village.pk}
+    village.parent = north
+    village.save()
+    assert jurisdiction_tree().lineage(village.pk)[:2] == [village.pk, north.pk]
+    assert jurisdiction_tree().with_descendants({south.pk}) == {south.pk}
+    village.delete()
+    assert jurisdiction_tree().with_descendants({north.pk}) == {north.pk}
+
+
+def test_jurisdiction_tree_is_read_once_per_request(district_with_two_towns, django_assert_num_queries):
+    user = UserFactory()
+    with django_assert_num_queries(2):  # the version, then the tree
+        first = jurisdiction_tree_for(user)
+    with django_assert_num_queries(0):
+        assert jurisdiction_tree_for(user) is first

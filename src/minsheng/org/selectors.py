@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from minsheng.core.queries import once_per_user
 from minsheng.org.models import (
     CPPCC_PLACE_KINDS,
     PUBLIC_PLACE_KINDS,
@@ -33,6 +36,72 @@ def today() -> dt.date:
 
 def jurisdictions_all() -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.select_related("parent").order_by("code")
+
+
+@dataclass(frozen=True)
+class JurisdictionTree:
+    """Every jurisdiction's parent and children, by id."""
+
+    parent_of: dict[int, int | None]
+    children_of: dict[int, tuple[int, ...]]
+
+    def lineage(self, jurisdiction_id: int | None) -> list[int]:
+        """The jurisdiction, then its ancestors up to the root."""
+        chain: list[int] = []
+        node = jurisdiction_id
+        while node is not None and node not in chain:  # a cycle cannot be saved, but never loop
+            chain.append(node)
+            node = self.parent_of.get(node)
+        return chain
+
+    def with_descendants(self, ids: Iterable[int]) -> set[int]:
+        """The jurisdictions and everything below them."""
+        covered: set[int] = set()
+        frontier = set(ids)
+        while frontier:
+            covered |= frontier
+            frontier = {child for node in frontier for child in self.children_of.get(node, ())} - covered
+        return covered
+
+
+_tree_lock = threading.Lock()
+_tree_kept: tuple[tuple[Any, ...], JurisdictionTree] | None = None
+
+
+def jurisdiction_tree() -> JurisdictionTree:
+    """The tree of places, kept per process under the table's row count, last change, largest id and
+    sum of parents (one small aggregate query: a place saved, added, removed or moved changes it).
+    Staff scopes walk it on every voice page: walking it in SQL cost two queries, and joining four
+    levels of parents made a voice's query slow to plan."""
+    global _tree_kept
+    state = Jurisdiction.objects.order_by().aggregate(
+        rows=Count("id"), changed=Max("updated_at"), top=Max("id"), parents=Sum("parent_id")
+    )
+    version = (state["rows"], state["changed"], state["top"], state["parents"])
+    kept = _tree_kept
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    parent_of: dict[int, int | None] = dict(Jurisdiction.objects.order_by().values_list("id", "parent_id"))
+    children: dict[int, list[int]] = {}
+    for node, parent in parent_of.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(node)
+    tree = JurisdictionTree(parent_of, {node: tuple(sorted(ids)) for node, ids in children.items()})
+    with _tree_lock:
+        _tree_kept = (version, tree)
+    return tree
+
+
+def jurisdiction_tree_forget() -> None:
+    """Drop the kept tree (tests: each builds its own places, and ids repeat after a rollback)."""
+    global _tree_kept
+    with _tree_lock:
+        _tree_kept = None
+
+
+def jurisdiction_tree_for(user: Any) -> JurisdictionTree:
+    """``jurisdiction_tree()``, checked once per request (a page's rules ask it several times)."""
+    return once_per_user(user, "jurisdiction_tree", jurisdiction_tree)
 
 
 def townships_of(district: Jurisdiction | None = None) -> QuerySet[Jurisdiction]:

@@ -28,7 +28,7 @@ from minsheng.org.models import (
     Role,
 )
 from minsheng.org.rules import has_admin_role
-from minsheng.org.selectors import memberships_of
+from minsheng.org.selectors import jurisdiction_tree_for, memberships_of
 
 
 class TrackingActor(AnonymousUser):
@@ -39,14 +39,9 @@ class TrackingActor(AnonymousUser):
         self.tracking_voice_id = voice_id
 
 
-def _scope_ids(jurisdiction: Any) -> set[int]:
+def _scope_ids(user: Any, jurisdiction_id: int | None) -> set[int]:
     """The jurisdiction and its ancestors: a staff member of any of them covers it."""
-    ids: set[int] = set()
-    node = jurisdiction
-    while node is not None and node.pk not in ids:
-        ids.add(node.pk)
-        node = node.parent
-    return ids
+    return set(jurisdiction_tree_for(user).lineage(jurisdiction_id))
 
 
 def station_ids_of(user: Any) -> set[int]:
@@ -122,7 +117,7 @@ def is_staff_in_scope(user: Any, obj: Any) -> bool:
     if obj is None:
         return False
     mine = office_ids_for(user, obj)
-    return bool(mine) and bool(mine & _scope_ids(obj.jurisdiction))
+    return bool(mine) and bool(mine & _scope_ids(user, obj.jurisdiction_id))
 
 
 @rules.predicate
