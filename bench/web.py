@@ -26,7 +26,15 @@ from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import Request, drive, machine_description, results_table, running_server, section_write
+from loadgen import (
+    LoadResult,
+    Request,
+    drive,
+    machine_description,
+    results_table,
+    running_server,
+    section_write,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 5000
@@ -268,6 +276,12 @@ def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
     ]
 
 
+def single_client_table(results: list[LoadResult]) -> str:
+    lines = ["| page | p50 ms | p95 ms |", "|---|---|---|"]
+    lines += [f"| {r.name} | {r.p50_ms:.1f} | {r.p95_ms:.1f} |" for r in results]
+    return "\n".join(lines)
+
+
 PG_DEFAULT_URL = "postgres://minsheng:minsheng@127.0.0.1:55432/minsheng_bench_web"
 
 
@@ -301,6 +315,8 @@ def main() -> int:
         "--keep", type=Path, default=None, help="seed this folder once, measure copies of it on later runs"
     )
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (minsheng serve: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (minsheng serve: 4)")
     parser.add_argument(
         "--database-url", default=os.environ.get("MINSHENG_BENCH_DATABASE_URL", PG_DEFAULT_URL)
     )
@@ -391,7 +407,7 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
 
     connections.close_all()
     load_before = os.getloadavg()[0]
-    with running_server(args.data, start_timeout=120) as base_url:
+    with running_server(args.data, workers=args.workers, threads=args.threads, start_timeout=120) as base_url:
         # Warm both workers: lazy imports (jieba, numpy), the similar-items corpus, caches. Forty
         # requests a page, so that each worker has surely met a detail page that shows similar items.
         for _name, make in pages:
@@ -400,8 +416,15 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             drive(base_url, name, make, clients=args.clients, requests_per_client=args.requests)
             for name, make in pages
         ]
+        # The same pages one request at a time: each page's own time, without waiting behind others
+        # on the two cores (what a person sees on a quiet server).
+        alone = [
+            drive(base_url, name, make, clients=1, requests_per_client=args.requests) for name, make in pages
+        ]
     table = results_table(results)
     print(table)
+    alone_table = single_client_table(alone)
+    print(alone_table)
     measured = [r for r in results if not r.name.startswith("ceiling")]
     worst_p95 = max(r.p95_ms for r in measured)
     total_rps = sum(r.requests for r in measured) / sum(r.seconds for r in measured)
@@ -412,9 +435,12 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
-            f"gunicorn 2 workers × 4 threads, {args.clients} concurrent keep-alive clients on loopback, "
-            f"{args.requests} requests per client per page (the load generator shares the 2 cores). "
-            f"Errors: {errors}. {getattr(args, 'preparation', '')}\n\n{table}\n"
+            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
+            f"keep-alive clients on loopback, {args.requests} requests per client per page (the load "
+            f"generator shares the 2 cores). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"
+            f"{table}\n\nThe same pages with one client, one request at a time ({args.requests} each):"
+            f" each page's own time on the server, without queueing behind other requests.\n\n"
+            f"{alone_table}\n"
         )
         key = "web" if database.startswith("SQLite") else "web-postgres"
         if key == "web-postgres":
