@@ -4,12 +4,14 @@ ahead, and similar items scored exactly as the baseline similarity while the cor
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minsheng.analysis.text.similarity import similar_texts
+from minsheng.core.events import event_record
 from minsheng.motions.models import Motion, MotionStatus
 from minsheng.motions.selectors import MotionFilters, motions_search, similar_motions
 from minsheng.motions.views import lists
@@ -52,10 +54,13 @@ def test_similar_items_score_exactly_like_the_baseline_and_follow_edits(accounts
     got, expected = both()
     assert got == expected and got, "the same items with the same scores"
     assert target.pk not in [pk for pk, _s in got]
-    # A change to a corpus item is seen at once: services save updated_at with every change.
-    Motion.objects.filter(pk=made[3].pk).update(
-        title="关于增设学校路口信号灯和斑马线的建议", updated_at=timezone.now()
-    )
+    # A change to a corpus item is seen at once: as a service does, it saves updated_at and records an
+    # Event (the kept corpus is reused, unchecked, while the Event log has not moved).
+    with transaction.atomic():
+        Motion.objects.filter(pk=made[3].pk).update(
+            title="关于增设学校路口信号灯和斑马线的建议", updated_at=timezone.now()
+        )
+        event_record(actor=None, verb="update", target=made[3])
     got_after, expected_after = both()
     assert got_after == expected_after and got_after != got
     # So is a new item.

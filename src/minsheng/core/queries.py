@@ -23,14 +23,21 @@ def one_or_none(queryset: QuerySet[M]) -> M | None:
     return rows[0] if rows else None
 
 
+def kept_on(holder: Any, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` kept on ``holder`` under ``name`` for the holder's life: a request's user object, or
+    a row a page loaded (its rules ask the same question several times). Objects that take no
+    attributes (anonymous users) compute each time."""
+    attribute = f"_minsheng_{name}"
+    if hasattr(holder, attribute):
+        return getattr(holder, attribute)
+    value = compute()
+    with contextlib.suppress(AttributeError):
+        setattr(holder, attribute, value)
+    return value
+
+
 def once_per_user(user: Any, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` kept on the user object under ``name``: once per request (a request has its own
     user object), as ``org.selectors.memberships_of`` keeps the memberships it is computed from.
     Anonymous users take no attributes and compute each time (their conditions are empty anyway)."""
-    attribute = f"_minsheng_{name}"
-    if hasattr(user, attribute):
-        return getattr(user, attribute)
-    value = compute()
-    with contextlib.suppress(AttributeError):
-        setattr(user, attribute, value)
-    return value
+    return kept_on(user, name, compute)

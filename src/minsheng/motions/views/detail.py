@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
 from minsheng.motions import exports, services
-from minsheng.motions import forms as f
 from minsheng.motions.models import (
     Motion,
     MotionStatus,
@@ -92,11 +91,9 @@ def _render_detail(
         "actions": actions,
         "timeline": timeline_for(motion),
         "similar": similar,
-        "proposers": motion_proposers(motion),
         "attachments": list(attachments_for(motion)),
         "invitation": invitation,
         "today": today(),
-        "signature_form": f.SignatureForm(),
         "can_export": user.has_perm("motions.review_motion", motion)
         or user.has_perm("motions.reply_motion", motion)
         or user.has_perm("motions.rate_motion", motion),
