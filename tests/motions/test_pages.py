@@ -208,7 +208,7 @@ def test_a_formula_title_is_text_in_the_staff_export(client, accounts):
 def test_the_list_rows_show_each_item_escaped_with_its_live_units_and_marks(client, accounts):
     from minsheng.motions import services
     from minsheng.motions.models import Assignment, AssignmentStatus
-    from tests.motions.builders import leader_person, lead_assignment
+    from tests.motions.builders import lead_assignment, leader_person
 
     motion = assigned(accounts)  # a lead unit and a co-unit
     lead = lead_assignment(motion)

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -21,6 +21,20 @@ def one_or_none(queryset: QuerySet[M]) -> M | None:
     """
     rows = list(queryset.order_by()[:1])
     return rows[0] if rows else None
+
+
+def prefetch_where_rows(instance: Model, prefetches: list[Prefetch], empty: set[str]) -> None:
+    """``prefetch_related_objects`` for one object, skipping the relations known to hold no rows (an
+    ``Exists`` read with the object costs far less to compile than a prefetch query): those are
+    marked prefetched and empty, as Django marks a relation whose prefetch found nothing, so that
+    ``instance.<relation>.all()`` answers from memory as after any prefetch."""
+    prefetch_related_objects([instance], *[p for p in prefetches if p.prefetch_to not in empty])
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in empty:
+        nothing = getattr(instance, name).get_queryset()
+        nothing._result_cache = []  # what prefetch_related_objects stores for no rows
+        nothing._prefetch_done = True
+        cache[name] = nothing
 
 
 def kept_on(holder: Any, name: str, compute: Callable[[], T]) -> T:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_names, mask_text
-from minsheng.core.queries import one_or_none
+from minsheng.core.queries import one_or_none, prefetch_where_rows
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
@@ -214,8 +214,26 @@ def _live_assignments() -> Prefetch:
     )
 
 
+# Relations of an item's page that most items have none of (no reply yet, no rating, nothing merged
+# into it): an Exists each tells, and only the relations with rows are prefetched.
+_DETAIL_SOMETIMES_EMPTY = ("replies", "evaluations", "merged_items")
+
+
+def _detail_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("signatures", queryset=Signature.objects.select_related("person")),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("unit").prefetch_related("views_sent"),
+        ),
+        Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
+        Prefetch("evaluations", queryset=Evaluation.objects.select_related("proposer")),
+        Prefetch("merged_items", queryset=Motion.objects.select_related("lead_signer")),
+    ]
+
+
 def motion_detail(user: Any, pk: int) -> Motion | None:
-    return one_or_none(
+    motion = one_or_none(
         motions_visible_to(user)
         .filter(pk=pk)
         # The page shows the lead signer and the key-supervision mark. The term, its body and the place
@@ -223,17 +241,16 @@ def motion_detail(user: Any, pk: int) -> Motion | None:
         # then): each join adds its columns to every view's query compilation.
         .select_related(None)
         .select_related("lead_signer", "key_supervision__leader")
-        .prefetch_related(
-            Prefetch("signatures", queryset=Signature.objects.select_related("person")),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("unit").prefetch_related("views_sent"),
-            ),
-            Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
-            Prefetch("evaluations", queryset=Evaluation.objects.select_related("proposer")),
-            Prefetch("merged_items", queryset=Motion.objects.select_related("lead_signer")),
+        .annotate(
+            has_replies=Exists(Reply.objects.filter(motion=OuterRef("pk"))),
+            has_evaluations=Exists(Evaluation.objects.filter(motion=OuterRef("pk"))),
+            has_merged_items=Exists(Motion.objects.filter(merged_into=OuterRef("pk"))),
         )
     )
+    if motion is not None:
+        empty = {name for name in _DETAIL_SOMETIMES_EMPTY if not getattr(motion, f"has_{name}")}
+        prefetch_where_rows(motion, _detail_prefetches(), empty)
+    return motion
 
 
 def motion_proposers(motion: Motion) -> list[Any]:
