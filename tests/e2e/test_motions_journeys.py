@@ -31,6 +31,13 @@ def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> No
     page.wait_for_url("**/me/")
 
 
+def open_action(box) -> None:
+    """Open an action's box (the first comes open) and wait for its fields: they load when opened."""
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    box.locator(".action-fields [name]").first.wait_for(state="attached")
+
+
 def act(
     page,
     testid: str,
@@ -40,8 +47,7 @@ def act(
     selects: dict[str, object] | None = None,
 ) -> None:
     box = page.get_by_test_id(testid).first
-    if box.get_attribute("open") is None:
-        box.locator("summary").click()
+    open_action(box)
     for selector, value in (fields or {}).items():
         box.locator(selector).fill(value)
     for selector, value in (selects or {}).items():
@@ -299,8 +305,8 @@ def test_voice_to_suggestion_to_satisfied_public_answer(live_server, page):
     sign_in(page, base, "staff")
     page.goto(f"{base}/motions/{motion.pk}/")
     final = motion.replies.get(round=2)
-    box = page.locator(f"details:has(input[name='disclose{final.pk}-reply'])")
-    box.locator("summary").click()
+    box = page.locator(f"[data-testid=action-disclose][data-target='{final.pk}']")
+    open_action(box)
     box.locator("select").select_option("full")
     with page.expect_navigation():
         box.locator("button[type=submit]").click()

@@ -134,6 +134,7 @@ def test_a_unit_consults_the_proposers_and_the_office_sees_the_disclosure_clock(
     action = page.get_by_test_id("action-consult")
     if action.get_attribute("open") is None:
         action.locator("summary").click()
+    action.locator(".action-fields [name]").first.wait_for(state="attached")  # loaded when opened
     action.locator("input[name$=held_on]").fill(lead.assigned_on.isoformat())
     action.locator("textarea[name$=note]").fill("召开办理协商会，提案人到会并同意办理方案。")
     screenshot(page, "clocks-01-consult")

@@ -4,12 +4,14 @@ ahead, and similar items scored exactly as the baseline similarity while the cor
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minsheng.analysis.text.similarity import similar_texts
+from minsheng.core.events import event_record
 from minsheng.motions.models import Motion, MotionStatus
 from minsheng.motions.selectors import MotionFilters, motions_search, similar_motions
 from minsheng.motions.views import lists
@@ -52,10 +54,13 @@ def test_similar_items_score_exactly_like_the_baseline_and_follow_edits(accounts
     got, expected = both()
     assert got == expected and got, "the same items with the same scores"
     assert target.pk not in [pk for pk, _s in got]
-    # A change to a corpus item is seen at once: services save updated_at with every change.
-    Motion.objects.filter(pk=made[3].pk).update(
-        title="关于增设学校路口信号灯和斑马线的建议", updated_at=timezone.now()
-    )
+    # A change to a corpus item is seen at once: as a service does, it saves updated_at and records an
+    # Event (the kept corpus is reused, unchecked, while the Event log has not moved).
+    with transaction.atomic():
+        Motion.objects.filter(pk=made[3].pk).update(
+            title="关于增设学校路口信号灯和斑马线的建议", updated_at=timezone.now()
+        )
+        event_record(actor=None, verb="update", target=made[3])
     got_after, expected_after = both()
     assert got_after == expected_after and got_after != got
     # So is a new item.
@@ -151,21 +156,24 @@ def test_the_cached_assign_form_is_the_same_for_every_item_and_a_failed_one_show
     client.force_login(accounts["staff"])
     unit = accounts.unit("区交通运输局")
 
-    def assign_form(page: str) -> str:
-        # From after the csrf token (per request) to the end of the form.
-        start = page.index('name="_target"', page.index('data-testid="action-assign"'))
-        return page[start : page.index("</details>", start)]
+    def assign_fields(motion: Motion) -> str:
+        # The fields as the page loads them when the assign action is opened (htmx).
+        url = reverse("motions:act", args=[motion.pk, "assign"])
+        answer = client.get(url, headers={"HX-Request": "true"})
+        assert answer.status_code == 200
+        html = answer.content.decode()
+        return html[html.index('name="assign-state"') :]  # the form's fields, after the routing panel
 
-    first_form = assign_form(client.get(reverse("motions:detail", args=[first.pk])).content.decode())
-    second_form = assign_form(client.get(reverse("motions:detail", args=[second.pk])).content.decode())
+    first_form, second_form = assign_fields(first), assign_fields(second)
     assert unit.name in first_form and first_form == second_form  # one rendering serves the place
     response = client.post(
         reverse("motions:act", args=[second.pk, "assign"]),
         {"_target": "", "assign-state": "filed", "assign-mode": "lead_co"},  # no lead unit: refused
     )
     assert response.status_code == 400
-    failed = assign_form(response.content.decode())
-    assert failed != second_form and 'class="error"' in failed  # the errors, not the cached form
+    page = response.content.decode()
+    failed = page[page.index('data-testid="action-assign"') :].split("</details>", 1)[0]
+    assert 'class="error"' in failed and unit.name in failed  # open, with its errors and its choices
     assert Motion.objects.get(pk=second.pk).status == MotionStatus.FILED
 
 

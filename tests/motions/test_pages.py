@@ -203,3 +203,29 @@ def test_a_formula_title_is_text_in_the_staff_export(client, accounts):
     cells = [cell for row in book.active.iter_rows() for cell in row]
     assert "'" + title in [cell.value for cell in cells]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_the_list_rows_show_each_item_escaped_with_its_live_units_and_marks(client, accounts):
+    from minsheng.motions import services
+    from minsheng.motions.models import Assignment, AssignmentStatus
+    from tests.motions.builders import lead_assignment, leader_person
+
+    motion = assigned(accounts)  # a lead unit and a co-unit
+    lead = lead_assignment(motion)
+    co = Assignment.objects.filter(motion=motion).exclude(pk=lead.pk).get()
+    services.assignment_return(actor=accounts.handler_of(co.unit), assignment=co, reason="不属于我局职责。")
+    services.motion_supervise(actor=accounts["staff"], motion=motion, leader=leader_person())
+    Motion.objects.filter(pk=motion.pk).update(title='关于<b>"学校"</b>路口的建议')  # as old data might hold
+    client.force_login(accounts["staff"])
+    for query in ("", "?q=路口"):
+        page = client.get(reverse("motions:list") + query).content.decode()
+        row = page[page.index(f'href="/motions/{motion.pk}/"') :].split("</tr>", 1)[0]
+        assert "<b>" not in row and "&lt;b&gt;&quot;学校&quot;&lt;/b&gt;" in row.replace(
+            "<mark>", ""
+        ).replace("</mark>", "")
+        assert ("<mark>路口</mark>" in row) == bool(query)
+        assert '<span class="count">重点</span>' in row  # the key-item mark
+        assert f"{lead.unit.name}（主办单位）" in row and co.unit.name not in row  # the returned part is gone
+        assert Assignment.objects.get(pk=co.pk).status == AssignmentStatus.RETURNED
+    empty = client.get(reverse("motions:list") + "?q=没有这样的词语").content.decode()
+    assert '<td colspan="5" class="muted">' in empty

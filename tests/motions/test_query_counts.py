@@ -68,3 +68,26 @@ def test_detail_page_budget(client, accounts, django_assert_max_num_queries):
     client.force_login(accounts["staff"])
     with django_assert_max_num_queries(60):
         assert client.get(reverse("motions:detail", args=[motion.pk])).status_code == 200
+
+
+def test_the_item_page_reads_the_relations_that_have_rows_and_knows_the_empty_ones(
+    accounts, django_assert_num_queries
+):
+    from minsheng.motions.selectors import motion_detail
+    from tests.motions.builders import submitted
+
+    motion = replied(accounts)
+    shown = motion_detail(accounts.fresh("staff"), motion.pk)
+    assert shown is not None
+    expected = list(Reply.objects.filter(motion=motion).values_list("pk", flat=True))
+    with django_assert_num_queries(0):  # all answered from what motion_detail read
+        replies = list(shown.replies.all())
+        assert replies[0].assignment.unit.name and list(shown.evaluations.all()) == []
+        assert list(shown.merged_items.all()) == [] and len(shown.assignments.all()) == 2
+    assert [r.pk for r in replies] == expected
+    assert shown.replies.filter(pk=replies[0].pk).get() == replies[0]  # a filter still asks the database
+    fresh = submitted(accounts)
+    shown = motion_detail(accounts.fresh("staff"), fresh.pk)
+    with django_assert_num_queries(0):
+        assert not shown.replies.all() and not shown.evaluations.all() and not shown.assignments.all()
+        assert [s.person.name for s in shown.signatures.all()]

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -23,14 +23,35 @@ def one_or_none(queryset: QuerySet[M]) -> M | None:
     return rows[0] if rows else None
 
 
+def prefetch_where_rows(instance: Model, prefetches: list[Prefetch], empty: set[str]) -> None:
+    """``prefetch_related_objects`` for one object, skipping the relations known to hold no rows (an
+    ``Exists`` read with the object costs far less to compile than a prefetch query): those are
+    marked prefetched and empty, as Django marks a relation whose prefetch found nothing, so that
+    ``instance.<relation>.all()`` answers from memory as after any prefetch."""
+    prefetch_related_objects([instance], *[p for p in prefetches if p.prefetch_to not in empty])
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in empty:
+        nothing = getattr(instance, name).get_queryset()
+        nothing._result_cache = []  # what prefetch_related_objects stores for no rows
+        nothing._prefetch_done = True
+        cache[name] = nothing
+
+
+def kept_on(holder: Any, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` kept on ``holder`` under ``name`` for the holder's life: a request's user object, or
+    a row a page loaded (its rules ask the same question several times). Objects that take no
+    attributes (anonymous users) compute each time."""
+    attribute = f"_minsheng_{name}"
+    if hasattr(holder, attribute):
+        return getattr(holder, attribute)
+    value = compute()
+    with contextlib.suppress(AttributeError):
+        setattr(holder, attribute, value)
+    return value
+
+
 def once_per_user(user: Any, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` kept on the user object under ``name``: once per request (a request has its own
     user object), as ``org.selectors.memberships_of`` keeps the memberships it is computed from.
     Anonymous users take no attributes and compute each time (their conditions are empty anyway)."""
-    attribute = f"_minsheng_{name}"
-    if hasattr(user, attribute):
-        return getattr(user, attribute)
-    value = compute()
-    with contextlib.suppress(AttributeError):
-        setattr(user, attribute, value)
-    return value
+    return kept_on(user, name, compute)

@@ -1,11 +1,20 @@
-"""Template filters of the motions pages: timeline verbs and states in words."""
+"""Template filters of the motions pages: timeline verbs and states in words, and the staff list's
+rows."""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.motions.models import AssignmentStatus, MotionStatus
+from minsheng.web.templatetags.site_tags import highlight
 
 register = template.Library()
 
@@ -62,3 +71,34 @@ def verb_label(verb: str) -> str:
 @register.filter
 def state_label(state: str) -> str:
     return str(STATES.get(state, state))
+
+
+@register.simple_tag
+def motion_list_rows(rows: Iterable[Any], search_query: str) -> SafeString:
+    """The staff list's table rows (``selectors.motions_rows``) in Python: through the template engine
+    each row cost ~0.25 ms, a quarter of the page's time at 20 rows. Every value is escaped with the
+    standard library's ``html.escape`` (what Django's ``escape`` calls); the column names label each
+    cell for the phone layout; the units are the live parts (returned ones left out)."""
+    number, title, signer, status, units = (
+        html.escape(gettext(label)) for label in ("Number", "Title", "Lead signer", "Status", "Units")
+    )
+    key_mark = f' <span class="count">{html.escape(gettext("key"))}</span>'
+    out = []
+    for motion in rows:
+        parts = "、".join(
+            f"{part.unit.name}（{part.role_label}）"
+            for part in motion.assignments.all()
+            if part.status != AssignmentStatus.RETURNED
+        )
+        url = html.escape(reverse("motions:detail", args=[motion.pk]))
+        shown_title = highlight(motion.title, search_query)
+        out.append(
+            f'<tr><td data-label="{number}">{html.escape(motion.number or "—")} '
+            f'<span class="muted">{html.escape(str(motion.kind_label))}</span></td>'
+            f'<td data-label="{title}"><a href="{url}">{shown_title}</a>'
+            f"{key_mark if motion.is_key else ''}</td>"
+            f'<td data-label="{signer}">{html.escape(motion.lead_signer.name)}</td>'
+            f'<td data-label="{status}">{html.escape(str(motion.status_label))}</td>'
+            f'<td data-label="{units}">{html.escape(parts)}</td></tr>\n'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above

@@ -1,9 +1,11 @@
-"""The action forms a user may use on a motion now: one runner per action, each calling one service."""
+"""The actions a user may take on a motion now, and their forms: one runner per action, each calling one
+service. A page lists the actions (``available_actions``, no form built); an action's form is built when
+the reader opens it (``action_form_make``, GET on the action's URL) or sends it back with errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms as django_forms
@@ -32,11 +34,16 @@ from minsheng.org.models import Role
 
 @dataclass(frozen=True)
 class ActionForm:
+    """An action the user may take: its name, label, and the assignment or reply it is for (``target``,
+    named by ``subject``). ``initial`` is what its form starts from; ``form`` is set only where a form
+    was built (the action the reader opened, or one sent back with errors)."""
+
     name: str
     label: StrOrPromise
-    form: django_forms.Form
     target: str = ""
     subject: str = ""
+    initial: Mapping[str, Any] = field(default_factory=dict)
+    form: django_forms.Form | None = None
 
 
 Runner = Callable[[Any, Motion, dict[str, Any]], Any]
@@ -225,21 +232,26 @@ def _form_kwargs(name: str, motion: Motion) -> dict[str, Any]:
 
 
 def action_form_make(
-    name: str,
-    motion: Motion,
-    data: Any = None,
-    initial: dict[str, Any] | None = None,
-    target: str = "",
-    subject: str = "",
-) -> ActionForm:
+    name: str, motion: Motion, data: Any = None, initial: Mapping[str, Any] | None = None, target: str = ""
+) -> django_forms.Form:
     form_class, _runner = RUNNERS[name]
-    form = form_class(
+    return form_class(
         data,
         initial={"state": motion.status, **(initial or {})},
         prefix=f"{name}{target}",
         **_form_kwargs(name, motion),
     )
-    return ActionForm(name=name, label=LABELS[name], form=form, target=target, subject=subject)
+
+
+def action_with_form(action: ActionForm, motion: Motion, data: Any = None) -> ActionForm:
+    """The action with its form built: unbound from its initial values, or bound to ``data``."""
+    return replace(action, form=action_form_make(action.name, motion, data, action.initial, action.target))
+
+
+def _offer(
+    name: str, initial: Mapping[str, Any] | None = None, target: str = "", subject: str = ""
+) -> ActionForm:
+    return ActionForm(name=name, label=LABELS[name], target=target, subject=subject, initial=initial or {})
 
 
 # Actions whose rule is their transition-table row alone; the others ask their service's guard.
@@ -256,27 +268,23 @@ ASSIGNMENT_GUARDS: tuple[tuple[str, Guard[Assignment]], ...] = (
 
 
 def available_actions(user: Actor, motion: Motion) -> list[ActionForm]:
-    """The forms the user may use on the motion now: the transition table's actions and the services'
-    guards, so a page offers exactly what the services allow."""
+    """The actions the user may take on the motion now: the transition table's actions and the services'
+    guards, so a page offers exactly what the services allow. No form is built here."""
     actions: list[ActionForm] = []
     if services.can_edit(user, motion):
         edit_initial = {"title": motion.title, "text": motion.text, "version": version_of(motion.updated_at)}
-        actions.append(action_form_make("edit", motion, initial=edit_initial))
+        actions.append(_offer("edit", edit_initial))
     if services.can_invite(user, motion):
-        actions.append(action_form_make("invite", motion))
+        actions.append(_offer("invite"))
     for name in MOTION_TRANSITIONS.allowed_actions(motion, user):
         motion_guard = MOTION_GUARDS.get(name)
         if name in TABLE_ACTIONS and (motion_guard is None or motion_guard(user, motion)):
-            actions.append(action_form_make(name, motion))
+            actions.append(_offer(name))
     assignments = list(motion.assignments.all())
     for a in assignments:
         a.motion = motion  # the guards read the item's state; it is this one
         if services.can_reassign(user, a):
-            actions.append(
-                action_form_make(
-                    "reassign", motion, initial={"assignment": a.pk}, target=str(a.pk), subject=a.unit.name
-                )
-            )
+            actions.append(_offer("reassign", {"assignment": a.pk}, str(a.pk), a.unit.name))
     for a in assignments:
         for name, assignment_guard in ASSIGNMENT_GUARDS:
             if not assignment_guard(user, a):
@@ -284,34 +292,25 @@ def available_actions(user: Actor, motion: Motion) -> list[ActionForm]:
             initial: dict[str, Any] = {"assignment": a.pk, "state": a.status}
             if name == "extend" and a.extension_requested_to:
                 initial |= {"until": a.extension_requested_to, "reason": a.extension_request_reason}
-            actions.append(
-                action_form_make(name, motion, initial=initial, target=str(a.pk), subject=a.unit.name)
-            )
+            actions.append(_offer(name, initial, str(a.pk), a.unit.name))
     for reply in motion.replies.all():
         reply.motion = motion
         if services.can_review_category(user, reply):
+            review_initial = {"reply": reply.pk, "category": reply.final_category}
             actions.append(
-                action_form_make(
-                    "review_category",
-                    motion,
-                    initial={"reply": reply.pk, "category": reply.final_category},
-                    target=str(reply.pk),
-                    subject=reply.assignment.unit.name,
-                )
+                _offer("review_category", review_initial, str(reply.pk), reply.assignment.unit.name)
             )
         if services.can_disclose(user, reply):
-            actions.append(
-                action_form_make(
-                    "disclose",
-                    motion,
-                    initial={"reply": reply.pk, "disclosure": reply.disclosure or "full"},
-                    target=str(reply.pk),
-                    subject=_("%(unit)s, round %(n)s")
-                    % {"unit": reply.assignment.unit.name, "n": reply.round},
-                )
-            )
+            subject = _("%(unit)s, round %(n)s") % {"unit": reply.assignment.unit.name, "n": reply.round}
+            disclose_initial = {"reply": reply.pk, "disclosure": reply.disclosure or "full"}
+            actions.append(_offer("disclose", disclose_initial, str(reply.pk), subject))
     if services.can_supervise(user, motion):
-        actions.append(action_form_make("supervise", motion))
+        actions.append(_offer("supervise"))
     if services.can_rate(user, motion):
-        actions.append(action_form_make("rate", motion))
+        actions.append(_offer("rate"))
     return actions
+
+
+def available_action(user: Actor, motion: Motion, name: str, target: str) -> ActionForm | None:
+    """The one action ``name`` (for ``target``) if the user may take it now, else None."""
+    return next((a for a in available_actions(user, motion) if (a.name, a.target) == (name, target)), None)

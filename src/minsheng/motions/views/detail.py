@@ -1,18 +1,20 @@
-"""A motion's page, the one endpoint every action form posts to, and its documents (letter, report)."""
+"""A motion's page, the one endpoint every action form is opened from (GET) and posts to, and its
+documents (letter, report)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError
 from minsheng.motions import exports, services
-from minsheng.motions import forms as f
 from minsheng.motions.models import (
     Motion,
     MotionStatus,
@@ -23,7 +25,15 @@ from minsheng.motions.selectors import (
     similar_motions,
     timeline_for,
 )
-from minsheng.motions.views.actions import LABELS, RUNNERS, ActionForm, action_form_make, available_actions
+from minsheng.motions.views.actions import (
+    LABELS,
+    RUNNERS,
+    ActionForm,
+    action_form_make,
+    action_with_form,
+    available_action,
+    available_actions,
+)
 from minsheng.org.selectors import today
 
 
@@ -43,7 +53,15 @@ def _render_detail(
 ) -> HttpResponse:
     actions = available_actions(request.user, motion)
     if failed is not None:
-        actions = [failed if (a.name, a.target) == (failed.name, failed.target) else a for a in actions]
+        # The form sent back comes open with its data and errors; the others load when opened.
+        actions = [
+            replace(a, form=failed.form) if (a.name, a.target) == (failed.name, failed.target) else a
+            for a in actions
+        ]
+    elif actions:
+        # The first action comes open with its fields (the page has always opened it); building one
+        # form here costs less than a second request for it (docs/architecture.md, motions).
+        actions[0] = action_with_form(actions[0], motion)
     user = request.user
     # Similar items matter while the item is drafted, reviewed or may still be merged; later they
     # would only cost a TF-IDF pass on every page view.
@@ -73,12 +91,9 @@ def _render_detail(
         "actions": actions,
         "timeline": timeline_for(motion),
         "similar": similar,
-        "proposers": motion_proposers(motion),
         "attachments": list(attachments_for(motion)),
         "invitation": invitation,
         "today": today(),
-        "signature_form": f.SignatureForm(),
-        "failed": failed,
         "can_export": user.has_perm("motions.review_motion", motion)
         or user.has_perm("motions.reply_motion", motion)
         or user.has_perm("motions.rate_motion", motion),
@@ -87,14 +102,19 @@ def _render_detail(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """GET: the action's fields (htmx, when the reader opens the action on the item's page) or, without
+    JavaScript, a page of its own; ``?target=`` names the assignment or reply it is for. 404 unless the
+    reader may take that action now. POST: run it; on success back to the item, else the item's page
+    with the form and its errors open."""
     motion = motion_detail(request.user, pk)
     if motion is None or action not in RUNNERS:
         raise Http404
+    if request.method == "GET":
+        return _action_form(request, motion, action, request.GET.get("target", ""))
     target = request.POST.get("_target", "")
-    action_form = action_form_make(action, motion, data=request.POST, target=target)
-    form = action_form.form
+    form = action_form_make(action, motion, data=request.POST, target=target)
     if form.is_valid():
         _form_class, runner = RUNNERS[action]
         try:
@@ -107,7 +127,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     fresh = motion_detail(request.user, pk)
     if fresh is None:
         raise Http404
-    return _render_detail(request, fresh, failed=action_form, status=400)
+    failed = ActionForm(name=action, label=LABELS[action], target=target, form=form)
+    return _render_detail(request, fresh, failed=failed, status=400)
+
+
+def _action_form(request: HttpRequest, motion: Motion, name: str, target: str) -> HttpResponse:
+    offered = available_action(request.user, motion, name, target)
+    if offered is None:
+        raise Http404
+    context = {"motion": motion, "a": action_with_form(offered, motion)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "motions/_action_fields.html", context)
+    return render(request, "motions/action_page.html", context)
 
 
 @login_required

@@ -4,13 +4,14 @@ the options of a select (the form widgets' templates in ``web/templates/django/f
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 from django import template
 from django.forms.utils import flatatt
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -51,10 +52,15 @@ def deadline_warning(due: Any) -> str:
 
 @register.filter
 def highlight(text: Any, query: Any) -> SafeString:
-    """``text`` escaped, with the search query's terms in ``<mark>`` (what a search list shows)."""
-    parts = highlight_parts(str(text or ""), str(query or ""))
-    return format_html_join(
-        "", "{}", ((format_html("<mark>{}</mark>", piece) if hit else piece,) for piece, hit in parts)
+    """``text`` escaped, with the search query's terms in ``<mark>`` (what a search list shows).
+
+    Escaped with the standard library's ``html.escape``, which is what Django's ``escape`` calls, without
+    its lazy-string checks: a list page highlights every row's title."""
+    if not query:  # a list without a search: nothing to mark (safe text stays as it is)
+        return conditional_escape(str(text or ""))
+    parts = highlight_parts(str(text or ""), str(query))
+    return SafeString(
+        "".join(f"<mark>{html.escape(piece)}</mark>" if hit else html.escape(piece) for piece, hit in parts)
     )
 
 

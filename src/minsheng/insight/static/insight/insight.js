@@ -1,6 +1,9 @@
 // Text intelligence panels: "use this suggestion" fills a select or an input; a confident suggestion
 // pre-fills an empty select. Nothing is submitted: the person still confirms the form.
 (function () {
+  // A panel loaded with htmx (an action's fields) brings this script again: listen once only.
+  if (window.minshengInsightPanels) return;
+  window.minshengInsightPanels = true;
   function fill(targetId, value) {
     var target = document.getElementById(targetId);
     if (!target) return;
@@ -20,6 +23,10 @@
       if (target && !target.value) target.value = hint.getAttribute("data-value");
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { prefill(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { prefill(document); });
+  } else {
+    prefill(document);  // first brought by an htmx swap: its panel is already in the page
+  }
   document.addEventListener("htmx:afterSwap", function (event) { prefill(event.target); });
 })();
