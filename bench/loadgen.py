@@ -196,8 +196,13 @@ def drive(
     max_seconds: float = 60.0,
     ok_statuses: frozenset[int] = frozenset({200, 201, 204, 302}),
     raw: bool = False,
+    reconnect: bool = False,
 ) -> LoadResult:
     """``clients`` threads each send up to ``requests_per_client`` requests (stop at ``max_seconds``).
+
+    ``reconnect=True`` opens a new connection for every request and asks the server to close it, as
+    nginx talks to its upstream by default: each request then goes to whichever server process
+    accepts it first, where a kept-alive connection stays with one process for its life.
 
     ``raw=True`` builds every request's bytes before the clock starts and sends them with
     ``_RawConnection`` (still one request per exchange, keep-alive, responses read in full);
@@ -229,6 +234,9 @@ def drive(
             started = time.perf_counter()
             try:
                 headers = dict(request.headers)
+                if reconnect:
+                    connection.close()  # the next request connects anew (inside the timing)
+                    headers["Connection"] = "close"
                 connection.request(request.method, request.path, body=request.body, headers=headers)
                 response = connection.getresponse()
                 response.read()

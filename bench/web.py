@@ -315,6 +315,11 @@ def main() -> int:
         "--keep", type=Path, default=None, help="seed this folder once, measure copies of it on later runs"
     )
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--reconnect",
+        action="store_true",
+        help="a new connection per request, as nginx talks to its upstream (default: kept alive)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (minsheng serve: 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per process (minsheng serve: 4)")
     parser.add_argument(
@@ -413,7 +418,14 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
         for _name, make in pages:
             drive(base_url, "warm-up", make, clients=4, requests_per_client=10)
         results = [
-            drive(base_url, name, make, clients=args.clients, requests_per_client=args.requests)
+            drive(
+                base_url,
+                name,
+                make,
+                clients=args.clients,
+                requests_per_client=args.requests,
+                reconnect=args.reconnect,
+            )
             for name, make in pages
         ]
         # The same pages one request at a time: each page's own time, without waiting behind others
@@ -430,13 +442,14 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
     total_rps = sum(r.requests for r in measured) / sum(r.seconds for r in measured)
     ceiling = results[0].rps
     errors = sum(r.errors for r in results)
+    connection_mode = "reconnecting (a new connection per request)" if args.reconnect else "keep-alive"
     if not args.no_write:
         body = (
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
             f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
-            f"keep-alive clients on loopback, {args.requests} requests per client per page (the load "
+            f"{connection_mode} clients on loopback, {args.requests} requests per client per page (the load "
             f"generator shares the 2 cores). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"
             f"{table}\n\nThe same pages with one client, one request at a time ({args.requests} each):"
             f" each page's own time on the server, without queueing behind other requests.\n\n"
