@@ -49,6 +49,7 @@ def test_deputy_forwards_clerk_replies_staff_searches(live_server, page):
     assert page.locator("details.action[open]").count() == 0
     page.get_by_test_id("voice-action-forward").locator("summary").click()
     form = page.locator(f"form[action$='/voices/{voice.pk}/forward/']")
+    form.locator("select[name=unit]").wait_for()  # the fields load when the action is opened
     assert form.locator("select[name=unit] optgroup").count() >= 2
     form.locator("input.select-filter").fill("交通")
     shown = form.locator("select[name=unit] optgroup option:not([hidden])")

@@ -34,7 +34,11 @@ def test_staff_see_the_routing_suggestion_beside_the_forward_form(confirmed, sta
     confirmed(2)
     services.routing_model_train(actor=staff, source=RoutingSource.PLATFORM)
     voice = make_voice("小区门口烧烤摊的油烟太大，晚上吵到凌晨")
-    page = signed_in("staff").get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    staff_client = signed_in("staff")
+    page = staff_client.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    forward_url = reverse("voices:action", args=[voice.pk, "forward"])
+    assert f'hx-get="{forward_url}"' in page  # the form and its suggestion load when opened
+    page = staff_client.get(forward_url, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="routing-suggestion"' in page
     unit = Unit.objects.get(name="区城市管理局")
     assert f'data-fill="id_unit" data-value="{unit.pk}"' in page
@@ -46,7 +50,8 @@ def test_merge_candidates_beside_the_merge_form(make_voice):
     first = make_voice(LAMP)
     second = make_voice(LAMP_AGAIN)
     make_voice("建议在南夏墅街道增设公交线路，方便群众出行。")
-    page = signed_in("staff").get(reverse("voices:detail", args=[second.pk])).content.decode()
+    url = reverse("voices:action", args=[second.pk, "merge"])
+    page = signed_in("staff").get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="merge-candidates"' in page
     assert f'data-fill="id_into" data-value="{first.tracking_code}"' in page
 

@@ -66,12 +66,38 @@ def test_a_stale_form_gets_a_conflict_message_and_changes_nothing(make_voice, tr
     assert not voice.replies.exists()
 
 
+def test_an_action_s_fields_load_when_opened_and_only_for_who_may_take_it(make_voice, transport_unit):
+    voice = make_voice()
+    deputy = client_for("deputy")
+    page = deputy.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    forward_url = reverse("voices:action", args=[voice.pk, "forward"])
+    assert f'hx-get="{forward_url}"' in page and 'name="unit"' not in page  # not built until opened
+    fields = deputy.get(forward_url, HTTP_HX_REQUEST="true")
+    assert fields.status_code == 200
+    fields_html = fields.content.decode()
+    assert 'name="unit"' in fields_html and transport_unit.name in fields_html and "<html" not in fields_html
+    # Without JavaScript the link in <noscript> opens the form on a page of its own.
+    own_page = deputy.get(forward_url).content.decode()
+    assert "<html" in own_page and f'action="{forward_url}"' in own_page and 'name="unit"' in own_page
+    # Actions the reader may not take now (a reply before any work order) and unknown ones: 404.
+    assert deputy.get(reverse("voices:action", args=[voice.pk, "reply"])).status_code == 404
+    assert deputy.get(reverse("voices:action", args=[voice.pk, "explode"])).status_code == 404
+    assert client_for("handler").get(forward_url).status_code == 404  # not the handler's voice
+    assert Client().get(forward_url).status_code == 302  # signed out: to the sign-in page
+    voice.refresh_from_db()
+    assert voice.status == VoiceStatus.RECEIVED  # opening a form changes nothing
+
+
 def test_empty_answer_is_refused(make_voice):
     voice = make_voice()
     response = client_for("deputy").post(
         reverse("voices:action", args=[voice.pk, "answer"]), {"text": "  ", "expected_state": "received"}
     )
     assert response.status_code == 400
+    page = response.content.decode()
+    # The form sent back comes open with its error; the other actions still load when opened.
+    assert 'data-testid="voice-action-answer" open' in page and 'role="alert"' in page
+    assert f'hx-get="{reverse("voices:action", args=[voice.pk, "forward"])}"' in page
     voice.refresh_from_db()
     assert voice.status == VoiceStatus.RECEIVED
 

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from minsheng.core.attachments import attachments_for
@@ -306,6 +307,19 @@ ACTION_FORMS: dict[str, type] = {
 }
 
 
+ACTION_LABELS = {
+    "answer": gettext_lazy("Answer directly"),
+    "forward": gettext_lazy("Forward to a unit"),
+    "refer": gettext_lazy("Refer elsewhere"),
+    "merge": gettext_lazy("Merge a duplicate"),
+    "reply": gettext_lazy("Reply as the unit"),
+    "return": gettext_lazy("Return: not our unit's business"),
+    "request_extension": gettext_lazy("Ask for more time"),
+    "extend": gettext_lazy("Grant more time"),
+    "refuse_extension": gettext_lazy("Refuse more time"),
+}
+
+
 def _initial(voice: Voice, action: str) -> dict[str, Any]:
     initial: dict[str, Any] = {"expected_state": voice.status}
     if action == "extend":
@@ -315,22 +329,24 @@ def _initial(voice: Voice, action: str) -> dict[str, Any]:
     return initial
 
 
-def _action_forms(voice: Voice, user: Any, bound: dict[str, Any] | None = None) -> dict[str, Any]:
-    allowed = selectors.voice_actions(voice, user)
-    forms: dict[str, Any] = {}
-    for action in allowed:
-        form_class = ACTION_FORMS.get(action)
-        if form_class is None:
-            continue
-        if bound and action in bound:
-            forms[action] = bound[action]
-        elif form_class is ForwardForm:
-            forms[action] = ForwardForm(
-                units=selectors.units_for_forwarding(voice), initial={"expected_state": voice.status}
-            )
-        else:
-            forms[action] = form_class(initial=_initial(voice, action))
-    return forms
+def _action_form_new(voice: Voice, action: str) -> Any:
+    """The unbound form of ``action`` on ``voice`` (forwarding lists the units of the voice's place)."""
+    if ACTION_FORMS[action] is ForwardForm:
+        units = selectors.units_for_forwarding(voice)
+        return ForwardForm(units=units, initial={"expected_state": voice.status})
+    return ACTION_FORMS[action](initial=_initial(voice, action))
+
+
+def _actions(voice: Voice, user: Any, bound: dict[str, Any] | None = None) -> list[tuple[str, Any, Any]]:
+    """The actions ``user`` may take on ``voice``, each with its form only when it was sent back with
+    errors: the others load their fields when opened (``voice_action`` answers GET), so the item's page
+    does not build every form, the routing suggestion and the duplicates search for each view."""
+    bound = bound or {}
+    return [
+        (action, ACTION_LABELS[action], bound.get(action))
+        for action in selectors.voice_actions(voice, user)
+        if action in ACTION_FORMS
+    ]
 
 
 def _adopt_url(voice: Voice, user: Any) -> str:
@@ -359,7 +375,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         "replies": selectors.voice_replies(voice),
         "work_orders": selectors.voice_work_orders(voice),
         "attachments": list(attachments_for(voice)),
-        "forms": _action_forms(voice, request.user, bound),
+        "actions": _actions(voice, request.user, bound),
         "can_remind": voice.status in HANDLING_STATES and request.user.has_perm("voices.remind_voice", voice),
         "can_adopt": bool(adopt_url)
         and request.user.has_perm("voices.adopt_voice", voice)
@@ -411,6 +427,20 @@ def _run_action(request: HttpRequest, voice: Voice, action: str, form: Any) -> N
         services.work_order_extension_refuse(actor=user, voice=voice, reason=data["reason"])
 
 
+def _action_fields(request: HttpRequest, voice: Voice, action: str) -> HttpResponse:
+    if action not in selectors.voice_actions(voice, request.user):
+        raise Http404
+    context = {
+        "voice": voice,
+        "action": action,
+        "label": ACTION_LABELS[action],
+        "form": _action_form_new(voice, action),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "voices/_action_fields.html", context)
+    return render(request, "voices/action_page.html", context)
+
+
 ACTION_DONE: dict[str, Callable[[], str]] = {
     "answer": lambda: _("The answer was sent."),
     "forward": lambda: _("The voice was forwarded as a work order."),
@@ -425,12 +455,17 @@ ACTION_DONE: dict[str, Callable[[], str]] = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def voice_action(request: HttpRequest, voice_id: int, action: str) -> HttpResponse:
+    """GET: the action's fields (htmx, when the reader opens the action on the voice's page) or, without
+    JavaScript, a page of its own; 404 unless the reader may take that action now. POST: run it; on
+    success back to the voice, else the voice's page with this form and its errors open."""
     voice = _voice_or_404(request, voice_id)
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         raise Http404
+    if request.method == "GET":
+        return _action_fields(request, voice, action)
     form = (
         ForwardForm(request.POST, units=selectors.units_for_forwarding(voice))
         if form_class is ForwardForm
