@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -87,10 +88,24 @@ TEMPLATES = [
 ]
 
 
+def _database_from_url(url: str) -> dict[str, Any]:
+    """A database from its URL. On PostgreSQL: parameters bound on the server and a query prepared on
+    its fifth run on a connection, so that PostgreSQL parses and plans the few dozen queries every page
+    repeats once per connection instead of on every request (most of its CPU per page; see
+    docs/benchmarks.md)."""
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.postgres_prepared_statements():
+        options: dict[str, Any] = dict(database.get("OPTIONS") or {})
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 5)
+        database["OPTIONS"] = options
+    return database
+
+
 def _database() -> dict[str, object]:
     url = env.database_url()
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60))
+        return _database_from_url(url)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "minsheng.sqlite3"),
@@ -110,7 +125,7 @@ DATABASES = {"default": _database()}
 # A read replica (PostgreSQL streaming replica): selectors' reads go there, see core/routers.py.
 if env.replica_database_url():
     DATABASES["replica"] = {
-        **dj_database_url.parse(env.replica_database_url(), conn_max_age=60),
+        **_database_from_url(env.replica_database_url()),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["minsheng.core.routers.ReplicaRouter"]

@@ -31,6 +31,12 @@ def database_url() -> str:
     return text("DATABASE_URL", "")
 
 
+def postgres_prepared_statements() -> bool:
+    """MINSHENG_PG_PREPARE (on by default): let PostgreSQL keep the plans of repeated queries. Turn it
+    off behind a transaction-pooling PgBouncer older than 1.21, which cannot carry prepared statements."""
+    return flag("MINSHENG_PG_PREPARE", default=True)
+
+
 def replica_database_url() -> str:
     """A read replica of DATABASE_URL (PostgreSQL); empty: every read goes to the primary."""
     return text("MINSHENG_REPLICA_DATABASE_URL", "")
