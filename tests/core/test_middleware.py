@@ -76,3 +76,24 @@ def test_events_written_during_a_request_carry_its_id():
 
     response = RequestIdMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-abcdef12"))
     assert response.content == b"req-abcdef12"
+
+
+def test_once_per_request_computes_once_within_a_request_and_afresh_in_the_next():
+    from minsheng.core.queries import once_per_request
+
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    def view(request):
+        first, second = once_per_request("n", compute), once_per_request("n", compute)
+        return HttpResponse(f"{first}{second}")
+
+    # The same caller-chosen request id twice: the memo is the request's, not the id's.
+    same_id = RequestFactory().get("/", HTTP_X_REQUEST_ID="req-same-01")
+    assert RequestIdMiddleware(view)(same_id).content == b"11"
+    assert RequestIdMiddleware(view)(same_id).content == b"22"
+    # Outside a request (commands, tasks) nothing is kept.
+    assert [once_per_request("n", compute), once_per_request("n", compute)] == [3, 4]

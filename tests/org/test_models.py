@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from minsheng.core.queries import request_memo_bound
 from minsheng.org.models import BodyKind, JurisdictionLevel, Membership, Role
 from minsheng.org.selectors import (
     deputies_for_place,
     jurisdiction_tree,
-    jurisdiction_tree_for,
     place_find,
     profile_public,
     roles_of,
@@ -22,7 +22,6 @@ from tests.factories import (
     JurisdictionFactory,
     MembershipFactory,
     PersonFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -137,9 +136,11 @@ def test_jurisdiction_tree_sees_a_place_added_moved_or_removed(district_with_two
     assert jurisdiction_tree().with_descendants({north.pk}) == {north.pk}
 
 
-def test_jurisdiction_tree_is_read_once_per_request(district_with_two_towns, django_assert_num_queries):
-    user = UserFactory()
-    with django_assert_num_queries(2):  # the version, then the tree
-        first = jurisdiction_tree_for(user)
-    with django_assert_num_queries(0):
-        assert jurisdiction_tree_for(user) is first
+def test_jurisdiction_tree_is_checked_once_per_request(district_with_two_towns, django_assert_num_queries):
+    with request_memo_bound():
+        with django_assert_num_queries(2):  # the version, then the tree
+            first = jurisdiction_tree()
+        with django_assert_num_queries(0):
+            assert jurisdiction_tree() is first
+    with request_memo_bound(), django_assert_num_queries(1):  # the next request checks the version
+        assert jurisdiction_tree() is first

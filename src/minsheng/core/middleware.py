@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from minsheng.core.queries import request_memo_bound
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is reused only when it is a short token that is safe in logs and headers.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
@@ -46,7 +48,8 @@ def request_id_bound(value: str) -> Iterator[str]:
 
 
 class RequestIdMiddleware:
-    """Sets ``request.request_id`` and echoes it in the ``X-Request-ID`` response header."""
+    """Sets ``request.request_id`` and echoes it in the ``X-Request-ID`` response header, and binds the
+    request's memo for ``core.queries.once_per_request``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,7 +57,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
-        with request_id_bound(request_id):
+        with request_id_bound(request_id), request_memo_bound():
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response

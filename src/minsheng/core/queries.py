@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
@@ -55,3 +56,29 @@ def once_per_user(user: Any, name: str, compute: Callable[[], T]) -> T:
     user object), as ``org.selectors.memberships_of`` keeps the memberships it is computed from.
     Anonymous users take no attributes and compute each time (their conditions are empty anyway)."""
     return kept_on(user, name, compute)
+
+
+# One dict per request, bound by core.middleware.RequestIdMiddleware; None outside a request.
+_request_memo: ContextVar[dict[str, Any] | None] = ContextVar("minsheng_request_memo", default=None)
+
+
+@contextlib.contextmanager
+def request_memo_bound() -> Iterator[None]:
+    """A fresh memo for ``once_per_request`` for the length of one request."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
+def once_per_request(name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per request under ``name`` (a check every page's rules repeat, such as the
+    places tree's freshness); outside a request (commands, tasks, tests) it computes every time, so
+    that nothing kept can outlive the request that read it."""
+    memo = _request_memo.get()
+    if memo is None:
+        return compute()
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]

@@ -15,7 +15,7 @@ import rules
 
 from minsheng.deliberation.models import Meeting, Outcome, Statement, Topic, TopicStatus
 from minsheng.org.models import BodyKind, Membership, Role
-from minsheng.org.selectors import jurisdiction_tree_for, memberships_of
+from minsheng.org.selectors import jurisdiction_tree, memberships_of
 
 STAFF_BODY_KINDS: tuple[str, ...] = (
     BodyKind.CPPCC_COMMITTEE,
@@ -48,7 +48,7 @@ def is_deliberation_staff(user: Any, obj: Any = None) -> bool:
     topic = _topic_of(obj)
     if topic is None or not seats:
         return bool(seats)
-    scope = set(jurisdiction_tree_for(user).lineage(topic.jurisdiction_id))
+    scope = set(jurisdiction_tree().lineage(topic.jurisdiction_id))
     return any(m.body is not None and m.body.jurisdiction_id in scope for m in seats)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from minsheng.core.queries import once_per_user
+from minsheng.core.queries import once_per_request
 from minsheng.org.models import (
     CPPCC_PLACE_KINDS,
     PUBLIC_PLACE_KINDS,
@@ -70,9 +70,14 @@ _tree_kept: tuple[tuple[Any, ...], JurisdictionTree] | None = None
 
 def jurisdiction_tree() -> JurisdictionTree:
     """The tree of places, kept per process under the table's row count, last change, largest id and
-    sum of parents (one small aggregate query: a place saved, added, removed or moved changes it).
-    Staff scopes walk it on every voice page: walking it in SQL cost two queries, and joining four
-    levels of parents made a voice's query slow to plan."""
+    sum of parents (one small aggregate query: a place saved, added, removed or moved changes it),
+    checked once per request (a page's rules ask for it several times). Staff scopes walk it on every
+    voice page: walking it in SQL cost two queries, and joining four levels of parents made a voice's
+    query slow to plan."""
+    return once_per_request("org.jurisdiction_tree", _jurisdiction_tree_checked)
+
+
+def _jurisdiction_tree_checked() -> JurisdictionTree:
     global _tree_kept
     state = Jurisdiction.objects.order_by().aggregate(
         rows=Count("id"), changed=Max("updated_at"), top=Max("id"), parents=Sum("parent_id")
@@ -97,11 +102,6 @@ def jurisdiction_tree_forget() -> None:
     global _tree_kept
     with _tree_lock:
         _tree_kept = None
-
-
-def jurisdiction_tree_for(user: Any) -> JurisdictionTree:
-    """``jurisdiction_tree()``, checked once per request (a page's rules ask it several times)."""
-    return once_per_user(user, "jurisdiction_tree", jurisdiction_tree)
 
 
 def townships_of(district: Jurisdiction | None = None) -> QuerySet[Jurisdiction]:

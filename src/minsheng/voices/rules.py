@@ -28,7 +28,7 @@ from minsheng.org.models import (
     Role,
 )
 from minsheng.org.rules import has_admin_role
-from minsheng.org.selectors import jurisdiction_tree_for, memberships_of
+from minsheng.org.selectors import jurisdiction_tree, memberships_of
 
 
 class TrackingActor(AnonymousUser):
@@ -41,7 +41,7 @@ class TrackingActor(AnonymousUser):
 
 def _scope_ids(user: Any, jurisdiction_id: int | None) -> set[int]:
     """The jurisdiction and its ancestors: a staff member of any of them covers it."""
-    return set(jurisdiction_tree_for(user).lineage(jurisdiction_id))
+    return set(jurisdiction_tree().lineage(jurisdiction_id))
 
 
 def station_ids_of(user: Any) -> set[int]:

@@ -19,7 +19,7 @@ from minsheng.core.queries import once_per_user, one_or_none
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Membership, Role, Unit
 from minsheng.org.rules import has_admin_role
-from minsheng.org.selectors import jurisdiction_tree, jurisdiction_tree_for
+from minsheng.org.selectors import jurisdiction_tree
 from minsheng.voices.models import (
     FINAL_STATES,
     HANDLING_STATES,
@@ -57,7 +57,7 @@ def today() -> dt.date:
 
 def _scope_with_descendants(user: Any, ids: set[int]) -> set[int]:
     """Jurisdictions a staff member covers: theirs and everything below."""
-    return jurisdiction_tree_for(user).with_descendants(ids)
+    return jurisdiction_tree().with_descendants(ids)
 
 
 def voices_routed_condition(user: Any) -> Q | None:
