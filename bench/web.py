@@ -276,6 +276,12 @@ def requests_to_measure() -> list[tuple[str, Callable[[int], Request]]]:
     ]
 
 
+def _server_shape(workers: int, threads: int) -> str:
+    if threads == 1:
+        return f"{workers} sync workers (one request at a time each, no keep-alive)"
+    return f"{workers} workers × {threads} threads"
+
+
 def single_client_table(results: list[LoadResult]) -> str:
     lines = ["| page | p50 ms | p95 ms |", "|---|---|---|"]
     lines += [f"| {r.name} | {r.p50_ms:.1f} | {r.p95_ms:.1f} |" for r in results]
@@ -320,8 +326,15 @@ def main() -> int:
         action="store_true",
         help="a new connection per request, as nginx talks to its upstream (default: kept alive)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (minsheng serve: 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per process (minsheng serve: 4)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn processes (default: minsheng serve's, 2 per CPU + 1)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per process (minsheng serve: 1, gunicorn's sync workers; more: its gthread workers)",
+    )
     parser.add_argument(
         "--database-url", default=os.environ.get("MINSHENG_BENCH_DATABASE_URL", PG_DEFAULT_URL)
     )
@@ -332,6 +345,11 @@ def main() -> int:
         help="where the PostgreSQL dumps of seeded rows are kept (outside the repository)",
     )
     args = parser.parse_args()
+    if not args.workers:
+        sys.path.insert(0, str(REPO / "src"))
+        from minsheng.cli import web_workers
+
+        args.workers = web_workers()
 
     size = {"voices": args.voices, "motions": args.motions}
     if args.database == "postgres":
@@ -442,13 +460,19 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
     total_rps = sum(r.requests for r in measured) / sum(r.seconds for r in measured)
     ceiling = results[0].rps
     errors = sum(r.errors for r in results)
-    connection_mode = "reconnecting (a new connection per request)" if args.reconnect else "keep-alive"
+    connection_mode = (
+        "reconnecting (a new connection per request)"
+        if args.reconnect
+        else "keep-alive (the sync workers close a connection after each response: the client reconnects)"
+        if args.threads == 1
+        else "keep-alive"
+    )
     if not args.no_write:
         body = (
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
-            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
+            f"gunicorn {_server_shape(args.workers, args.threads)}, {args.clients} concurrent "
             f"{connection_mode} clients on loopback, {args.requests} requests per client per page (the load "
             f"generator shares the 2 cores). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"
             f"{table}\n\nThe same pages with one client, one request at a time ({args.requests} each):"

@@ -170,6 +170,14 @@ def _metrics_dir_fresh() -> Path:
     return folder
 
 
+def web_workers() -> int:
+    """Web processes: MINSHENG_WORKERS, else two per CPU and one more (gunicorn's advice for its sync
+    workers, which take a request only when free: a request never waits behind another on a busy
+    process while a core idles, as kept-alive connections fallen 3 to 1 on two threaded processes did,
+    docs/benchmarks.md)."""
+    return int(os.environ.get("MINSHENG_WORKERS", "0")) or 2 * (os.cpu_count() or 1) + 1
+
+
 def _web_server(bind: str) -> Any:
     """gunicorn, serving the application this process has already loaded (its workers are forked)."""
     from gunicorn.app.base import BaseApplication
@@ -178,8 +186,11 @@ def _web_server(bind: str) -> Any:
 
     options = {
         "bind": bind,
-        "workers": int(os.environ.get("MINSHENG_WORKERS", "2")),
-        "threads": 4,
+        "workers": web_workers(),
+        # One request at a time per process, no keep-alive: behind nginx (which buffers slow clients)
+        # as docs/operations.md deploys it.
+        "worker_class": "sync",
+        "timeout": 60,  # the longest page (a 10,000-row export) takes seconds; a stuck one is restarted
         "preload_app": True,
         # Every request is logged by RequestLogMiddleware (JSON, with its request id): no access log.
         "accesslog": None,

@@ -104,3 +104,16 @@ def test_a_queued_map_refresh_runs_under_serve(tmp_path, world_folder, separate_
         for process in processes:
             process.wait(timeout=60)
     assert processes[0].returncode == 0
+
+
+def test_web_workers_default_to_two_per_cpu_and_one_more(monkeypatch):
+    from minsheng import cli
+
+    monkeypatch.delenv("MINSHENG_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert cli.web_workers() == 5
+    monkeypatch.setenv("MINSHENG_WORKERS", "3")
+    assert cli.web_workers() == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: as for one CPU
+    monkeypatch.delenv("MINSHENG_WORKERS")
+    assert cli.web_workers() == 3
