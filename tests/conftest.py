@@ -61,12 +61,14 @@ def _fresh_calendar_years() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_jurisdiction_tree() -> Iterator[None]:
-    """The tree of places is kept per process: each test reads its own."""
-    from minsheng.org.selectors import jurisdiction_tree_forget
+    """The tree of places and people's memberships are kept per process: each test reads its own."""
+    from minsheng.org.selectors import jurisdiction_tree_forget, memberships_forget
 
     jurisdiction_tree_forget()
+    memberships_forget()
     yield
     jurisdiction_tree_forget()
+    memberships_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from minsheng.org.models import BodyKind, JurisdictionLevel, Membership, Role
 from minsheng.org.selectors import (
     deputies_for_place,
     jurisdiction_tree,
+    memberships_of,
     place_find,
     profile_public,
     roles_of,
@@ -22,6 +23,7 @@ from tests.factories import (
     JurisdictionFactory,
     MembershipFactory,
     PersonFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,46 @@ def test_jurisdiction_tree_is_checked_once_per_request(district_with_two_towns, 
             assert jurisdiction_tree() is first
     with request_memo_bound(), django_assert_num_queries(1):  # the next request checks the version
         assert jurisdiction_tree() is first
+
+
+def _signed_in(user_id: int):
+    from minsheng.org.models import User
+
+    return User.objects.get(pk=user_id)  # a new user object, as each request has
+
+
+def _seen(user_id: int) -> list[tuple[str, str, str]]:
+    with request_memo_bound():
+        return [(m.role, m.title, m.body.name) for m in memberships_of(_signed_in(user_id))]
+
+
+def test_memberships_kept_per_process_are_read_again_when_anything_they_show_changes(
+    django_assert_num_queries,
+):
+    person = PersonFactory()
+    user = UserFactory(person=person)
+    seat = MembershipFactory(person=person, role=Role.DEPUTY)
+    assert _seen(user.pk) == [(Role.DEPUTY, "", seat.body.name)]
+    reader = _signed_in(user.pk)
+    with request_memo_bound(), django_assert_num_queries(2):  # the person's rows' and the tables' versions
+        assert [m.pk for m in memberships_of(reader)] == [seat.pk]
+    seat.title = "代表小组组长"  # edited
+    seat.save()
+    assert _seen(user.pk) == [(Role.DEPUTY, "代表小组组长", seat.body.name)]
+    seat.body.name = "测试区人大常委会"  # the body it points to renamed
+    seat.body.save()
+    assert _seen(user.pk) == [(Role.DEPUTY, "代表小组组长", "测试区人大常委会")]
+    second = MembershipFactory(person=person, role=Role.STAFF, body=seat.body)  # granted
+    assert {role for role, _title, _body in _seen(user.pk)} == {Role.DEPUTY, Role.STAFF}
+    second.end = dt.date(2022, 1, 1)  # ended (it began in 2021)
+    second.save()
+    assert [role for role, _title, _body in _seen(user.pk)] == [Role.DEPUTY]
+    other = PersonFactory()
+    seat.person = other  # moved to someone else
+    seat.save()
+    assert _seen(user.pk) == []
+    seat.person = person
+    seat.save()
+    assert len(_seen(user.pk)) == 1
+    seat.delete()  # removed
+    assert _seen(user.pk) == []

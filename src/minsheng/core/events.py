@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from minsheng.core.actors import ActorOrSystem
 from minsheng.core.middleware import request_id_get
 from minsheng.core.models import Event, EventChainHead
+from minsheng.core.queries import once_per_request
 
 GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
@@ -91,11 +92,22 @@ def chain_head_locked() -> EventChainHead:
 
 def event_chain_version() -> str:
     """Where the Event log ends now (sequence number and hash of the last Event), in one primary-key
-    read. Every change of the platform's records writes an Event in its own transaction, so a value
-    computed from those records can be kept under this version: any change moves it (the hash, not
-    only the number: a restored older database that reaches the same number again has another hash).
-    Read it *before* the records, so a value is never filed under a later version than it saw."""
-    head = EventChainHead.objects.filter(pk=_HEAD_ID).values_list("last_seq", "last_hash").first()
+    read, once per request. Every change of the platform's records writes an Event in its own
+    transaction, so a value computed from those records can be kept under this version: any change
+    moves it (the hash, not only the number: a restored older database that reaches the same number
+    again has another hash). Read it *before* the records, so a value is never filed under a later
+    version than it saw; a second call in the same request answers the first read, which is still
+    before anything the request reads after it."""
+    return once_per_request("core.event_chain_version", _event_chain_version_read)
+
+
+def _event_chain_version_read() -> str:
+    # Written as SQL: the ORM spent longer compiling this read than the database answering it.
+    alias = router.db_for_read(EventChainHead)
+    table = connections[alias].ops.quote_name(EventChainHead._meta.db_table)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = %s", [_HEAD_ID])  # noqa: S608
+        head = cursor.fetchone()
     if head is None:  # no Event written through event_record yet (the head is made on first use)
         head = Event.objects.order_by("-seq").values_list("seq", "hash").first() or (0, "")
     return f"{head[0]}:{head[1]}"

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from minsheng.core.queries import once_per_request
@@ -68,21 +68,40 @@ _tree_lock = threading.Lock()
 _tree_kept: tuple[tuple[Any, ...], JurisdictionTree] | None = None
 
 
+def _aggregates_sql(table: str, columns: tuple[str, ...], where: str = "") -> list[str]:
+    """One scalar subquery per aggregate; every name here is a quoted model table or a constant."""
+    return [f"(SELECT {column} FROM {table}{where})" for column in columns]  # noqa: S608 - names
+
+
+def _org_tables_version_read() -> tuple[Any, ...]:
+    """Row count, last change and sums of ids and parents of the places, bodies and units, in one
+    statement written here (the ORM would spend longer compiling it than the database answers it)."""
+    from django.db import connections, router
+
+    alias = router.db_for_read(Jurisdiction)
+    quote = connections[alias].ops.quote_name
+    parts: list[str] = []
+    for model, parented in ((Jurisdiction, True), (Body, True), (Unit, False)):
+        columns = ("COUNT(*)", "MAX(updated_at)", "MAX(id)") + (("SUM(parent_id)",) if parented else ())
+        parts += _aggregates_sql(quote(model._meta.db_table), columns)
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def org_tables_version() -> tuple[Any, ...]:
+    """What the places, bodies and units are now, read once per request: a place, body or unit saved,
+    added, removed or moved changes it (every save sets ``updated_at``; nothing updates them in bulk).
+    Per-process copies of the tree of places and of people's memberships are checked against it."""
+    return once_per_request("org.tables_version", _org_tables_version_read)
+
+
 def jurisdiction_tree() -> JurisdictionTree:
-    """The tree of places, kept per process under the table's row count, last change, largest id and
-    sum of parents (one small aggregate query: a place saved, added, removed or moved changes it),
-    checked once per request (a page's rules ask for it several times). Staff scopes walk it on every
-    voice page: walking it in SQL cost two queries, and joining four levels of parents made a voice's
-    query slow to plan."""
-    return once_per_request("org.jurisdiction_tree", _jurisdiction_tree_checked)
-
-
-def _jurisdiction_tree_checked() -> JurisdictionTree:
+    """The tree of places, kept per process and checked against ``org_tables_version()`` (once per
+    request). Staff scopes walk it on every voice page: walking it in SQL cost two queries, and joining
+    four levels of parents made a voice's query slow to plan."""
     global _tree_kept
-    state = Jurisdiction.objects.order_by().aggregate(
-        rows=Count("id"), changed=Max("updated_at"), top=Max("id"), parents=Sum("parent_id")
-    )
-    version = (state["rows"], state["changed"], state["top"], state["parents"])
+    version = org_tables_version()
     kept = _tree_kept
     if kept is not None and kept[0] == version:
         return kept[1]
@@ -331,15 +350,55 @@ def memberships_of(user: Any) -> list[Membership]:
         return []
     cached = getattr(user, _MEMBERSHIPS_CACHE, None)
     if cached is None:
-        rows = (
-            Membership.objects.active_on(today())
-            .filter(person_id=user.person_id)
-            # Bodies are at most three deep: every app's walk to a body's root stays in memory.
-            .select_related("body__jurisdiction", "body__parent__parent", "unit__jurisdiction")
-            # Unordered in SQL, sorted here: with an ORDER BY, Django hashes each of the ~70 selected
-            # columns while compiling, which cost more than the rest of the query on every page.
-            .order_by()
-        )
-        cached = sorted(rows, key=lambda membership: (membership.start, membership.pk))
+        cached = _memberships_in_force(user.person_id)
         setattr(user, _MEMBERSHIPS_CACHE, cached)
     return cached
+
+
+# Each person's memberships with their bodies, units and places, per process, under what they were read
+# from (a signed-in page's costliest query to compile, asked on every page for the same few people).
+_memberships_kept: dict[tuple[int, dt.date], tuple[tuple[Any, ...], list[Membership]]] = {}
+MEMBERSHIPS_KEPT_PEOPLE = 5000
+
+
+def _memberships_version(person_id: int) -> tuple[Any, ...]:
+    """The person's membership rows (count, sum of ids, last change) and ``org_tables_version()``: a
+    membership granted, ended, edited or moved, or a body, unit or place it points to changed, moves
+    it. Read before the rows, so that rows are never filed under a version older than they are."""
+    from django.db import connections, router
+
+    alias = router.db_for_read(Membership)
+    quote = connections[alias].ops.quote_name
+    where = f" WHERE {quote('person_id')} = %s"
+    columns = ("COUNT(*)", "SUM(id)", "MAX(updated_at)", "MIN(updated_at)")
+    with connections[alias].cursor() as cursor:
+        sql = _aggregates_sql(quote(Membership._meta.db_table), columns, where)
+        cursor.execute("SELECT " + ", ".join(sql), [person_id] * len(columns))
+        return (*cursor.fetchone(), *org_tables_version())
+
+
+def _memberships_in_force(person_id: int) -> list[Membership]:
+    day = today()
+    version = _memberships_version(person_id)
+    kept = _memberships_kept.get((person_id, day))
+    if kept is not None and kept[0] == version:
+        return list(kept[1])
+    rows = (
+        Membership.objects.active_on(day)
+        .filter(person_id=person_id)
+        # Bodies are at most three deep: every app's walk to a body's root stays in memory.
+        .select_related("body__jurisdiction", "body__parent__parent", "unit__jurisdiction")
+        # Unordered in SQL, sorted here: with an ORDER BY, Django hashes each of the ~70 selected
+        # columns while compiling, which cost more than the rest of the query on every page.
+        .order_by()
+    )
+    memberships = sorted(rows, key=lambda membership: (membership.start, membership.pk))
+    if len(_memberships_kept) >= MEMBERSHIPS_KEPT_PEOPLE:
+        _memberships_kept.clear()  # a new day's or many people's: start again rather than track use
+    _memberships_kept[(person_id, day)] = (version, memberships)
+    return list(memberships)
+
+
+def memberships_forget() -> None:
+    """Drop the kept memberships (tests: ids and times repeat after a rollback or a frozen clock)."""
+    _memberships_kept.clear()
