@@ -47,6 +47,24 @@ def test_anonymous_visitors_see_only_the_public_entries(client: Client):
     assert 'aria-current="page">找我的代表' in html
 
 
+def test_a_visitor_s_menu_reads_nothing_and_is_kept_per_language(django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    from minsheng.web import nav
+
+    nav._visitor_menus.clear()
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            with django_assert_num_queries(0):  # what makes keeping it for the process's life right
+                computed = nav._menu_from_apps(request)
+            assert nav_items(request) == computed
+            assert nav_items(request) is not nav._visitor_menus[language]  # a copy: callers may change it
+    assert set(nav._visitor_menus) == {"zh-hans", "en"}
+
+
 def test_the_current_entry_is_the_longest_matching_path():
     urls = ["/", "/voices/new/", "/voices/track/", "/voices/"]
     assert _current_url("/", urls) == "/"

@@ -164,6 +164,7 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "minsheng.core.sessions"  # Django's database sessions, read without the ORM's compiling
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; keep default access.
 CSRF_FAILURE_VIEW = "minsheng.web.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

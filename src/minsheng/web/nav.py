@@ -71,18 +71,33 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     """The entries this request's user can open, public first, each section by order. A signed-in
     user's entries are kept per process under everything they are computed from (``menu_key``), as
     plain tuples in the page's language (lazy labels would cost more to unpickle than to compute)."""
+    if not getattr(request.user, "is_authenticated", False):
+        # A visitor's menu is the same for every visitor in a language: the rules answer it without
+        # reading the database (checked by the tests), so it is kept for the process's life.
+        language = get_language()
+        if language not in _visitor_menus:
+            _visitor_menus[language] = _menu_from_apps(request)
+        return list(_visitor_menus[language])
     key = menu_key(request.user)
     if key is not None:
         kept = caches["fragments"].get(key)
         if kept is not None:
             return [NavItem(label, url, section, order) for label, url, section, order in kept]
+    entries = _menu_from_apps(request)
+    if key is not None:
+        plain = tuple((str(item.label), item.url, item.section, item.order) for item in entries)
+        caches["fragments"].set(key, plain, MENU_SECONDS)
+    return entries
+
+
+_visitor_menus: dict[str, list[NavItem]] = {}
+
+
+def _menu_from_apps(request: HttpRequest) -> list[NavItem]:
     entries: list[NavItem] = []
     for module in nav_modules():
         entries.extend(module.items(request))
     entries.sort(key=lambda item: (item.section != "public", item.order))
-    if key is not None:
-        plain = tuple((str(item.label), item.url, item.section, item.order) for item in entries)
-        caches["fragments"].set(key, plain, MENU_SECONDS)
     return entries
 
 
