@@ -1,0 +1,32 @@
+"""PostgreSQL: repeated statements are prepared, searches are not (their plan depends on the words)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from minsheng.core.postgres import search_aware_cursor
+from minsheng.voices.models import Voice
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="runs under `make test-postgres`"),
+]
+
+
+def prepared_statements(containing: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{containing}%"]
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_repeated_statements_are_prepared_and_searches_are_not():
+    connection.ensure_connection()
+    assert isinstance(connection.connection.cursor(), search_aware_cursor())
+    for _ in range(8):
+        list(Voice.objects.filter(status="received").values_list("pk")[:1])
+        list(Voice.objects.filter(text__contains="路灯").values_list("pk")[:1])
+    assert prepared_statements('"voices_voice"."status" =') >= 1
+    assert prepared_statements('"voices_voice"."text"::text LIKE') == 0
