@@ -116,6 +116,22 @@ def test_home_query_count_does_not_grow_with_deputies(client: Client, django_ass
         client.get("/find/", {"place": hutang().pk})
 
 
+def test_a_place_s_listing_is_kept_a_minute_per_language_and_search(
+    client: Client, django_assert_num_queries, django_assert_max_num_queries
+):
+    place = hutang()
+    first = client.get("/find/", {"place": place.pk}, **ZH).content.decode()
+    with django_assert_num_queries(1):  # the place itself; the listing is the kept one
+        assert client.get("/find/", {"place": place.pk}, **ZH).content.decode() == first
+    seat = Membership.objects.filter(role=Role.DEPUTY, constituency__places=place).select_related("person")[0]
+    searched = client.get("/find/", {"place": place.pk, "q": seat.person.name}, **ZH).content.decode()
+    assert searched != first and seat.person.name in searched  # another search, its own listing
+    english = client.get("/find/", {"place": place.pk}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english != first  # another language, its own listing
+    home = client.get("/", {"place": place.pk}, **ZH).content.decode()
+    assert first.strip() in home  # the home page shows the same listing
+
+
 def test_directory_rejects_overlong_query_with_a_message(client: Client):
     response = client.get("/directory/", {"q": "长" * 51}, **ZH)
     assert response.status_code == 200

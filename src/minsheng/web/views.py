@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
@@ -65,18 +69,39 @@ def _place_context(place: Jurisdiction | None, query: str = "") -> dict[str, obj
     }
 
 
+PLACE_RESULTS_SECONDS = 60
+
+
+def _place_results(request: HttpRequest, place: Jurisdiction | None, error: str) -> str:
+    """A place's representatives, stations and rooms as HTML. Every visitor of the place sees the same
+    public listing, so it is kept per process for a minute (a seat, station or reception day added shows
+    within a minute): building it read five queries and rendered fifty links, the site's busiest page."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    if place is None:
+        return render_to_string("web/_place_results.html", {"error": error, "place": None}, request)
+    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
+    key = f"place-results:{get_language()}:{place.pk}:{today().isoformat()}:{digest}"
+    html = caches["fragments"].get(key)
+    if html is None:
+        html = render_to_string("web/_place_results.html", _place_context(place, query), request)
+        caches["fragments"].set(key, html, PLACE_RESULTS_SECONDS)
+    return html
+
+
 def home(request: HttpRequest) -> HttpResponse:
     place, error = _place_from(request)
-    query = request.GET.get("q", "")
-    context = {"townships": list(townships_of()), "error": error, **_place_context(place, query)}
+    context = {
+        "townships": list(townships_of()),
+        "place": place,
+        "place_results": mark_safe(_place_results(request, place, error)),  # noqa: S308 - rendered above
+    }
     return render(request, "web/home.html", context, status=404 if error else 200)
 
 
 def find_representatives(request: HttpRequest) -> HttpResponse:
     """The htmx fragment behind the township picker."""
     place, error = _place_from(request)
-    query = request.GET.get("q", "")
-    return render(request, "web/_place_results.html", {"error": error, **_place_context(place, query)})
+    return HttpResponse(_place_results(request, place, error))
 
 
 @dataclass(frozen=True)
