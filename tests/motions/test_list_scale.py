@@ -120,6 +120,26 @@ def test_detail_page_with_similar_items_has_a_budget_independent_of_rows(client,
     assert large <= small <= 60
 
 
+def test_a_detail_page_s_similar_items_are_ranked_again_only_after_a_change(client, accounts, monkeypatch):
+    from minsheng.motions.views import detail
+
+    first = submitted(accounts)
+    target = submitted(accounts)
+    client.force_login(accounts["staff"])
+    rankings: list[int] = []
+    original = detail.similar_motions
+    monkeypatch.setattr(detail, "similar_motions", lambda **kw: rankings.append(1) or original(**kw))
+
+    def similar_ids() -> list[int]:
+        response = client.get(reverse("motions:detail", args=[target.pk]))
+        return [motion.pk for motion, _score in response.context["similar"]]
+
+    assert similar_ids() == [first.pk] and len(rankings) == 1
+    assert similar_ids() == [first.pk] and len(rankings) == 1  # kept: nothing changed
+    later = submitted(accounts, title=TITLES[0])  # a change records an Event: ranked again
+    assert later.pk in similar_ids() and len(rankings) == 2
+
+
 ALPHABET = "关于加强校园周边交通安全管理的建议垃圾分类提案河道水环境 AB c\n。，"
 
 
