@@ -431,10 +431,11 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
     connections.close_all()
     load_before = os.getloadavg()[0]
     with running_server(args.data, workers=args.workers, threads=args.threads, start_timeout=120) as base_url:
-        # Warm both workers: lazy imports (jieba, numpy), the similar-items corpus, caches. Forty
-        # requests a page, so that each worker has surely met a detail page that shows similar items.
+        # Warm every worker: each keeps its own caches (the similar-items corpus of each kind of item,
+        # ~0.15-0.3 s to count at 100,000 motions, the menu, the memberships). Twenty requests a
+        # worker a page, so that each worker has surely met a detail page of both kinds of item.
         for _name, make in pages:
-            drive(base_url, "warm-up", make, clients=4, requests_per_client=10)
+            drive(base_url, "warm-up", make, clients=4, requests_per_client=5 * args.workers)
         results = [
             drive(
                 base_url,
