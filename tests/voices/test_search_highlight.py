@@ -63,3 +63,14 @@ def test_the_list_rows_escape_every_value_and_show_the_unit_and_reply_date(make_
     assert order.due >= dt.date.today() or 'class="overdue"' in row
     empty = client_for("staff").get(reverse("voices:list"), {"q": "没有这样的词语"}).content.decode()
     assert '<td colspan="6" class="muted">' in empty
+
+
+def test_a_list_s_item_urls_are_reversed_once_and_read_as_reverse_gives_them():
+    from django.urls import reverse
+
+    from minsheng.web.templatetags.site_tags import item_url_maker
+
+    for viewname in ("voices:detail", "motions:detail"):
+        make = item_url_maker(viewname)
+        for pk in (1, 9, 10, 987654321, 2**40):
+            assert make(pk) == reverse(viewname, args=[pk])

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.motions.models import AssignmentStatus, MotionStatus
-from minsheng.web.templatetags.site_tags import highlight
+from minsheng.web.templatetags.site_tags import highlight, item_url_maker
 
 register = template.Library()
 
@@ -83,6 +82,7 @@ def motion_list_rows(rows: Iterable[Any], search_query: str) -> SafeString:
         html.escape(gettext(label)) for label in ("Number", "Title", "Lead signer", "Status", "Units")
     )
     key_mark = f' <span class="count">{html.escape(gettext("key"))}</span>'
+    detail_url = item_url_maker("motions:detail")
     out = []
     for motion in rows:
         parts = "、".join(
@@ -90,7 +90,7 @@ def motion_list_rows(rows: Iterable[Any], search_query: str) -> SafeString:
             for part in motion.assignments.all()
             if part.status != AssignmentStatus.RETURNED
         )
-        url = html.escape(reverse("motions:detail", args=[motion.pk]))
+        url = detail_url(motion.pk)
         shown_title = highlight(motion.title, search_query)
         out.append(
             f'<tr><td data-label="{number}">{html.escape(motion.number or "—")} '

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from minsheng.voices.models import VoiceStatus
-from minsheng.web.templatetags.site_tags import deadline_warning, highlight
+from minsheng.web.templatetags.site_tags import deadline_warning, highlight, item_url_maker
 
 register = template.Library()
 
@@ -49,6 +48,7 @@ def voice_list_rows(rows: Iterable[Any], search_query: str, today: dt.date) -> S
     Every value is escaped with the standard library's ``html.escape`` (what Django's ``escape``
     calls); the column names label each cell for the phone layout."""
     received, message, status, addressed, unit, due = (html.escape(gettext(label)) for label in COLUMNS)
+    detail_url = item_url_maker("voices:detail")
     out = []
     for voice in rows:
         orders = getattr(voice, "work_orders_latest_first", None) or []
@@ -58,7 +58,7 @@ def voice_list_rows(rows: Iterable[Any], search_query: str, today: dt.date) -> S
             to = voice.station.name
         else:
             to = ""
-        url = html.escape(reverse("voices:detail", args=[voice.pk]))
+        url = detail_url(voice.pk)
         out.append(
             f'<tr><td data-label="{received}">{_day(voice.created_at)}</td>'
             f'<td data-label="{message}"><a href="{url}">{highlight(voice.summary, search_query)}</a> '

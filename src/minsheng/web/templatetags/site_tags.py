@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from typing import Any
 
 from django import template
 from django.forms.utils import flatatt
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -48,6 +50,17 @@ def deadline_warning(due: Any) -> str:
     years = "、".join(str(year) for year in missing)
     text = _("No holiday schedule for %(years)s: counted Monday to Friday, check the date") % {"years": years}
     return format_html('<span class="calendar-warning" role="note">（{}）</span>', text)
+
+
+_URL_PLACEHOLDER = 987654321
+
+
+def item_url_maker(viewname: str) -> Callable[[int], str]:
+    """``reverse(viewname, args=[pk])`` for many rows of one list, reversed once: each reverse cost
+    ~0.16 ms, a few milliseconds for a page of rows. The URL comes back escaped for an attribute."""
+    template_url = html.escape(reverse(viewname, args=[_URL_PLACEHOLDER]))
+    before, after = template_url.split(str(_URL_PLACEHOLDER), 1)
+    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 @register.filter
