@@ -56,8 +56,9 @@ _URL_PLACEHOLDER = 987654321
 
 
 def item_url_maker(viewname: str) -> Callable[[int], str]:
-    """``reverse(viewname, args=[pk])`` for many rows of one list, reversed once: each reverse cost
-    ~0.16 ms, a few milliseconds for a page of rows. The URL comes back escaped for an attribute."""
+    """``reverse(viewname, args=[pk])`` for many rows of one list, reversed once: a reverse costs
+    ~0.04 ms in a request (more outside one), about 1 ms for a page of 25 rows. The URL comes back
+    escaped for an attribute."""
     template_url = html.escape(reverse(viewname, args=[_URL_PLACEHOLDER]))
     before, after = template_url.split(str(_URL_PLACEHOLDER), 1)
     return lambda pk: f"{before}{int(pk)}{after}"
