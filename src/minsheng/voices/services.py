@@ -243,7 +243,12 @@ def voice_submitter_tell(voice: Voice, text: str) -> None:
     if voice.submitter_id is not None:
         notify(users=[voice.submitter], text=text, link=link, send_message=True)
     elif voice.phone:
-        body = _("%(text)s Tracking code: %(code)s") % {"text": text, "code": voice.tracking_code}
+        # The receipt already names the code; a text message that repeats it reads as a mistake.
+        body = (
+            text
+            if voice.tracking_code in text
+            else _("%(text)s Tracking code: %(code)s") % {"text": text, "code": voice.tracking_code}
+        )
         transaction.on_commit(partial(message_send, to=voice.phone, subject=text[:60], body=body))
 
 
