@@ -1,15 +1,16 @@
-"""Reads written as SQL give what the ORM gives: the same fields, converted the same way."""
+"""Reads written as SQL give what the ORM gives: the same fields, converted the same way, the same rows."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db.models import Exists, OuterRef, Q
 from django.test import Client
 from django.utils import timezone
 
-from minsheng.core.queries import row_by_pk
-from minsheng.org.models import User
-from tests.factories import UserFactory
+from minsheng.core.queries import compiled_condition, row_by_pk
+from minsheng.org.models import Jurisdiction, User
+from tests.factories import JurisdictionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,63 @@ def test_a_session_is_read_while_valid_and_not_after_it_expires():
     assert client.get("/me/").status_code == 200  # the role home opens for a signed-in user
     Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
     assert client.get("/me/").status_code == 302  # expired: signed out, sent to sign in
+
+
+def _tree() -> None:
+    """A district with two towns; one town has a village named 甲…, the other a village named 乙…."""
+    district = JurisdictionFactory(level="district", name="测试区")
+    east = JurisdictionFactory(level="town", name="东镇", parent=district)
+    west = JurisdictionFactory(level="town", name="西镇", parent=district)
+    JurisdictionFactory(level="village", name="甲村", parent=east)
+    JurisdictionFactory(level="village", name="乙村", parent=west)
+
+
+def _with_a_jia_child(key: str = "jia") -> Q:
+    """Places with a child named 甲…, or villages: an EXISTS correlated with the base table."""
+    child = Jurisdiction.objects.filter(parent=OuterRef("pk"), name__startswith="甲")
+    return Q(Exists(child)) | Q(level="village")
+
+
+def test_a_compiled_condition_finds_the_rows_the_condition_finds():
+    _tree()
+    built: list[str] = []
+
+    def build() -> Q:
+        built.append("once")
+        return _with_a_jia_child()
+
+    key = ("test-jia", 1)
+    first = set(Jurisdiction.objects.filter(compiled_condition(Jurisdiction, key, build)))
+    again = set(Jurisdiction.objects.filter(compiled_condition(Jurisdiction, key, build)))
+    assert first == again == set(Jurisdiction.objects.filter(_with_a_jia_child()))
+    assert {place.name for place in first} == {"东镇", "甲村", "乙村"}
+    assert built == ["once"]  # kept under its key: built and compiled once
+    negated = set(Jurisdiction.objects.exclude(compiled_condition(Jurisdiction, key, build)))
+    assert negated == set(Jurisdiction.objects.exclude(_with_a_jia_child()))
+
+
+def test_a_compiled_condition_follows_its_table_into_a_subquery():
+    """Inside a subquery the table is renamed (U0…); the condition must name the inner table, not the
+    outer query's table of the same name (which would quietly test the wrong rows)."""
+    _tree()
+    condition = compiled_condition(Jurisdiction, ("test-jia", 2), _with_a_jia_child)
+    inner = Jurisdiction.objects.filter(condition).values("pk")
+    children = Jurisdiction.objects.filter(parent__in=inner)
+    expected = Jurisdiction.objects.filter(
+        parent__in=Jurisdiction.objects.filter(_with_a_jia_child()).values("pk")
+    )
+    assert set(children) == set(expected) and {place.name for place in children} == {"甲村"}
+
+
+def test_a_condition_for_no_rows_or_every_row_is_kept_too():
+    _tree()
+    nothing = compiled_condition(Jurisdiction, ("test-none",), lambda: Q(pk__in=[]))
+    everything = compiled_condition(Jurisdiction, ("test-all",), lambda: Q())
+    assert not Jurisdiction.objects.filter(nothing).exists()
+    assert Jurisdiction.objects.filter(everything).count() == Jurisdiction.objects.count()
+
+
+def test_a_condition_through_a_relation_is_refused():
+    """Only the WHERE is kept, so a condition that needs a JOIN of the outer query cannot be."""
+    with pytest.raises(ValueError, match="may not join"):
+        compiled_condition(Jurisdiction, ("test-join",), lambda: Q(parent__name="测试区"))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_names, mask_text
-from minsheng.core.queries import one_or_none, prefetch_where_rows
+from minsheng.core.queries import compiled_condition, one_or_none, prefetch_where_rows
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
@@ -71,52 +71,79 @@ def _base() -> QuerySet[Motion]:
     )
 
 
-def motions_visible_to(user: Any) -> QuerySet[Motion]:
-    """Office staff see their office's items in their jurisdiction, leaders all, units what is assigned
-    to them, deputies and members what they signed or were invited to sign."""
-    if not getattr(user, "is_authenticated", False):
-        return Motion.objects.none()
-    condition = Q(pk__in=[])
-    if getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
-        # The system administrator may step in for any office (the transitions allow it), so sees
-        # what the offices see: every item but others' drafts.
-        condition |= ~Q(status=MotionStatus.DRAFT)
+@dataclass(frozen=True)
+class _ReaderScope:
+    """All that decides which motions a reader sees: the visibility condition is built from this alone,
+    so its compiled SQL is kept under it (``core.queries.compiled_condition``)."""
+
+    every_office: bool = False  # the system administrator
+    places_by_kinds: tuple[tuple[tuple[int, ...], tuple[str, ...]], ...] = ()  # leaders and office staff
+    units: tuple[int, ...] = ()
+    person_id: int | None = None
+
+
+def _reader_scope(user: Any) -> _ReaderScope:
+    places_by_kinds: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
     for role_kinds, leader_kinds in LEADER_SCOPE:
         # Congress leaders see suggestions and bills, CPPCC leaders proposals; nobody sees others' drafts.
         seats = {m.body.jurisdiction_id for m in memberships_of(user) if m.role in role_kinds and m.body}
         if seats:
-            condition |= Q(jurisdiction_id__in=seats, kind__in=leader_kinds) & ~Q(status=MotionStatus.DRAFT)
+            places_by_kinds.append((tuple(sorted(seats)), tuple(leader_kinds)))
     for kind in (MotionKind.SUGGESTION, MotionKind.PROPOSAL):
         places = staff_jurisdictions(user, kind)
         if places:
             kinds = (
-                [MotionKind.PROPOSAL]
+                (MotionKind.PROPOSAL,)
                 if kind == MotionKind.PROPOSAL
-                else [MotionKind.SUGGESTION, MotionKind.BILL]
+                else (MotionKind.SUGGESTION, MotionKind.BILL)
             )
-            condition |= Q(jurisdiction_id__in=places, kind__in=kinds) & ~Q(status=MotionStatus.DRAFT)
-    units = handler_unit_ids(user)
-    if units:
+            places_by_kinds.append((tuple(sorted(places)), kinds))
+    return _ReaderScope(
+        # The system administrator may step in for any office (the transitions allow it), so sees
+        # what the offices see: every item but others' drafts.
+        every_office=bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False)),
+        places_by_kinds=tuple(places_by_kinds),
+        units=tuple(sorted(handler_unit_ids(user))),
+        person_id=getattr(user, "person_id", None),
+    )
+
+
+def _visible_condition(scope: _ReaderScope) -> Q:
+    condition = Q(pk__in=[])
+    if scope.every_office:
+        condition |= ~Q(status=MotionStatus.DRAFT)
+    for places, kinds in scope.places_by_kinds:
+        condition |= Q(jurisdiction_id__in=places, kind__in=kinds) & ~Q(status=MotionStatus.DRAFT)
+    if scope.units:
         condition |= Q(
             Exists(
-                Assignment.objects.filter(motion=OuterRef("pk"), unit_id__in=units).exclude(
+                Assignment.objects.filter(motion=OuterRef("pk"), unit_id__in=scope.units).exclude(
                     status=AssignmentStatus.RETURNED
                 )
             )
         )
-    if getattr(user, "person_id", None):
-        condition |= Q(Exists(Signature.objects.filter(motion=OuterRef("pk"), person_id=user.person_id)))
+    if scope.person_id:
+        condition |= Q(Exists(Signature.objects.filter(motion=OuterRef("pk"), person_id=scope.person_id)))
         # The proposers of a merged item follow the item it went into: they are answered with it.
         condition |= Q(
             Exists(
                 Signature.objects.filter(
                     motion__merged_into=OuterRef("pk"),
-                    person_id=user.person_id,
+                    person_id=scope.person_id,
                     status=SignatureStatus.ACCEPTED,
                 )
             )
         )
-    return _base().filter(condition)
+    return condition
+
+
+def motions_visible_to(user: Any) -> QuerySet[Motion]:
+    """Office staff see their office's items in their jurisdiction, leaders all, units what is assigned
+    to them, deputies and members what they signed or were invited to sign."""
+    if not getattr(user, "is_authenticated", False):
+        return Motion.objects.none()
+    scope = _reader_scope(user)
+    return _base().filter(compiled_condition(Motion, scope, lambda: _visible_condition(scope)))
 
 
 @dataclass(frozen=True)
