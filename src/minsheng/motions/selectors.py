@@ -38,6 +38,7 @@ from minsheng.org.selectors import today
 
 MAX_QUERY_LENGTH = 50
 SIMILAR_CORPUS_LIMIT = 2000
+SIMILAR_ITEM_FIELDS = ("id", "title", "status", "kind", "lead_signer__name")  # what similar items carry
 OPEN_STATES = (MotionStatus.ASSIGNED, MotionStatus.REHANDLING, MotionStatus.FOLLOW_UP)
 REPLYING_ROLES = ("lead", "separate")
 LEADER_SCOPE = (
@@ -294,7 +295,8 @@ def motion_proposers(motion: Motion) -> list[Any]:
 def similar_motions(
     *, text: str, jurisdiction_id: int, kind: str = "", exclude: int | None = None, limit: int = 5
 ) -> list[tuple[Motion, float]]:
-    """Earlier items close to ``text`` (TF-IDF over character bigrams, cosine).
+    """Earlier items close to ``text`` (TF-IDF over character bigrams, cosine), each with the fields
+    ``SIMILAR_ITEM_FIELDS`` only.
 
     The same scores as ``similar_texts`` over the newest ``SIMILAR_CORPUS_LIMIT`` items, but the
     corpus is counted once per process and reused while its rows are unchanged: fitting it on every
@@ -318,8 +320,13 @@ def similar_motions(
         keep[int(np.flatnonzero(keep)[-1])] = False
     ranked = corpus.ranked(text, keep, top_k=limit)
     # Unordered: the ranking gives the order, and an ORDER BY costs more to compile than the query.
+    # Only what a similar item shows (title, state, lead signer): every column read is compiled,
+    # converted and set, and the full rows cost half of a reviewer's similar items.
     rows = (
-        Motion.objects.select_related("lead_signer").filter(pk__in=[pk for pk, _score in ranked]).order_by()
+        Motion.objects.select_related("lead_signer")
+        .only(*SIMILAR_ITEM_FIELDS)
+        .filter(pk__in=[pk for pk, _score in ranked])
+        .order_by()
     )
     found = {motion.pk: motion for motion in rows}
     return [(found[pk], score) for pk, score in ranked if pk in found]

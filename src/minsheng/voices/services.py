@@ -343,6 +343,19 @@ def voice_create(
             credit_code=credit_code,
         )
         attachments_save(actor=actor, owner=voice, files=checked)
+        _index(voice)
+        recipients: list[Membership] = [addressed_to] if addressed_to is not None else []
+        if station is not None:
+            recipients += list(Membership.objects.active_on(today).filter(body=station, role="station_staff"))
+        users = _users_of(recipients)
+        if users:
+            notify(users=users, text=_("A new voice arrived: %(summary)s") % {"summary": voice.summary},
+                   link=f"/voices/{voice.pk}/")  # fmt: skip
+        voice_submitter_tell(
+            voice, _("Your message was received. Tracking code: %(code)s") % {"code": voice.tracking_code}
+        )
+        # Recorded last: from here to the commit the Event chain's head is locked, and every writer of
+        # the platform waits on it (the index and the notices above took longer than the Event).
         event_record(
             actor=actor,
             verb="create",
@@ -355,17 +368,6 @@ def voice_create(
                 "files": len(checked),
                 "enterprise": bool(credit_code),
             },
-        )
-        _index(voice)
-        recipients: list[Membership] = [addressed_to] if addressed_to is not None else []
-        if station is not None:
-            recipients += list(Membership.objects.active_on(today).filter(body=station, role="station_staff"))
-        users = _users_of(recipients)
-        if users:
-            notify(users=users, text=_("A new voice arrived: %(summary)s") % {"summary": voice.summary},
-                   link=f"/voices/{voice.pk}/")  # fmt: skip
-        voice_submitter_tell(
-            voice, _("Your message was received. Tracking code: %(code)s") % {"code": voice.tracking_code}
         )
     return voice
 
