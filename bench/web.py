@@ -327,6 +327,14 @@ def main() -> int:
         help="a new connection per request, as nginx talks to its upstream (default: kept alive)",
     )
     parser.add_argument(
+        "--client",
+        choices=("raw", "http"),
+        default="raw",
+        help="raw: each request's bytes made before the clock starts, read by loadgen's minimal client "
+        "(the load generator shares the 2 cores: it should take as little of them as it can); "
+        "http: Python's http.client",
+    )
+    parser.add_argument(
         "--workers", type=int, default=0, help="gunicorn processes (default: minsheng serve's, 2 per CPU + 1)"
     )
     parser.add_argument(
@@ -430,6 +438,7 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
 
     connections.close_all()
     load_before = os.getloadavg()[0]
+    raw = args.client == "raw" and not args.reconnect  # the raw client keeps its connection when it may
     with running_server(args.data, workers=args.workers, threads=args.threads, start_timeout=120) as base_url:
         # Warm every worker: each keeps its own caches (the similar-items corpus of each kind of item,
         # ~0.15-0.3 s to count at 100,000 motions, the menu, the memberships). Twenty requests a
@@ -444,13 +453,15 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
                 clients=args.clients,
                 requests_per_client=args.requests,
                 reconnect=args.reconnect,
+                raw=raw,
             )
             for name, make in pages
         ]
         # The same pages one request at a time: each page's own time, without waiting behind others
         # on the two cores (what a person sees on a quiet server).
         alone = [
-            drive(base_url, name, make, clients=1, requests_per_client=args.requests) for name, make in pages
+            drive(base_url, name, make, clients=1, requests_per_client=args.requests, raw=raw)
+            for name, make in pages
         ]
     table = results_table(results)
     print(table)
@@ -461,6 +472,8 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
     total_rps = sum(r.requests for r in measured) / sum(r.seconds for r in measured)
     ceiling = results[0].rps
     errors = sum(r.errors for r in results)
+    client_ms = 1000 * sum(r.client_cpu_s for r in results) / max(1, sum(r.requests for r in results))
+    client_kind = "ready-made request bytes, loadgen's minimal client" if raw else "Python's http.client"
     connection_mode = (
         "reconnecting (a new connection per request)"
         if args.reconnect
@@ -474,8 +487,9 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
             f"gunicorn {_server_shape(args.workers, args.threads)}, {args.clients} concurrent "
-            f"{connection_mode} clients on loopback, {args.requests} requests per client per page (the load "
-            f"generator shares the 2 cores). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"
+            f"{connection_mode} clients on loopback, {args.requests} requests per client per page "
+            f"({client_kind}; the load generator shares the 2 cores and took {client_ms:.2f} ms of CPU a "
+            f"request). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"
             f"{table}\n\nThe same pages with one client, one request at a time ({args.requests} each):"
             f" each page's own time on the server, without queueing behind other requests.\n\n"
             f"{alone_table}\n"
