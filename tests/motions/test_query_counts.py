@@ -90,4 +90,5 @@ def test_the_item_page_reads_the_relations_that_have_rows_and_knows_the_empty_on
     shown = motion_detail(accounts.fresh("staff"), fresh.pk)
     with django_assert_num_queries(0):
         assert not shown.replies.all() and not shown.evaluations.all() and not shown.assignments.all()
-        assert [s.person.name for s in shown.signatures.all()]
+        # What the page shows of a signer was read with it (the person's other columns were not).
+        assert [(s.person.name, s.get_role_display(), s.status, s.person_id) for s in shown.signatures.all()]

@@ -245,11 +245,13 @@ def _live_assignments() -> Prefetch:
 # Relations of an item's page that most items have none of (no reply yet, no rating, nothing merged
 # into it): an Exists each tells, and only the relations with rows are prefetched.
 _DETAIL_SOMETIMES_EMPTY = ("replies", "evaluations", "merged_items")
+_SIGNATURE_FIELDS = ("motion", "person__name", "role", "status", "order", "answer_by", "answered_at")
 
 
 def _detail_prefetches() -> list[Prefetch]:
     return [
-        Prefetch("signatures", queryset=Signature.objects.select_related("person")),
+        # A signer shows their name: the person's other columns (a biography, a phone) are not read.
+        Prefetch("signatures", queryset=Signature.objects.select_related("person").only(*_SIGNATURE_FIELDS)),
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("unit").prefetch_related("views_sent"),
@@ -269,15 +271,9 @@ def motion_detail(user: Any, pk: int) -> Motion | None:
         # then): each join adds its columns to every view's query compilation.
         .select_related(None)
         .select_related("lead_signer", "key_supervision__leader")
-        .annotate(
-            has_replies=Exists(Reply.objects.filter(motion=OuterRef("pk"))),
-            has_evaluations=Exists(Evaluation.objects.filter(motion=OuterRef("pk"))),
-            has_merged_items=Exists(Motion.objects.filter(merged_into=OuterRef("pk"))),
-        )
     )
     if motion is not None:
-        empty = {name for name in _DETAIL_SOMETIMES_EMPTY if not getattr(motion, f"has_{name}")}
-        prefetch_where_rows(motion, _detail_prefetches(), empty)
+        prefetch_where_rows(motion, _detail_prefetches(), sometimes_empty=_DETAIL_SOMETIMES_EMPTY)
     return motion
 
 
