@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from minsheng.core.events import events_for
@@ -39,6 +40,10 @@ def test_deputy_adopts_a_voice_into_a_suggestion_linked_both_ways(accounts):
     voice.refresh_from_db()
     assert motion.source_voice_id == voice.pk and list(voice.adopted_motions.all()) == [motion]
     assert voice.status == "adopted"
+    staff = Client()
+    staff.force_login(accounts["staff"])
+    page = staff.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+    assert "已转为建议/提案" in page and motion.title in page  # the voice's page links its motion
     assert "adopt_voice" in [e.verb for e in events_for(motion)]
 
 

@@ -116,6 +116,11 @@ def test_refer_and_merge_on_the_web(make_voice):
     assert response.status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.status == VoiceStatus.MERGED and duplicate.merged_into == first
+    # The page of the voice it went into lists it; a voice with no duplicate has no such list.
+    into_page = deputy.get(reverse("voices:detail", args=[first.pk])).content.decode()
+    assert "合并到本条的重复民声" in into_page and duplicate.tracking_code in into_page
+    other_page = deputy.get(reverse("voices:detail", args=[other.pk])).content.decode()
+    assert "合并到本条的重复民声" not in other_page
     response = deputy.post(
         reverse("voices:action", args=[other.pk, "refer"]),
         {"reason": "litigation", "note": "请等待法院判决。", "expected_state": "received"},

@@ -23,6 +23,7 @@ from minsheng.core.attachments import attachments_for
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
 from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.core.privacy import mask_phone, mask_text
+from minsheng.core.queries import relations_without_rows
 from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.core.throttle import client_ip
 from minsheng.org.models import Body, Membership
@@ -366,13 +367,20 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
     status = 400 if bound else 200
     can_contact = request.user.has_perm("voices.view_contact_voice", voice)
     adopt_url = _adopt_url(voice, request.user)
+    # Most voices have no reply, adopting motion or duplicate yet: one statement says which to skip.
+    adoptable = hasattr(voice, "adopted_motions")  # the motions app adds the relation
+    empty = relations_without_rows(
+        voice, ("replies", "duplicates", *(("adopted_motions",) if adoptable else ()))
+    )
+    # A merged duplicate shows the replies of the voice that absorbed it, whatever its own are.
+    has_replies = bool(voice.merged_into_id) or "replies" not in empty
     context = {
         "voice": voice,
         "can_contact": can_contact,
         "shown_phone": voice.phone if can_contact else mask_phone(voice.phone),
         "shown_name": voice.name if can_contact else mask_text(voice.name[:1] + "*" if voice.name else ""),
         "timeline": timeline_rows(selectors.voice_timeline(voice), public=False),
-        "replies": selectors.voice_replies(voice),
+        "replies": selectors.voice_replies(voice) if has_replies else [],
         "work_orders": selectors.voice_work_orders(voice),
         "attachments": list(attachments_for(voice)),
         "actions": _actions(voice, request.user, bound),
@@ -381,8 +389,12 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         and request.user.has_perm("voices.adopt_voice", voice)
         and voice.status == VoiceStatus.RECEIVED,
         "adopt_url": adopt_url,
-        "adopted_motions": list(voice.adopted_motions.all()) if hasattr(voice, "adopted_motions") else [],
-        "duplicates": list(voice.duplicates.only("pk", "tracking_code", "status")),
+        "adopted_motions": list(voice.adopted_motions.all())
+        if adoptable and "adopted_motions" not in empty
+        else [],
+        "duplicates": []
+        if "duplicates" in empty
+        else list(voice.duplicates.only("pk", "tracking_code", "status")),
         "today": selectors.today(),
     }
     return render(request, "voices/detail.html", context, status=status)
