@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -65,4 +68,8 @@ def test_the_web_form_carries_the_version(accounts: Accounts) -> None:
     browser = Client()
     browser.force_login(accounts["deputy"])
     page = browser.get(f"/motions/{motion.pk}/").content.decode()
-    assert version_of(motion.updated_at) in page
+    # The first action's fields, as the browser loads them when the action is opened.
+    first_action = re.search(r'hx-get="([^"]+)"', page)
+    assert first_action is not None
+    fields = browser.get(html.unescape(first_action.group(1)), headers={"HX-Request": "true"})
+    assert version_of(motion.updated_at) in fields.content.decode()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import translation
 
 from minsheng.core.errors import (
@@ -318,7 +319,9 @@ def test_unit_asks_for_more_time_and_the_office_approves(accounts, client):
         actor=accounts["handler"], assignment=lead, until=lead.max_due, reason="涉及征地，需协调多个部门。"
     )
     client.force_login(accounts["staff"])
-    page = client.get(f"/motions/{motion.pk}/").content.decode()
+    approval = reverse("motions:act", args=[motion.pk, "extend"]) + f"?target={lead.pk}"
+    assert approval in client.get(f"/motions/{motion.pk}/").content.decode()
+    page = client.get(approval, headers={"HX-Request": "true"}).content.decode()  # the action opened
     assert f'value="{lead.max_due.isoformat()}"' in page, "the approval form starts from the requested date"
     day = lead.max_due
     assert f"{day.year}年{day.month}月{day.day}日" in client.get("/me/").content.decode(), (

@@ -60,10 +60,6 @@ def _render_detail(
             replace(a, form=failed.form) if (a.name, a.target) == (failed.name, failed.target) else a
             for a in actions
         ]
-    elif actions:
-        # The first action comes open with its fields (the page has always opened it); building one
-        # form here costs less than a second request for it (docs/architecture.md, motions).
-        actions[0] = action_with_form(actions[0], motion)
     user = request.user
     # Similar items matter while the item is drafted, reviewed or may still be merged; later they
     # would only cost a TF-IDF pass on every page view.
