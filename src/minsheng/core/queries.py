@@ -255,3 +255,23 @@ def _nested_queries(node: Any) -> Iterator[Query]:
     for child in node.get_source_expressions() if hasattr(node, "get_source_expressions") else ():
         if child is not None:
             yield from _nested_queries(child)
+
+
+def rows_converted(alias: str, sql: str, params: list[Any], fields: list[Any]) -> list[list[Any]]:
+    """The rows of ``sql`` (written as SQL where the ORM's compiling costs more than the query), each
+    column converted as the ORM converts ``fields[i]`` (aware datetimes and dates on SQLite, decoded
+    JSON, …): the values a model's ``from_db`` expects."""
+    connection = connections[alias]
+    columns = [field.get_col(field.model._meta.db_table) for field in fields]
+    converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, column_converters in enumerate(converters):
+            for converter in column_converters:
+                values[index] = converter(values[index], columns[index], connection)
+        converted.append(values)
+    return converted

@@ -30,8 +30,7 @@ def _day(value: dt.date | dt.datetime) -> str:
 def _due_cell(voice: Any, today: dt.date) -> str:
     """The reply date of an open work order (with the calendar's warning), else the routing date of a
     voice not yet routed; late dates marked overdue."""
-    orders = getattr(voice, "work_orders_latest_first", None) or []
-    latest = orders[0] if orders else None
+    latest = voice.latest_work_order
     if latest is not None and latest.is_open:
         late = " overdue" if latest.due < today else ""
         return f'<span class="{late.strip()}">{_day(latest.due)}</span>{deadline_warning(latest.due)}'
@@ -51,13 +50,8 @@ def voice_list_rows(rows: Iterable[Any], search_query: str, today: dt.date) -> S
     detail_url = item_url_maker("voices:detail")
     out = []
     for voice in rows:
-        orders = getattr(voice, "work_orders_latest_first", None) or []
-        if voice.addressed_to_id:
-            to = voice.addressed_to.person.name
-        elif voice.station_id:
-            to = voice.station.name
-        else:
-            to = ""
+        latest = voice.latest_work_order
+        to = voice.addressed_to_name if voice.addressed_to_id else voice.station_name
         url = detail_url(voice.pk)
         out.append(
             f'<tr><td data-label="{received}">{_day(voice.created_at)}</td>'
@@ -66,7 +60,7 @@ def voice_list_rows(rows: Iterable[Any], search_query: str, today: dt.date) -> S
             f'<td data-label="{status}"><span class="badge {html.escape(voice.status)}">'
             f"{html.escape(str(voice.status_label))}</span></td>"
             f'<td data-label="{addressed}">{html.escape(to)}</td>'
-            f'<td data-label="{unit}">{html.escape(orders[0].unit.name) if orders else ""}</td>'
+            f'<td data-label="{unit}">{html.escape(latest.unit_name) if latest else ""}</td>'
             f'<td data-label="{due}">{_due_cell(voice, today)}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
