@@ -65,7 +65,7 @@ def relations_without_rows(instance: Model, names: tuple[str, ...]) -> set[str]:
     quote = connections[alias].ops.quote_name
     tests = []
     for name in names:
-        foreign_key = instance._meta.get_field(name).remote_field  # the related model's ForeignKey
+        foreign_key: Any = instance._meta.get_field(name).remote_field  # the related model's ForeignKey
         table, column = quote(foreign_key.model._meta.db_table), quote(foreign_key.column)
         tests.append(f"EXISTS(SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608 - model names
     with connections[alias].cursor() as cursor:
@@ -120,25 +120,21 @@ def once_per_request(name: str, compute: Callable[[], T]) -> T:
     return memo[name]
 
 
-# Per model and database alias: the SELECT by primary key, the attribute names and each column's
-# converters (what the ORM's compiler applies: aware datetimes on SQLite, decoded JSON, …).
-_BY_PK: dict[tuple[type[Model], str], tuple[str, list[str], list[list[Any]], list[Any]]] = {}
+# Per model and database alias: the SELECT by primary key, the attribute names and the fields.
+_BY_PK: dict[tuple[type[Model], str], tuple[str, list[str], list[Any]]] = {}
 
 
-def _by_pk_plan(model: type[Model], alias: str) -> tuple[str, list[str], list[list[Any]], list[Any]]:
+def _by_pk_plan(model: type[Model], alias: str) -> tuple[str, list[str], list[Any]]:
     plan = _BY_PK.get((model, alias))
     if plan is None:
-        connection = connections[alias]
-        quote = connection.ops.quote_name
+        quote = connections[alias].ops.quote_name
         fields = list(model._meta.concrete_fields)
-        columns = [field.get_col(model._meta.db_table) for field in fields]
         primary_key = model._meta.pk
         assert primary_key is not None and primary_key.column is not None  # every concrete model has one
         table, key = quote(model._meta.db_table), quote(primary_key.column)
         names = ", ".join(quote(str(field.column)) for field in fields)
         sql = f"SELECT {names} FROM {table} WHERE {key} = %s"  # noqa: S608 - names from the model
-        converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in columns]
-        plan = (sql, [field.attname for field in fields], converters, columns)
+        plan = (sql, [field.attname for field in fields], fields)
         _BY_PK[(model, alias)] = plan
     return plan
 
@@ -147,18 +143,9 @@ def row_by_pk(model: type[M], pk: Any) -> M | None:
     """``model.objects.filter(pk=pk).first()`` without the ORM's compiling: for the reads every
     signed-in request makes (its user), where compiling cost three times the database's answer."""
     alias = router.db_for_read(model)
-    sql, attnames, converters, columns = _by_pk_plan(model, alias)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for index, column_converters in enumerate(converters):
-        for converter in column_converters:
-            values[index] = converter(values[index], columns[index], connection)
-    return model.from_db(alias, attnames, values)
+    sql, attnames, fields = _by_pk_plan(model, alias)
+    rows = rows_converted(alias, sql, [pk], fields)
+    return model.from_db(alias, attnames, rows[0]) if rows else None
 
 
 # The base table's name in a condition compiled by ``compiled_condition``; replaced at each use by the
@@ -180,15 +167,16 @@ class CompiledCondition(Expression):
         super().__init__(output_field=BooleanField())
         self.template = template
         self.params = params
-        self.primary_key = F("pk") if primary_key is None else primary_key
+        self.primary_key: Any = F("pk") if primary_key is None else primary_key
 
     def get_source_expressions(self) -> list[Any]:
         return [self.primary_key]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.primary_key,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # By now the key is resolved to a column of the query's table, under the alias it has there.
         alias = compiler.quote_name_unless_alias(self.primary_key.alias)
         return self.template.replace(_BASE_TABLE_MARK, alias), list(self.params)
 
@@ -262,8 +250,7 @@ def rows_converted(alias: str, sql: str, params: list[Any], fields: list[Any]) -
     column converted as the ORM converts ``fields[i]`` (aware datetimes and dates on SQLite, decoded
     JSON, …): the values a model's ``from_db`` expects."""
     connection = connections[alias]
-    columns = [field.get_col(field.model._meta.db_table) for field in fields]
-    converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in columns]
+    columns, converters = _converters(alias, tuple(fields))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -275,3 +262,20 @@ def rows_converted(alias: str, sql: str, params: list[Any], fields: list[Any]) -
                 values[index] = converter(values[index], columns[index], connection)
         converted.append(values)
     return converted
+
+
+# Per database alias and fields: each column and the ORM's converters for it.
+_CONVERTERS: dict[tuple[str, tuple[Any, ...]], tuple[list[Any], list[list[Any]]]] = {}
+
+
+def _converters(alias: str, fields: tuple[Any, ...]) -> tuple[list[Any], list[list[Any]]]:
+    kept = _CONVERTERS.get((alias, fields))
+    if kept is None:
+        connection = connections[alias]
+        columns = [field.get_col(field.model._meta.db_table) for field in fields]
+        kept = (
+            columns,
+            [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in columns],
+        )
+        _CONVERTERS[(alias, fields)] = kept
+    return kept
