@@ -19,6 +19,7 @@ from minsheng.core.attachments import (
     TEXT,
     XLSX,
     attachments_for,
+    attachments_listed,
     attachments_save,
     file_kind_sniff,
     upload_check,
@@ -91,6 +92,10 @@ def test_one_bad_file_saves_nothing():
     assert Attachment.objects.count() == before
 
 
+def vars_of(attachment: Attachment) -> dict:
+    return {field.attname: getattr(attachment, field.attname) for field in Attachment._meta.concrete_fields}
+
+
 @pytest.mark.django_db
 def test_checked_files_are_stored_under_their_hash():
     owner = Jurisdiction.objects.create(level="district", name="附件区", code="999002")
@@ -98,6 +103,12 @@ def test_checked_files_are_stored_under_their_hash():
         actor=None, owner=owner, files=uploads_check([SimpleUploadedFile("图.png", PNG_BYTES)])
     )
     assert list(attachments_for(owner)) == saved
+    more = attachments_save(
+        actor=None, owner=owner, files=uploads_check([SimpleUploadedFile("二.png", PNG_BYTES)])
+    )
+    listed = attachments_listed(owner)  # read as SQL: the same rows, fields and order as the ORM's
+    assert listed == [*saved, *more] == list(attachments_for(owner))
+    assert [vars_of(a) for a in listed] == [vars_of(a) for a in attachments_for(owner)]
     attachment = saved[0]
     assert attachment.original_name == "图.png" and attachment.content_type == "image/png"
     assert attachment.file.name.endswith(f"{attachment.sha256}.png")

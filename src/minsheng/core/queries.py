@@ -120,32 +120,40 @@ def once_per_request(name: str, compute: Callable[[], T]) -> T:
     return memo[name]
 
 
-# Per model and database alias: the SELECT by primary key, the attribute names and the fields.
-_BY_PK: dict[tuple[type[Model], str], tuple[str, list[str], list[Any]]] = {}
+# Per model and database alias: the SELECT of every column, the attribute names and the fields.
+_SELECT_ALL: dict[tuple[type[Model], str], tuple[str, list[str], list[Any]]] = {}
 
 
-def _by_pk_plan(model: type[Model], alias: str) -> tuple[str, list[str], list[Any]]:
-    plan = _BY_PK.get((model, alias))
+def _select_all(model: type[Model], alias: str) -> tuple[str, list[str], list[Any]]:
+    plan = _SELECT_ALL.get((model, alias))
     if plan is None:
         quote = connections[alias].ops.quote_name
         fields = list(model._meta.concrete_fields)
-        primary_key = model._meta.pk
-        assert primary_key is not None and primary_key.column is not None  # every concrete model has one
-        table, key = quote(model._meta.db_table), quote(primary_key.column)
         names = ", ".join(quote(str(field.column)) for field in fields)
-        sql = f"SELECT {names} FROM {table} WHERE {key} = %s"  # noqa: S608 - names from the model
+        sql = f"SELECT {names} FROM {quote(model._meta.db_table)}"  # noqa: S608 - names from the model
         plan = (sql, [field.attname for field in fields], fields)
-        _BY_PK[(model, alias)] = plan
+        _SELECT_ALL[(model, alias)] = plan
     return plan
+
+
+def rows_where(model: type[M], where: str, params: list[Any], order_by: str = "") -> list[M]:
+    """``model``'s rows matching ``where`` (SQL over its columns, ``%s`` for each parameter), each a
+    model instance as the ORM would give it, without the ORM's compiling: for reads that every page of
+    a kind makes (the user, an item's attachments), where compiling cost more than the answer."""
+    alias = router.db_for_read(model)
+    select, attnames, fields = _select_all(model, alias)
+    sql = f"{select} WHERE {where}" + (f" ORDER BY {order_by}" if order_by else "")
+    return [model.from_db(alias, attnames, values) for values in rows_converted(alias, sql, params, fields)]
 
 
 def row_by_pk(model: type[M], pk: Any) -> M | None:
     """``model.objects.filter(pk=pk).first()`` without the ORM's compiling: for the reads every
     signed-in request makes (its user), where compiling cost three times the database's answer."""
-    alias = router.db_for_read(model)
-    sql, attnames, fields = _by_pk_plan(model, alias)
-    rows = rows_converted(alias, sql, [pk], fields)
-    return model.from_db(alias, attnames, rows[0]) if rows else None
+    primary_key = model._meta.pk
+    assert primary_key is not None and primary_key.column is not None  # every concrete model has one
+    quote = connections[router.db_for_read(model)].ops.quote_name
+    rows = rows_where(model, f"{quote(primary_key.column)} = %s", [pk])
+    return rows[0] if rows else None
 
 
 # The base table's name in a condition compiled by ``compiled_condition``; replaced at each use by the

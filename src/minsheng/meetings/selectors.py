@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from minsheng.core import ballots
-from minsheng.core.attachments import attachments_for
+from minsheng.core.attachments import attachments_listed
 from minsheng.core.models import Attachment, BallotBox, BallotVoter
 from minsheng.meetings.models import (
     AgendaItem,
@@ -137,7 +137,7 @@ def _attach_versions(documents: list[Document]) -> None:
 
 
 def document_versions(document: Document) -> list[Attachment]:
-    return list(attachments_for(document))
+    return attachments_listed(document)
 
 
 def roster(meeting: Meeting) -> QuerySet[Attendee]:

@@ -244,7 +244,7 @@ def _live_assignments() -> Prefetch:
 
 # Relations of an item's page that most items have none of (no reply yet, no rating, nothing merged
 # into it): an Exists each tells, and only the relations with rows are prefetched.
-_DETAIL_SOMETIMES_EMPTY = ("replies", "evaluations", "merged_items")
+_DETAIL_SOMETIMES_EMPTY = ("assignments", "replies", "evaluations", "merged_items")
 _SIGNATURE_FIELDS = ("motion", "person__name", "role", "status", "order", "answer_by", "answered_at")
 
 

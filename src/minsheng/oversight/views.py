@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_stubs_ext import StrOrPromise
 
-from minsheng.core.attachments import attachments_for
+from minsheng.core.attachments import attachments_for, attachments_listed
 from minsheng.core.errors import DomainError
 from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_text
@@ -469,7 +469,7 @@ def _render_activity(request: HttpRequest, pk: int, failed: BoundAction | None =
     actions = _with_failed(
         _bound(ACTIVITY_ACTIONS, request.user, activity, _activity_url(activity.pk)), failed
     )
-    attachments = list(attachments_for(activity))
+    attachments = attachments_listed(activity)
     visit_photos = _photos_by_owner(list(activity.visits.all()))
 
     @cache

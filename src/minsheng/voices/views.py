@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from minsheng.core.attachments import attachments_for
+from minsheng.core.attachments import attachments_for, attachments_listed
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
 from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.core.privacy import mask_phone, mask_text
@@ -382,7 +382,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         "timeline": timeline_rows(selectors.voice_timeline(voice), public=False),
         "replies": selectors.voice_replies(voice) if has_replies else [],
         "work_orders": selectors.voice_work_orders(voice),
-        "attachments": list(attachments_for(voice)),
+        "attachments": attachments_listed(voice),
         "actions": _actions(voice, request.user, bound),
         "can_remind": voice.status in HANDLING_STATES and request.user.has_perm("voices.remind_voice", voice),
         "can_adopt": bool(adopt_url)

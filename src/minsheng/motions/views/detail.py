@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from minsheng.core.attachments import attachments_for
+from minsheng.core.attachments import attachments_listed
 from minsheng.core.errors import DomainError
 from minsheng.core.events import event_chain_version
 from minsheng.motions import exports, services
@@ -80,7 +80,7 @@ def _render_detail(
         "actions": actions,
         "timeline": timeline_for(motion),
         "similar": similar,
-        "attachments": list(attachments_for(motion)),
+        "attachments": attachments_listed(motion),
         "invitation": invitation,
         "today": today(),
         "can_export": user.has_perm("motions.review_motion", motion)
