@@ -225,6 +225,7 @@ def test_the_list_rows_show_each_item_escaped_with_its_live_units_and_marks(clie
         ).replace("</mark>", "")
         assert ("<mark>路口</mark>" in row) == bool(query)
         assert '<span class="count">重点</span>' in row  # the key-item mark
+        assert f">{motion.lead_signer.name}</td>" in row
         assert f"{lead.unit.name}（主办单位）" in row and co.unit.name not in row  # the returned part is gone
         assert Assignment.objects.get(pk=co.pk).status == AssignmentStatus.RETURNED
     empty = client.get(reverse("motions:list") + "?q=没有这样的词语").content.decode()

@@ -86,8 +86,8 @@ def motion_list_rows(rows: Iterable[Any], search_query: str) -> SafeString:
     out = []
     for motion in rows:
         parts = "、".join(
-            f"{part.unit.name}（{part.role_label}）"
-            for part in motion.assignments.all()
+            f"{part.unit_name}（{part.role_label}）"
+            for part in motion.parts
             if part.status != AssignmentStatus.RETURNED
         )
         url = detail_url(motion.pk)
@@ -97,7 +97,7 @@ def motion_list_rows(rows: Iterable[Any], search_query: str) -> SafeString:
             f'<span class="muted">{html.escape(str(motion.kind_label))}</span></td>'
             f'<td data-label="{title}"><a href="{url}">{shown_title}</a>'
             f"{key_mark if motion.is_key else ''}</td>"
-            f'<td data-label="{signer}">{html.escape(motion.lead_signer.name)}</td>'
+            f'<td data-label="{signer}">{html.escape(motion.lead_signer_name)}</td>'
             f'<td data-label="{status}">{html.escape(str(motion.status_label))}</td>'
             f'<td data-label="{units}">{html.escape(parts)}</td></tr>\n'
         )
