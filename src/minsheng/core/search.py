@@ -91,9 +91,14 @@ def search_entry(content_type: ContentType, object_id: int, *texts: str) -> Sear
     )
 
 
-def search_index(obj: models.Model, *texts: str) -> None:
-    """Create or replace the search entry of ``obj`` (call from the service that changed it)."""
+def search_index(obj: models.Model, *texts: str, created: bool = False) -> None:
+    """Create or replace the search entry of ``obj`` (call from the service that changed it).
+    ``created``: ``obj`` was created in this transaction, so it has no entry yet (one insert, without
+    the look-up and savepoint of replacing one)."""
     entry = search_entry(ContentType.objects.get_for_model(obj), obj.pk, *texts)
+    if created:
+        entry.save(force_insert=True)
+        return
     SearchEntry.objects.update_or_create(
         content_type=entry.content_type,
         object_id=entry.object_id,

@@ -32,14 +32,20 @@ def _signature_bytes(text: str) -> tuple[bytes, list[int]]:
     return signature.astype("<u4").tobytes(), [int(k) for k in hasher().band_keys(signature)]
 
 
-def similarity_index(obj: models.Model, text: str) -> None:
-    """Create or replace the signature of ``obj`` (call from the service that changed its text)."""
+def similarity_index(obj: models.Model, text: str, *, created: bool = False) -> None:
+    """Create or replace the signature of ``obj`` (call from the service that changed its text).
+    ``created``: ``obj`` was created in this transaction, so it has no signature yet (inserts only)."""
     content_type = ContentType.objects.get_for_model(obj)
     signature, keys = _signature_bytes(text)
     with transaction.atomic():
-        entry, created = SimilarityEntry.objects.get_or_create(
-            content_type=content_type, object_id=obj.pk, defaults={"signature": signature}
-        )
+        if created:
+            entry = SimilarityEntry.objects.create(
+                content_type=content_type, object_id=obj.pk, signature=signature
+            )
+        else:
+            entry, created = SimilarityEntry.objects.get_or_create(
+                content_type=content_type, object_id=obj.pk, defaults={"signature": signature}
+            )
         if not created:
             if bytes(entry.signature) == signature:
                 return

@@ -252,9 +252,10 @@ def voice_submitter_tell(voice: Voice, text: str) -> None:
         transaction.on_commit(partial(message_send, to=voice.phone, subject=text[:60], body=body))
 
 
-def _index(voice: Voice) -> None:
-    search_index(voice, voice.text, voice.tracking_code, voice.name)
-    similarity_index(voice, voice.text)
+def _index_new(voice: Voice) -> None:
+    """The search entry and similarity signature of a voice created in this transaction."""
+    search_index(voice, voice.text, voice.tracking_code, voice.name, created=True)
+    similarity_index(voice, voice.text, created=True)
 
 
 def _visit_day_checked(day: ReceptionDay, *, station: Body | None) -> None:
@@ -343,7 +344,7 @@ def voice_create(
             credit_code=credit_code,
         )
         attachments_save(actor=actor, owner=voice, files=checked)
-        _index(voice)
+        _index_new(voice)
         recipients: list[Membership] = [addressed_to] if addressed_to is not None else []
         if station is not None:
             recipients += list(Membership.objects.active_on(today).filter(body=station, role="station_staff"))
