@@ -22,7 +22,7 @@ def signed_in(client, accounts, username):
 
 
 def test_deputy_drafts_on_the_web_and_sees_similar_items(client, accounts):
-    submitted(accounts)  # an earlier, similar item
+    earlier = submitted(accounts)  # an earlier, similar item
     signed_in(client, accounts, "deputy")
     response = client.post(
         reverse("motions:new"),
@@ -39,7 +39,10 @@ def test_deputy_drafts_on_the_web_and_sees_similar_items(client, accounts):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert page.context["similar"], "the earlier item on the same matter is shown"
-    assert 'data-testid="action-submit"' in page.content.decode()
+    html = page.content.decode()
+    similar = html[html.index('data-testid="similar"') :].split("</ul>", 1)[0]
+    assert earlier.title in similar and f"#{earlier.pk} · {earlier.lead_signer.name} · 待立案审查" in similar
+    assert 'data-testid="action-submit"' in html
 
 
 def test_html_in_a_draft_is_refused_and_nothing_saved(client, accounts):

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,6 @@ from minsheng.org.selectors import today
 
 MAX_QUERY_LENGTH = 50
 SIMILAR_CORPUS_LIMIT = 2000
-SIMILAR_ITEM_FIELDS = ("id", "title", "status", "kind", "lead_signer__name")  # what similar items carry
 OPEN_STATES = (MotionStatus.ASSIGNED, MotionStatus.REHANDLING, MotionStatus.FOLLOW_UP)
 REPLYING_ROLES = ("lead", "separate")
 LEADER_SCOPE = (
@@ -222,13 +222,13 @@ class ListedPart:
     status: str
 
 
-def motions_rows(ids: list[int]) -> list[Motion]:
+def motions_rows(ids: list[int], *, with_parts: bool = True) -> list[Motion]:
     """The list page's rows by id (in no particular order): for ids a visibility-filtered query gave.
 
     Each has the fields of ``_ROW_FIELDS`` (others are read on first use, as after ``only()``) and
     carries ``kind_label``, ``status_label``, ``lead_signer_name``, ``is_key`` and ``parts`` (its
-    units' parts, ``ListedPart``, by role). Django's get_FOO_display() rebuilds the choices mapping
-    on every call (~50 µs a label)."""
+    units' parts, ``ListedPart``, by role; none read without ``with_parts``). Django's
+    get_FOO_display() rebuilds the choices mapping on every call (~50 µs a label)."""
     if not ids:
         return []
     from minsheng.org.models import Person
@@ -244,7 +244,7 @@ def motions_rows(ids: list[int]) -> list[Motion]:
         f" LEFT JOIN {quote(KeySupervision._meta.db_table)} k ON k.{quote('motion_id')} = m.{quote('id')}"
         f" WHERE m.{quote('id')} IN ({marks})"
     )
-    parts = _listed_parts(alias, ids)
+    parts = _listed_parts(alias, ids) if with_parts else {}
     attnames = [f.attname for f in fields]
     rows: list[Motion] = []
     for values in rows_converted(
@@ -336,8 +336,8 @@ def motion_proposers(motion: Motion) -> list[Any]:
 def similar_motions(
     *, text: str, jurisdiction_id: int, kind: str = "", exclude: int | None = None, limit: int = 5
 ) -> list[tuple[Motion, float]]:
-    """Earlier items close to ``text`` (TF-IDF over character bigrams, cosine), each with the fields
-    ``SIMILAR_ITEM_FIELDS`` only.
+    """Earlier items close to ``text`` (TF-IDF over character bigrams, cosine), each a row as
+    ``motions_rows`` reads it (without its units).
 
     The same scores as ``similar_texts`` over the newest ``SIMILAR_CORPUS_LIMIT`` items, but the
     corpus is counted once per process and reused while its rows are unchanged: fitting it on every
@@ -346,11 +346,14 @@ def similar_motions(
         [MotionKind.PROPOSAL] if kind == MotionKind.PROPOSAL else [MotionKind.SUGGESTION, MotionKind.BILL]
     )
     kinds = kinds if kind else list(MotionKind.values)
-    newest = (
-        Motion.objects.filter(jurisdiction_id=jurisdiction_id, kind__in=kinds)
-        .exclude(status__in=(MotionStatus.DRAFT, MotionStatus.WITHDRAWN))
-        .order_by("-id")[: SIMILAR_CORPUS_LIMIT + 1]
-    )
+
+    def newest() -> QuerySet[Motion]:  # built only when the kept corpus must be checked
+        return (
+            Motion.objects.filter(jurisdiction_id=jurisdiction_id, kind__in=kinds)
+            .exclude(status__in=(MotionStatus.DRAFT, MotionStatus.WITHDRAWN))
+            .order_by("-id")[: SIMILAR_CORPUS_LIMIT + 1]
+        )
+
     corpus = _similar_corpus((jurisdiction_id, tuple(sorted(kinds))), newest)
     if corpus is None:
         return []
@@ -360,16 +363,8 @@ def similar_motions(
     if int(keep.sum()) > SIMILAR_CORPUS_LIMIT:  # the newest LIMIT items other than the excluded one
         keep[int(np.flatnonzero(keep)[-1])] = False
     ranked = corpus.ranked(text, keep, top_k=limit)
-    # Unordered: the ranking gives the order, and an ORDER BY costs more to compile than the query.
-    # Only what a similar item shows (title, state, lead signer): every column read is compiled,
-    # converted and set, and the full rows cost half of a reviewer's similar items.
-    rows = (
-        Motion.objects.select_related("lead_signer")
-        .only(*SIMILAR_ITEM_FIELDS)
-        .filter(pk__in=[pk for pk, _score in ranked])
-        .order_by()
-    )
-    found = {motion.pk: motion for motion in rows}
+    # The rows as the list reads them (title, state, lead signer), in the ranking's order.
+    found = {motion.pk: motion for motion in motions_rows([pk for pk, _score in ranked], with_parts=False)}
     return [(found[pk], score) for pk, score in ranked if pk in found]
 
 
@@ -457,7 +452,7 @@ _SIMILAR_CACHE: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], _SimilarCorpus
 _SIMILAR_CACHE_SIZE = 16
 
 
-def _similar_corpus(key: tuple[Any, ...], newest: QuerySet[Motion]) -> _SimilarCorpus | None:
+def _similar_corpus(key: tuple[Any, ...], newest: Callable[[], QuerySet[Motion]]) -> _SimilarCorpus | None:
     """The counted corpus of these rows, from this process's cache while they are unchanged.
 
     Every change that services make to an item records an Event and saves its ``updated_at`` (texts,
@@ -471,14 +466,15 @@ def _similar_corpus(key: tuple[Any, ...], newest: QuerySet[Motion]) -> _SimilarC
     if cached is not None and cached[0] == version:
         return cached[2]
     fingerprint = tuple(
-        newest.values("id", "updated_at")
+        newest()
+        .values("id", "updated_at")
         .aggregate(rows=Count("id"), latest=Max("updated_at"), ids=Sum("id"))
         .values()
     )
     if cached is not None and cached[1] == fingerprint:
         corpus = cached[2]
     else:
-        rows = list(newest.values_list("id", "title", "text"))
+        rows = list(newest().values_list("id", "title", "text"))
         try:
             corpus = _SimilarCorpus(
                 [pk for pk, _t, _x in rows], [f"{title} {text}" for _pk, title, text in rows]
