@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from minsheng.core.events import events_for
 from minsheng.core.models import Event
-from minsheng.core.queries import compiled_condition, once_per_user, one_or_none, rows_converted
+from minsheng.core.queries import (
+    compiled_condition,
+    kept_on,
+    once_per_user,
+    one_or_none,
+    relations_without_rows,
+    rows_converted,
+)
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Membership, Person, Role, Unit
 from minsheng.org.rules import has_admin_role
@@ -339,8 +346,26 @@ def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
 
 
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
-    # The staff-scope rules walk up the places from the cached tree (org.selectors.jurisdiction_tree).
-    return one_or_none(voices_visible_to(user).filter(pk=voice_id))
+    # What an item's page and the API show (addressee, station, place); the submitter and the
+    # reported place are read when a service needs them: each join is compiled on every view.
+    detail = voices_visible_to(user).select_related(None).prefetch_related(None)
+    voice = one_or_none(
+        detail.select_related("addressed_to__person", "station", "jurisdiction").filter(pk=voice_id)
+    )
+    if voice is not None:
+        # Its work orders, newest first, read only if it has any (most voices wait to be routed).
+        orders = WorkOrder.objects.filter(voice=voice).select_related("unit").order_by("-id")
+        empty = "work_orders" in voice_relations_without_rows(voice)
+        voice.work_orders_latest_first = [] if empty else list(orders)  # type: ignore[attr-defined]
+    return voice
+
+
+def voice_relations_without_rows(voice: Voice) -> set[str]:
+    """Which of the voice's work orders, replies, duplicates and adopting motions have no rows, asked
+    once per voice object in one statement (``core.queries.relations_without_rows``)."""
+    adoptable = hasattr(voice, "adopted_motions")  # the motions app adds the relation
+    names = ("work_orders", "replies", "duplicates", *(("adopted_motions",) if adoptable else ()))
+    return kept_on(voice, "empty_relations", lambda: relations_without_rows(voice, names))
 
 
 # What happens on a work order that belongs on the voice's timeline (its reply, return and reopening

@@ -23,7 +23,6 @@ from minsheng.core.attachments import attachments_for, attachments_listed
 from minsheng.core.errors import DomainError, NotFoundError, RateLimitedError, ValidationFailedError
 from minsheng.core.phone_flow import phone_code_request, phone_context, phone_proven, phone_send_requested
 from minsheng.core.privacy import mask_phone, mask_text
-from minsheng.core.queries import relations_without_rows
 from minsheng.core.search import CappedPaginator, lookahead_for
 from minsheng.core.throttle import client_ip
 from minsheng.org.models import Body, Membership
@@ -368,10 +367,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
     can_contact = request.user.has_perm("voices.view_contact_voice", voice)
     adopt_url = _adopt_url(voice, request.user)
     # Most voices have no reply, adopting motion or duplicate yet: one statement says which to skip.
-    adoptable = hasattr(voice, "adopted_motions")  # the motions app adds the relation
-    empty = relations_without_rows(
-        voice, ("replies", "duplicates", *(("adopted_motions",) if adoptable else ()))
-    )
+    empty = selectors.voice_relations_without_rows(voice)
     # A merged duplicate shows the replies of the voice that absorbed it, whatever its own are.
     has_replies = bool(voice.merged_into_id) or "replies" not in empty
     context = {
@@ -390,7 +386,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         and voice.status == VoiceStatus.RECEIVED,
         "adopt_url": adopt_url,
         "adopted_motions": list(voice.adopted_motions.all())
-        if adoptable and "adopted_motions" not in empty
+        if hasattr(voice, "adopted_motions") and "adopted_motions" not in empty  # the motions app's
         else [],
         "duplicates": []
         if "duplicates" in empty
