@@ -292,19 +292,21 @@ def add_months(start: dt.date, n: int) -> dt.date:
     return dt.date(year, month, min(start.day, last_day))
 
 
-def _jurisdiction_lineage(jurisdiction: Any) -> list[int]:
-    """The jurisdiction's id and its ancestors', nearest first: from the tree of places kept per process
-    (``org.selectors.jurisdiction_tree``, checked once per request), not one query per parent."""
-    if jurisdiction is None:
-        return []
-    from minsheng.org.selectors import jurisdiction_tree  # org builds on core: read when first needed
-
-    return jurisdiction_tree().lineage(jurisdiction.pk)
+def _jurisdiction_chain(jurisdiction: Any) -> list[Any]:
+    """The jurisdiction and its ancestors, nearest first (guarded against a cycle in bad data)."""
+    chain: list[Any] = []
+    seen: set[Any] = set()
+    node = jurisdiction
+    while node is not None and node.pk not in seen:
+        chain.append(node)
+        seen.add(node.pk)
+        node = node.parent
+    return chain
 
 
 def deadline_rule_resolve(*, rule_name: str, jurisdiction: Any = None) -> tuple[int, str, str]:
     """(amount, unit, description) of the rule in force for ``jurisdiction``."""
-    chain_ids = _jurisdiction_lineage(jurisdiction)
+    chain_ids = [node.pk for node in _jurisdiction_chain(jurisdiction)]
     rows = {
         row.jurisdiction_id: row
         for row in DeadlineRule.objects.filter(
