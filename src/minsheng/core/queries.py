@@ -141,9 +141,9 @@ def rows_where(model: type[M], where: str, params: list[Any], order_by: str = ""
     model instance as the ORM would give it, without the ORM's compiling: for reads that every page of
     a kind makes (the user, an item's attachments), where compiling cost more than the answer."""
     alias = router.db_for_read(model)
-    select, attnames, fields = _select_all(model, alias)
+    select, _attnames, fields = _select_all(model, alias)
     sql = f"{select} WHERE {where}" + (f" ORDER BY {order_by}" if order_by else "")
-    return [model.from_db(alias, attnames, values) for values in rows_converted(alias, sql, params, fields)]
+    return [instance for instance, _extra in models_from_sql(model, alias, sql, params, fields)]
 
 
 def row_by_pk(model: type[M], pk: Any) -> M | None:
@@ -251,6 +251,37 @@ def _nested_queries(node: Any) -> Iterator[Query]:
     for child in node.get_source_expressions() if hasattr(node, "get_source_expressions") else ():
         if child is not None:
             yield from _nested_queries(child)
+
+
+def models_from_sql(
+    model: type[M],
+    alias: str,
+    sql: str,
+    params: list[Any],
+    fields: list[Any],
+    extra: list[Any] = (),  # type: ignore[assignment]
+) -> list[tuple[M, list[Any]]]:
+    """Each row of ``sql`` as a ``model`` instance made from its first columns (``fields``, in the
+    model's order: ``fields_in_model_order``) and the values of the ``extra`` columns after them (a
+    joined row's name, say), each column converted as the ORM converts its field."""
+    attnames, count = [field.attname for field in fields], len(fields)
+    rows = rows_converted(alias, sql, params, [*fields, *extra])
+    return [(model.from_db(alias, attnames, values[:count]), values[count:]) for values in rows]
+
+
+def fields_in_model_order(model: type[Model], names: tuple[str, ...]) -> list[Any]:
+    """The fields named, in the model's own order: ``Model.from_db`` takes a subset of them so."""
+    return [field for field in model._meta.concrete_fields if field.name in names]
+
+
+def columns_sql(table: str, fields: list[Any], quote: Callable[[str], str]) -> str:
+    """``t."a", t."b"``: the fields' columns under the table alias ``table``, for a SELECT list."""
+    return ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
+
+
+def placeholders(count: int) -> str:
+    """``%s, %s, …``: one parameter mark per value of an ``IN (…)`` list."""
+    return ", ".join(["%s"] * count)
 
 
 def rows_converted(alias: str, sql: str, params: list[Any], fields: list[Any]) -> list[list[Any]]:

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from minsheng.core.events import event_chain_version
 from minsheng.core.privacy import mask_names, mask_text
-from minsheng.core.queries import compiled_condition, one_or_none, prefetch_where_rows, rows_converted
+from minsheng.core.queries import (
+    columns_sql,
+    compiled_condition,
+    fields_in_model_order,
+    models_from_sql,
+    one_or_none,
+    placeholders,
+    prefetch_where_rows,
+)
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
     Assignment,
@@ -235,9 +243,8 @@ def motions_rows(ids: list[int], *, with_parts: bool = True) -> list[Motion]:
 
     alias = router.db_for_read(Motion)
     quote = connections[alias].ops.quote_name
-    fields = [field for field in Motion._meta.concrete_fields if field.name in _ROW_FIELDS]
-    columns = ", ".join(f"m.{quote(str(f.column))}" for f in fields)
-    marks = ", ".join(["%s"] * len(ids))
+    fields = fields_in_model_order(Motion, _ROW_FIELDS)
+    columns, marks = columns_sql("m", fields, quote), placeholders(len(ids))
     sql = (
         f"SELECT {columns}, p.{quote('name')}, k.{quote('id')} FROM {quote(Motion._meta.db_table)} m"  # noqa: S608 - names from the models
         f" JOIN {quote(Person._meta.db_table)} p ON p.{quote('id')} = m.{quote('lead_signer_id')}"
@@ -245,14 +252,11 @@ def motions_rows(ids: list[int], *, with_parts: bool = True) -> list[Motion]:
         f" WHERE m.{quote('id')} IN ({marks})"
     )
     parts = _listed_parts(alias, ids) if with_parts else {}
-    attnames = [f.attname for f in fields]
     rows: list[Motion] = []
-    for values in rows_converted(
-        alias, sql, list(ids), [*fields, Person._meta.get_field("name"), KeySupervision._meta.pk]
-    ):
-        motion = Motion.from_db(alias, attnames, values[: len(attnames)])
-        motion.lead_signer_name = values[len(attnames)]  # type: ignore[attr-defined]
-        motion.is_key = values[len(attnames) + 1] is not None  # type: ignore[attr-defined]
+    extra = [Person._meta.get_field("name"), KeySupervision._meta.pk]
+    for motion, (signer_name, key_id) in models_from_sql(Motion, alias, sql, list(ids), fields, extra):
+        motion.lead_signer_name = signer_name  # type: ignore[attr-defined]
+        motion.is_key = key_id is not None  # type: ignore[attr-defined]
         motion.parts = parts.get(motion.pk, [])  # type: ignore[attr-defined]
         motion.kind_label = _KIND_LABELS.get(motion.kind, motion.kind)  # type: ignore[attr-defined]
         motion.status_label = _STATUS_LABELS.get(motion.status, motion.status)  # type: ignore[attr-defined]
@@ -265,7 +269,7 @@ def _listed_parts(alias: str, motion_ids: list[int]) -> dict[int, list[ListedPar
     from minsheng.org.models import Unit
 
     quote = connections[alias].ops.quote_name
-    marks = ", ".join(["%s"] * len(motion_ids))
+    marks = placeholders(len(motion_ids))
     sql = (
         f"SELECT a.{quote('motion_id')}, u.{quote('name')}, a.{quote('role')}, a.{quote('status')}"  # noqa: S608 - names from the models
         f" FROM {quote(Assignment._meta.db_table)} a JOIN {quote(Unit._meta.db_table)} u"

@@ -17,12 +17,15 @@ from django.utils import timezone
 from minsheng.core.events import events_for
 from minsheng.core.models import Event
 from minsheng.core.queries import (
+    columns_sql,
     compiled_condition,
+    fields_in_model_order,
     kept_on,
+    models_from_sql,
     once_per_user,
     one_or_none,
+    placeholders,
     relations_without_rows,
-    rows_converted,
 )
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Membership, Person, Role, Unit
@@ -209,10 +212,9 @@ def voices_rows(ids: list[int]) -> list[Voice]:
         return []
     alias = router.db_for_read(Voice)
     quote = connections[alias].ops.quote_name
-    voice_fields = _in_model_order(Voice, _ROW_FIELDS)
+    voice_fields = fields_in_model_order(Voice, _ROW_FIELDS)
     names = [Person._meta.get_field("name"), Body._meta.get_field("name")]
-    marks = ", ".join(["%s"] * len(ids))
-    columns = ", ".join(f"v.{quote(f.column)}" for f in voice_fields)
+    columns, marks = columns_sql("v", voice_fields, quote), placeholders(len(ids))
     sql = (
         f"SELECT {columns}, p.{quote('name')}, b.{quote('name')} FROM {quote(Voice._meta.db_table)} v"  # noqa: S608 - names from the models
         f" LEFT JOIN {quote(Membership._meta.db_table)} m ON m.{quote('id')} = v.{quote('addressed_to_id')}"
@@ -222,10 +224,8 @@ def voices_rows(ids: list[int]) -> list[Voice]:
     )
     latest = _latest_work_orders(alias, ids)
     rows: list[Voice] = []
-    attnames = [f.attname for f in voice_fields]
-    for values in rows_converted(alias, sql, list(ids), [*voice_fields, *names]):
-        voice = Voice.from_db(alias, attnames, values[: len(attnames)])
-        voice.addressed_to_name, voice.station_name = (v or "" for v in values[len(attnames) :])  # type: ignore[attr-defined]
+    for voice, (addressee, station) in models_from_sql(Voice, alias, sql, list(ids), voice_fields, names):
+        voice.addressed_to_name, voice.station_name = addressee or "", station or ""  # type: ignore[attr-defined]
         voice.latest_work_order = latest.get(voice.pk)  # type: ignore[attr-defined]
         voice.kind_label = _KIND_LABELS.get(voice.kind, voice.kind)  # type: ignore[attr-defined]
         voice.status_label = _STATUS_LABELS.get(voice.status, voice.status)  # type: ignore[attr-defined]
@@ -233,27 +233,20 @@ def voices_rows(ids: list[int]) -> list[Voice]:
     return rows
 
 
-def _in_model_order(model: Any, names: tuple[str, ...]) -> list[Any]:
-    # Model.from_db takes a subset of fields in the model's own order.
-    return [field for field in model._meta.concrete_fields if field.name in names]
-
-
 def _latest_work_orders(alias: str, voice_ids: list[int]) -> dict[int, WorkOrder]:
     """Each voice's newest work order, with its unit's name as ``unit_name``."""
     quote = connections[alias].ops.quote_name
-    fields = _in_model_order(WorkOrder, _ROW_ORDER_FIELDS)
-    columns = ", ".join(f"w.{quote(f.column)}" for f in fields)
-    marks = ", ".join(["%s"] * len(voice_ids))
+    fields = fields_in_model_order(WorkOrder, _ROW_ORDER_FIELDS)
+    columns, marks = columns_sql("w", fields, quote), placeholders(len(voice_ids))
     sql = (
         f"SELECT {columns}, u.{quote('name')} FROM {quote(WorkOrder._meta.db_table)} w"  # noqa: S608 - names from the models
         f" JOIN {quote(Unit._meta.db_table)} u ON u.{quote('id')} = w.{quote('unit_id')}"
         f" WHERE w.{quote('voice_id')} IN ({marks}) ORDER BY w.{quote('id')} DESC"
     )
-    attnames = [f.attname for f in fields]
     latest: dict[int, WorkOrder] = {}
-    for values in rows_converted(alias, sql, list(voice_ids), [*fields, Unit._meta.get_field("name")]):
-        order = WorkOrder.from_db(alias, attnames, values[: len(attnames)])
-        order.unit_name = values[-1]  # type: ignore[attr-defined]
+    unit_name = [Unit._meta.get_field("name")]
+    for order, (name,) in models_from_sql(WorkOrder, alias, sql, list(voice_ids), fields, unit_name):
+        order.unit_name = name  # type: ignore[attr-defined]
         latest.setdefault(order.voice_id, order)  # newest first: the first seen is the latest
     return latest
 
