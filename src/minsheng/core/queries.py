@@ -279,6 +279,16 @@ def columns_sql(table: str, fields: list[Any], quote: Callable[[str], str]) -> s
     return ", ".join(f"{table}.{quote(str(field.column))}" for field in fields)
 
 
+def table_sql(model: type[Model], quote: Callable[[str], str]) -> str:
+    """The model's table name, quoted: for SQL an app writes over another app's models too."""
+    return quote(model._meta.db_table)
+
+
+def model_field(model: type[Model], name: str) -> Any:
+    """The model's field ``name`` (a column of a joined table whose value a row converts)."""
+    return model._meta.get_field(name)
+
+
 def placeholders(count: int) -> str:
     """``%s, %s, …``: one parameter mark per value of an ``IN (…)`` list."""
     return ", ".join(["%s"] * count)

@@ -20,10 +20,12 @@ from minsheng.core.queries import (
     columns_sql,
     compiled_condition,
     fields_in_model_order,
+    model_field,
     models_from_sql,
     one_or_none,
     placeholders,
     prefetch_where_rows,
+    table_sql,
 )
 from minsheng.core.search import search_filter
 from minsheng.motions.models import (
@@ -246,14 +248,14 @@ def motions_rows(ids: list[int], *, with_parts: bool = True) -> list[Motion]:
     fields = fields_in_model_order(Motion, _ROW_FIELDS)
     columns, marks = columns_sql("m", fields, quote), placeholders(len(ids))
     sql = (
-        f"SELECT {columns}, p.{quote('name')}, k.{quote('id')} FROM {quote(Motion._meta.db_table)} m"  # noqa: S608 - names from the models
-        f" JOIN {quote(Person._meta.db_table)} p ON p.{quote('id')} = m.{quote('lead_signer_id')}"
-        f" LEFT JOIN {quote(KeySupervision._meta.db_table)} k ON k.{quote('motion_id')} = m.{quote('id')}"
+        f"SELECT {columns}, p.{quote('name')}, k.{quote('id')} FROM {table_sql(Motion, quote)} m"  # noqa: S608 - names from the models
+        f" JOIN {table_sql(Person, quote)} p ON p.{quote('id')} = m.{quote('lead_signer_id')}"
+        f" LEFT JOIN {table_sql(KeySupervision, quote)} k ON k.{quote('motion_id')} = m.{quote('id')}"
         f" WHERE m.{quote('id')} IN ({marks})"
     )
     parts = _listed_parts(alias, ids) if with_parts else {}
     rows: list[Motion] = []
-    extra = [Person._meta.get_field("name"), KeySupervision._meta.pk]
+    extra = [model_field(Person, "name"), KeySupervision._meta.pk]
     for motion, (signer_name, key_id) in models_from_sql(Motion, alias, sql, list(ids), fields, extra):
         motion.lead_signer_name = signer_name  # type: ignore[attr-defined]
         motion.is_key = key_id is not None  # type: ignore[attr-defined]
@@ -272,7 +274,7 @@ def _listed_parts(alias: str, motion_ids: list[int]) -> dict[int, list[ListedPar
     marks = placeholders(len(motion_ids))
     sql = (
         f"SELECT a.{quote('motion_id')}, u.{quote('name')}, a.{quote('role')}, a.{quote('status')}"  # noqa: S608 - names from the models
-        f" FROM {quote(Assignment._meta.db_table)} a JOIN {quote(Unit._meta.db_table)} u"
+        f" FROM {table_sql(Assignment, quote)} a JOIN {table_sql(Unit, quote)} u"
         f" ON u.{quote('id')} = a.{quote('unit_id')} WHERE a.{quote('motion_id')} IN ({marks})"
         f" ORDER BY a.{quote('role')}, a.{quote('id')}"
     )

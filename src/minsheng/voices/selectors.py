@@ -21,11 +21,13 @@ from minsheng.core.queries import (
     compiled_condition,
     fields_in_model_order,
     kept_on,
+    model_field,
     models_from_sql,
     once_per_user,
     one_or_none,
     placeholders,
     relations_without_rows,
+    table_sql,
 )
 from minsheng.core.search import search_condition, search_is_common, unindexed
 from minsheng.org.models import STATION_KINDS, Body, Membership, Person, Role, Unit
@@ -213,13 +215,13 @@ def voices_rows(ids: list[int]) -> list[Voice]:
     alias = router.db_for_read(Voice)
     quote = connections[alias].ops.quote_name
     voice_fields = fields_in_model_order(Voice, _ROW_FIELDS)
-    names = [Person._meta.get_field("name"), Body._meta.get_field("name")]
+    names = [model_field(Person, "name"), model_field(Body, "name")]
     columns, marks = columns_sql("v", voice_fields, quote), placeholders(len(ids))
     sql = (
-        f"SELECT {columns}, p.{quote('name')}, b.{quote('name')} FROM {quote(Voice._meta.db_table)} v"  # noqa: S608 - names from the models
-        f" LEFT JOIN {quote(Membership._meta.db_table)} m ON m.{quote('id')} = v.{quote('addressed_to_id')}"
-        f" LEFT JOIN {quote(Person._meta.db_table)} p ON p.{quote('id')} = m.{quote('person_id')}"
-        f" LEFT JOIN {quote(Body._meta.db_table)} b ON b.{quote('id')} = v.{quote('station_id')}"
+        f"SELECT {columns}, p.{quote('name')}, b.{quote('name')} FROM {table_sql(Voice, quote)} v"  # noqa: S608 - names from the models
+        f" LEFT JOIN {table_sql(Membership, quote)} m ON m.{quote('id')} = v.{quote('addressed_to_id')}"
+        f" LEFT JOIN {table_sql(Person, quote)} p ON p.{quote('id')} = m.{quote('person_id')}"
+        f" LEFT JOIN {table_sql(Body, quote)} b ON b.{quote('id')} = v.{quote('station_id')}"
         f" WHERE v.{quote('id')} IN ({marks})"
     )
     latest = _latest_work_orders(alias, ids)
@@ -239,12 +241,12 @@ def _latest_work_orders(alias: str, voice_ids: list[int]) -> dict[int, WorkOrder
     fields = fields_in_model_order(WorkOrder, _ROW_ORDER_FIELDS)
     columns, marks = columns_sql("w", fields, quote), placeholders(len(voice_ids))
     sql = (
-        f"SELECT {columns}, u.{quote('name')} FROM {quote(WorkOrder._meta.db_table)} w"  # noqa: S608 - names from the models
-        f" JOIN {quote(Unit._meta.db_table)} u ON u.{quote('id')} = w.{quote('unit_id')}"
+        f"SELECT {columns}, u.{quote('name')} FROM {table_sql(WorkOrder, quote)} w"  # noqa: S608 - names from the models
+        f" JOIN {table_sql(Unit, quote)} u ON u.{quote('id')} = w.{quote('unit_id')}"
         f" WHERE w.{quote('voice_id')} IN ({marks}) ORDER BY w.{quote('id')} DESC"
     )
     latest: dict[int, WorkOrder] = {}
-    unit_name = [Unit._meta.get_field("name")]
+    unit_name = [model_field(Unit, "name")]
     for order, (name,) in models_from_sql(WorkOrder, alias, sql, list(voice_ids), fields, unit_name):
         order.unit_name = name  # type: ignore[attr-defined]
         latest.setdefault(order.voice_id, order)  # newest first: the first seen is the latest
