@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.utils import translation
@@ -26,6 +28,8 @@ from minsheng.core.verification import (
 from tests.core.thread_database import ThreadDatabase, threads_with_own_connections
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture(autouse=True)
@@ -102,17 +106,30 @@ def test_session_remembers_a_verified_number():
     assert phone_session_verified(session) == "13812345678"
 
 
+# A fixed afternoon: near midnight the time to try again falls on the next day and names it.
+@time_machine.travel(dt.datetime(2026, 3, 2, 14, 30, tzinfo=SHANGHAI), tick=False)
 def test_the_send_limit_is_per_purpose_and_says_when_to_try_again():
     for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
         phone_code_send(phone="13812345678", purpose="voice")
     with translation.override("zh-hans"), pytest.raises(RateLimitedError) as refused:
         phone_code_send(phone="13812345678", purpose="voice")
-    assert re.fullmatch(
-        r"获取验证码次数过多。请于 \d{2}:\d{2} 后再试（约 60 分钟后）。", refused.value.message
+    assert re.fullmatch(r"获取验证码次数过多。请于 15:3\d 后再试（约 60 分钟后）。", refused.value.message), (
+        refused.value.message
     )
     # Another purpose has its own limit.
     phone_code_send(phone="13812345678", purpose="opinion")
     assert messaging.outbox[-1].to == "13812345678"
+
+
+@time_machine.travel(dt.datetime(2026, 3, 2, 23, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_limit_that_ends_tomorrow_names_the_day():
+    for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
+        phone_code_send(phone="13812345678", purpose="voice")
+    with translation.override("zh-hans"), pytest.raises(RateLimitedError) as refused:
+        phone_code_send(phone="13812345678", purpose="voice")
+    assert re.fullmatch(
+        r"获取验证码次数过多。请于 03-03 00:3\d 后再试（约 60 分钟后）。", refused.value.message
+    ), refused.value.message
 
 
 @pytest.fixture

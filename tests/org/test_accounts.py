@@ -3,12 +3,14 @@ address, tries that survive new codes, the same answers for every account, API t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 
@@ -80,6 +82,8 @@ def test_failures_under_the_phone_number_lock_the_username_too(client: Client):
     assert response.status_code == 429
 
 
+# A fixed afternoon, so that the time to try again never falls on the next day (which names the date).
+@time_machine.travel(dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_the_refusal_says_when_to_try_again():
     for _attempt in range(5):
         accounts.login_failure_note(login="deputy", client_ip="10.1.1.1")
