@@ -48,6 +48,18 @@ def test_the_backend_setting_is_read_at_each_send(settings, caplog):
     assert "123456" in caplog.text  # the demo reads the code from the log
 
 
+def test_log_backend_writes_a_text_message_whose_subject_starts_its_body_once(caplog):
+    with caplog.at_level(logging.INFO, logger="minsheng.core.messaging"):
+        LogBackend().send(
+            to="13812345678", subject="您的留言已收到", body="您的留言已收到，查询码：6PWH3KPA82"
+        )
+        LogBackend().send(to="13812345678", subject="重置密码", body="验证码 654321")
+    assert [record.getMessage() for record in caplog.records] == [
+        "Message to 138****5678: 您的留言已收到，查询码：6PWH3KPA82",
+        "Message to 138****5678: 重置密码\n验证码 654321",
+    ]
+
+
 def test_log_backend_masks_an_email_recipient(caplog):
     with caplog.at_level(logging.INFO, logger="minsheng.core.messaging"):
         LogBackend().send(to="zhangsan@example.com", subject="s", body="b")
