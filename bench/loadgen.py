@@ -53,10 +53,13 @@ def running_server(
     threads: int = 4,
     start_timeout: float = 60.0,
     settings_module: str = "minsheng.settings.prod",
+    with_worker: bool = False,
 ) -> Iterator[str]:
     """gunicorn on a free loopback port with the production settings; yields the base URL.
 
     ``settings_module`` lets a benchmark try a settings change before it is made (default: prod).
+    ``with_worker`` also runs the task worker (``minsheng worker``), as ``minsheng serve`` does: it
+    runs the queued tasks and does the database's upkeep (``core/upkeep.py``).
     """
     port = free_port()
     env = {
@@ -70,6 +73,8 @@ def running_server(
         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=REPO)
+    minsheng = str(Path(sys.executable).with_name("minsheng"))
+    worker = subprocess.Popen([minsheng, "worker"], env=env, cwd=REPO) if with_worker else None
     try:
         deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
@@ -85,6 +90,9 @@ def running_server(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if worker is not None:
+            worker.kill()  # it would finish a long task first (a periodic job started by the run)
+            worker.wait(timeout=30)
 
 
 @dataclass(frozen=True)

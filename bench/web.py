@@ -432,15 +432,35 @@ def main_postgres(args: argparse.Namespace, size: dict[str, int]) -> int:
     return measure_and_report(args, "PostgreSQL")
 
 
+def _daily_jobs_counted_as_run() -> None:
+    """Mark today's slot of every daily job as taken, so that the worker does not run them during the
+    measurement: on freshly seeded rows they would send thousands of overdue reminders and retrain the
+    routing model, minutes of a whole core. The frequent jobs (every minute or two) run as they fall due."""
+    from django.utils import timezone
+
+    from minsheng.core.jobs import DailyAt, jobs_all
+    from minsheng.core.models import JobRun
+
+    now = timezone.now()
+    for job in jobs_all():
+        if isinstance(job.schedule, DailyAt):
+            JobRun.objects.get_or_create(
+                job=job.name, slot=job.schedule.slot(now), defaults={"worker": "bench"}
+            )
+
+
 def measure_and_report(args: argparse.Namespace, database: str) -> int:
     pages = requests_to_measure()
 
     from django.db import connections
 
+    _daily_jobs_counted_as_run()
     connections.close_all()
     load_before = os.getloadavg()[0]
     raw = args.client == "raw" and not args.reconnect  # the raw client keeps its connection when it may
-    with running_server(args.data, workers=args.workers, threads=args.threads, start_timeout=120) as base_url:
+    with running_server(
+        args.data, workers=args.workers, threads=args.threads, start_timeout=120, with_worker=True
+    ) as base_url:
         # Warm every worker: each keeps its own caches (the similar-items corpus of each kind of item,
         # ~0.15-0.3 s to count at 100,000 motions, the menu, the memberships). Twenty requests a
         # worker a page, so that each worker has surely met a detail page of both kinds of item.
@@ -487,7 +507,8 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
             f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
-            f"gunicorn {_server_shape(args.workers, args.threads)}, {args.clients} concurrent "
+            f"gunicorn {_server_shape(args.workers, args.threads)} and the task worker (as `minsheng "
+            f"serve` runs them; today's daily jobs counted as run), {args.clients} concurrent "
             f"{connection_mode} clients on loopback, {args.requests} requests per client per page "
             f"({client_kind}; the load generator shares the 2 cores and took {client_ms:.2f} ms of CPU a "
             f"request). Errors: {errors}. {getattr(args, 'preparation', '')}\n\n"

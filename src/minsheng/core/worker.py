@@ -1,10 +1,13 @@
-"""The task worker: runs queued tasks, enqueues due periodic jobs and writes a heartbeat.
+"""The task worker: runs queued tasks, enqueues due periodic jobs, writes a heartbeat and keeps the
+database in shape.
 
-One loop, one thread: between two tasks it enqueues the due periodic jobs (``core.jobs``) and
-records a ``WorkerHeartbeat`` that ``/healthz`` and ``/metrics`` read. Tasks are claimed with
-django-tasks-db's row lock (``SELECT … FOR UPDATE SKIP LOCKED``; SQLite serialises claims), so any
-number of workers on any number of machines share one queue and each task runs once. A worker killed
-in the middle of a task leaves that task "running": tasks are run at most once, never twice.
+One loop, one thread: between two tasks it enqueues the due periodic jobs (``core.jobs``), records
+a ``WorkerHeartbeat`` that ``/healthz`` and ``/metrics`` read, and does SQLite's upkeep
+(``core.upkeep``: index merges and log checkpoints that requests would otherwise pay for). Tasks
+are claimed with django-tasks-db's row lock (``SELECT … FOR UPDATE SKIP LOCKED``; SQLite serialises
+claims), so any number of workers on any number of machines share one queue and each task runs once.
+A worker killed in the middle of a task leaves that task "running": tasks are run at most once, never
+twice.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from minsheng.core.conf import setting
 from minsheng.core.jobs import jobs_schedule
 from minsheng.core.models import WorkerHeartbeat
+from minsheng.core.upkeep import UPKEEP_SECONDS, database_upkeep
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +85,11 @@ class JobWorker(Worker):
         self.tasks_failed = 0
         self._heartbeat = _Clock(float(setting("WORKER_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)))
         self._jobs = _Clock(float(setting("JOBS_TICK_SECONDS", JOBS_TICK_SECONDS)))
+        self._upkeep = _Clock(float(setting("UPKEEP_SECONDS", UPKEEP_SECONDS)))
 
     def housekeeping(self) -> None:
-        """Heartbeat and periodic jobs, when their clocks say so; a database hiccup is logged, not fatal."""
+        """Heartbeat, periodic jobs and database upkeep, when their clocks say so; a database hiccup is
+        logged, not fatal."""
         now = time.monotonic()
         try:
             if self._heartbeat.due(now):
@@ -95,6 +101,8 @@ class JobWorker(Worker):
                 )
             if self._jobs.due(now):
                 jobs_schedule(worker=self.worker_id)
+            if self._upkeep.due(now):
+                database_upkeep()
         except OperationalError:
             logger.exception("worker housekeeping failed", extra={"worker": self.worker_id})
 
