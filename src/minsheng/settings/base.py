@@ -102,12 +102,16 @@ def _database_from_url(url: str) -> dict[str, Any]:
     return database
 
 
+# Django's SQLite backend whose writers wait for the write lock without sleeping in steps.
+SQLITE_ENGINE = "minsheng.core.sqlite_backend"
+
+
 def _database() -> dict[str, object]:
     url = env.database_url()
     if url:
         return _database_from_url(url)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": SQLITE_ENGINE,
         "NAME": str(DATA_DIR / "minsheng.sqlite3"),
         # Keep each server thread's connection between requests: opening one (schema read, PRAGMAs)
         # and closing it (the last to close writes the WAL back with an fsync) cost more than a vote.

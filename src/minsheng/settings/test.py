@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from minsheng.settings.base import *  # noqa: F403
-from minsheng.settings.base import DATABASES, MINSHENG
+from minsheng.settings.base import DATABASES, MINSHENG, SQLITE_ENGINE
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MINSHENG = {
@@ -27,12 +27,12 @@ CACHES = {
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory for unit tests
 # A second database standing in for a read replica (tests/core/test_routers.py); the router uses it
 # only where a test turns MINSHENG["READ_REPLICA"] on, and pytest creates it only for tests that ask.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": ""}}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] != SQLITE_ENGINE:
     _replica = f"{DATABASES['default']['NAME']}_replica"
     DATABASES["replica"] = {**DATABASES["default"], "NAME": _replica, "TEST": {"NAME": f"test_{_replica}"}}
 
