@@ -242,6 +242,27 @@ def test_substrings_of_every_kind(records, query, expected):
     assert found(query) == expected
 
 
+@given(text=st.text(alphabet=ALPHABET, max_size=40), query=st.text(alphabet=ALPHABET, max_size=8))
+def test_highlight_parts_mark_exactly_the_characters_inside_an_occurrence(text: str, query: str):
+    from itertools import pairwise
+
+    from minsheng.analysis.text.normalize import fold_width
+    from minsheng.core.search import query_terms
+
+    parts = highlight_parts(text, query)
+    assert "".join(piece for piece, _hit in parts) == text
+    assert all(piece for piece, _hit in parts), "no empty piece"
+    assert all(a[1] != b[1] for a, b in pairwise(parts)), "neighbours differ"
+    folded = fold_width(text).lower()
+    inside = [False] * len(text)
+    for term in query_terms(query) if len(folded) == len(text) else []:
+        for start in range(len(folded) - len(term) + 1):
+            if folded.startswith(term, start):
+                inside[start : start + len(term)] = [True] * len(term)
+    marked = [hit for piece, hit in parts for _char in piece]
+    assert marked == inside
+
+
 def test_highlight_parts_marks_every_occurrence_in_the_original_text():
     assert highlight_parts("垃圾分类，垃圾", "垃圾") == [("垃圾", True), ("分类，", False), ("垃圾", True)]
     assert highlight_parts("ＡＢ路", "ab") == [("ＡＢ", True), ("路", False)]

@@ -315,19 +315,29 @@ def highlight_parts(text: str, query: str) -> list[tuple[str, bool]]:
     folded = fold_width(text).lower()
     if len(folded) != len(text):  # a character whose lower case is longer (İ): no highlighting
         return [(text, False)]
-    marked = [False] * len(text)
+    spans: list[tuple[int, int]] = []
     for term in terms:
         start = folded.find(term)
         while start != -1:
-            for i in range(start, start + len(term)):
-                marked[i] = True
+            spans.append((start, start + len(term)))
             start = folded.find(term, start + 1)
-    parts: list[tuple[str, bool]] = []
-    for char, mark in zip(text, marked, strict=True):
-        if parts and parts[-1][1] == mark:
-            parts[-1] = (parts[-1][0] + char, mark)
+    # Overlapping and touching matches make one marked piece; cut by slices, not character by
+    # character (a search list highlights every row).
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            parts.append((char, mark))
+            merged.append([start, end])
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in merged:
+        if start > position:
+            parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        parts.append((text[position:], False))
     return parts
 
 
