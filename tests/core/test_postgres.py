@@ -30,3 +30,16 @@ def test_repeated_statements_are_prepared_and_searches_are_not():
         list(Voice.objects.filter(text__contains="路灯").values_list("pk")[:1])
     assert prepared_statements('"voices_voice"."status" =') >= 1
     assert prepared_statements('"voices_voice"."text"::text LIKE') == 0
+
+
+def test_a_common_word_s_row_by_row_search_is_prepared_and_a_rare_word_s_is_not():
+    from minsheng.core.search import search_condition
+
+    connection.ensure_connection()
+    for _ in range(8):
+        list(Voice.objects.filter(search_condition(Voice, "路灯", walk=True)).values_list("pk")[:1])
+        list(Voice.objects.filter(search_condition(Voice, "路灯", walk=False)).values_list("pk")[:1])
+    # The walk's plan is the same for every word (the ordering's index, then each row's entry).
+    assert prepared_statements('STRPOS(U0."text"') >= 1
+    # Collecting candidates through the token index is planned for the words each time.
+    assert prepared_statements("LIKE") == 0
