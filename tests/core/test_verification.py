@@ -106,16 +106,20 @@ def test_session_remembers_a_verified_number():
     assert phone_session_verified(session) == "13812345678"
 
 
-# A fixed afternoon: near midnight the time to try again falls on the next day and names it.
-@time_machine.travel(dt.datetime(2026, 3, 2, 14, 30, tzinfo=SHANGHAI), tick=False)
-def test_the_send_limit_is_per_purpose_and_says_when_to_try_again():
+def _refusal_past_the_hourly_limit() -> str:
+    """The Chinese message of the send that comes after the hour's allowance for one number."""
     for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
         phone_code_send(phone="13812345678", purpose="voice")
     with translation.override("zh-hans"), pytest.raises(RateLimitedError) as refused:
         phone_code_send(phone="13812345678", purpose="voice")
-    assert re.fullmatch(r"获取验证码次数过多。请于 15:3\d 后再试（约 60 分钟后）。", refused.value.message), (
-        refused.value.message
-    )
+    return refused.value.message
+
+
+# A fixed afternoon: near midnight the time to try again falls on the next day and names it.
+@time_machine.travel(dt.datetime(2026, 3, 2, 14, 30, tzinfo=SHANGHAI), tick=False)
+def test_the_send_limit_is_per_purpose_and_says_when_to_try_again():
+    refusal = _refusal_past_the_hourly_limit()
+    assert re.fullmatch(r"获取验证码次数过多。请于 15:3\d 后再试（约 60 分钟后）。", refusal), refusal
     # Another purpose has its own limit.
     phone_code_send(phone="13812345678", purpose="opinion")
     assert messaging.outbox[-1].to == "13812345678"
@@ -123,13 +127,8 @@ def test_the_send_limit_is_per_purpose_and_says_when_to_try_again():
 
 @time_machine.travel(dt.datetime(2026, 3, 2, 23, 30, tzinfo=SHANGHAI), tick=False)
 def test_a_limit_that_ends_tomorrow_names_the_day():
-    for _attempt in range(SENDS_PER_PHONE_PER_HOUR):
-        phone_code_send(phone="13812345678", purpose="voice")
-    with translation.override("zh-hans"), pytest.raises(RateLimitedError) as refused:
-        phone_code_send(phone="13812345678", purpose="voice")
-    assert re.fullmatch(
-        r"获取验证码次数过多。请于 03-03 00:3\d 后再试（约 60 分钟后）。", refused.value.message
-    ), refused.value.message
+    refusal = _refusal_past_the_hourly_limit()
+    assert re.fullmatch(r"获取验证码次数过多。请于 03-03 00:3\d 后再试（约 60 分钟后）。", refusal), refusal
 
 
 @pytest.fixture
