@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.test import Client
 from django.utils import timezone
 
-from minsheng.core.queries import compiled_condition, row_by_pk
+from minsheng.core.queries import compiled_condition, kept_query_rows, row_by_pk
 from minsheng.org.models import Jurisdiction, User
 from tests.factories import JurisdictionFactory, UserFactory
 
@@ -96,3 +96,52 @@ def test_a_condition_through_a_relation_is_refused():
     """Only the WHERE is kept, so a condition that needs a JOIN of the outer query cannot be."""
     with pytest.raises(ValueError, match="may not join"):
         compiled_condition(Jurisdiction, ("test-join",), lambda: Q(parent__name="测试区"))
+
+
+def _children_of(key: int):
+    return (
+        Jurisdiction.objects.filter(parent=key).select_related("parent").only("name", "code", "parent__name")
+    )
+
+
+def test_a_kept_plan_reads_what_the_orm_reads_for_every_key(django_assert_num_queries):
+    _tree()
+    east, west = Jurisdiction.objects.get(name="东镇"), Jurisdiction.objects.get(name="西镇")
+    built: list[int] = []
+
+    def build(key: int):
+        built.append(key)
+        return _children_of(key)
+
+    for town in (east, west, east):
+        with django_assert_num_queries(1):  # the rows and their joined parents in one statement
+            read = kept_query_rows(Jurisdiction, "test-children", build, town.pk)
+            shown = [(c.pk, c.name, c.code, c.parent.name) for c in read]
+        assert shown == [(c.pk, c.name, c.code, c.parent.name) for c in _children_of(town.pk)]
+        orm_row = _children_of(town.pk)[0]
+        assert read and not read[0]._state.adding  # saved rows, as the ORM's
+        assert read[0].get_deferred_fields() == orm_row.get_deferred_fields() != set()
+    assert len(built) == 1  # compiled once, with a mark in place of the key
+
+
+def test_a_kept_plan_takes_text_keys_and_runs_the_querysets_prefetches():
+    _tree()
+    district = Jurisdiction.objects.get(name="测试区")
+
+    def by_name(name: str):
+        return Jurisdiction.objects.filter(name=name).prefetch_related("children")
+
+    (read,) = kept_query_rows(Jurisdiction, "test-by-name", by_name, "测试区")
+    assert read.pk == district.pk
+    assert sorted(c.name for c in read.children.all()) == ["东镇", "西镇"]  # prefetched with the rows
+    assert kept_query_rows(Jurisdiction, "test-by-name", by_name, "没有这个地方") == []
+
+
+def test_a_kept_plan_refuses_a_query_without_its_key_and_finds_nothing_for_a_key_out_of_range(
+    django_assert_num_queries,
+):
+    _tree()
+    with pytest.raises(ValueError, match="each key must appear once"):
+        kept_query_rows(Jurisdiction, "test-no-key", lambda key: Jurisdiction.objects.all(), 1)
+    with django_assert_num_queries(0):  # any digits of a page's address: no 64-bit key, no query
+        assert kept_query_rows(Jurisdiction, "test-out-of-range", _children_of, 2**70) == []

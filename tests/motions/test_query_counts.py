@@ -92,3 +92,38 @@ def test_the_item_page_reads_the_relations_that_have_rows_and_knows_the_empty_on
         assert not shown.replies.all() and not shown.evaluations.all() and not shown.assignments.all()
         # What the page shows of a signer was read with it (the person's other columns were not).
         assert [(s.person.name, s.get_role_display(), s.status, s.person_id) for s in shown.signatures.all()]
+
+
+def _related_as_shown(motion) -> dict:
+    return {
+        "signatures": [(s.pk, s.person.name, s.status) for s in motion.signatures.all()],
+        "assignments": [
+            (a.pk, a.unit.name, [v.pk for v in a.views_sent.all()]) for a in motion.assignments.all()
+        ],
+        "replies": [(r.pk, r.assignment.unit.name, r.final_category) for r in motion.replies.all()],
+        "evaluations": [(e.pk, e.proposer.name) for e in motion.evaluations.all()],
+        "merged_items": [(m.pk, m.lead_signer.name) for m in motion.merged_items.all()],
+    }
+
+
+def test_the_item_page_reads_what_djangos_own_prefetch_reads(accounts, django_assert_num_queries):
+    """The page's reads are compiled once and reused (core.queries.kept_query_rows): for two items
+    and two readers they give what Django's prefetch gives, and each read row knows its item."""
+    from django.db.models import prefetch_related_objects
+
+    from minsheng.motions.models import Motion
+    from minsheng.motions.selectors import _detail_prefetches, motion_detail, timeline_for
+    from tests.motions.builders import submitted
+
+    items = [replied(accounts), submitted(accounts)]
+    for reader in ("staff", "admin"):
+        for item in items:
+            shown = motion_detail(accounts.fresh(reader), item.pk)
+            assert shown is not None and shown.pk == item.pk
+            by_django = Motion.objects.get(pk=item.pk)
+            prefetch_related_objects([by_django], *_detail_prefetches())
+            with django_assert_num_queries(0):
+                assert _related_as_shown(shown) == _related_as_shown(by_django)
+                assert all(reply.motion is shown for reply in shown.replies.all())
+            assert [e.seq for e in timeline_for(shown)] == [e.seq for e in timeline_for(by_django)]
+    assert motion_detail(accounts.fresh("staff"), 2**64) is None  # any digits of an address: not found

@@ -6,6 +6,7 @@ import contextlib
 import re
 from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -20,7 +21,10 @@ from django.db.models import (
     QuerySet,
     prefetch_related_objects,
 )
+from django.db.models.query import get_related_populators
 from django.db.models.sql import Query
+
+from minsheng.core.apitypes import MAX_ID
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -38,21 +42,57 @@ def one_or_none(queryset: QuerySet[M]) -> M | None:
 
 
 def prefetch_where_rows(
-    instance: Model, prefetches: list[Prefetch], *, sometimes_empty: tuple[str, ...]
+    instance: Model, prefetches: list[Prefetch], *, sometimes_empty: tuple[str, ...], plans: str
 ) -> None:
     """``prefetch_related_objects`` for one object, skipping those of the ``sometimes_empty`` relations
     that hold no rows: one statement of ``EXISTS`` tests tells (written as SQL: as ``Exists``
     annotations they cost a millisecond to compile, more than the prefetch queries they spare). The
     skipped ones are marked prefetched and empty, as Django marks a relation whose prefetch found
-    nothing, so that ``instance.<relation>.all()`` answers from memory as after any prefetch."""
+    nothing, so that ``instance.<relation>.all()`` answers from memory as after any prefetch.
+
+    A prefetch of a reverse foreign key with a queryset of its own is read through a kept plan
+    (``kept_query_rows``): its SQL is the same for every object but the object's key. ``plans`` names
+    this list of prefetches (a page's, say) and must always come with the same querysets."""
     empty = relations_without_rows(instance, sometimes_empty)
-    prefetch_related_objects([instance], *[p for p in prefetches if p.prefetch_to not in empty])
-    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    wanted = [p for p in prefetches if p.prefetch_to not in empty]
+    for prefetch in [p for p in wanted if _reads_by_kept_plan(instance, p)]:
+        _prefetched_as(instance, prefetch.prefetch_to, _related_rows(instance, prefetch, plans))
+        wanted.remove(prefetch)
+    prefetch_related_objects([instance], *wanted)
     for name in empty:
-        nothing = getattr(instance, name).get_queryset()
-        nothing._result_cache = []  # what prefetch_related_objects stores for no rows
-        nothing._prefetch_done = True
-        cache[name] = nothing
+        _prefetched_as(instance, name, [])  # what prefetch_related_objects stores for no rows
+
+
+def _reads_by_kept_plan(instance: Model, prefetch: Prefetch) -> bool:
+    """A one-level prefetch of a reverse foreign key (``motion.signatures``) given its own queryset."""
+    if prefetch.queryset is None or prefetch.to_attr or "__" in prefetch.prefetch_through:
+        return False
+    relation = instance._meta.fields_map.get(prefetch.prefetch_through)
+    return relation is not None and bool(relation.one_to_many)
+
+
+def _related_rows(instance: Model, prefetch: Prefetch, plans: str) -> list[Model]:
+    foreign_key: Any = instance._meta.fields_map[prefetch.prefetch_through].remote_field
+    queryset = prefetch.queryset
+    assert queryset is not None  # checked by _reads_by_kept_plan
+    rows = kept_query_rows(
+        queryset.model,
+        (plans, instance._meta.label, prefetch.prefetch_through),
+        lambda key: queryset.filter(**{foreign_key.name: key}),
+        instance.pk,
+    )
+    for row in rows:
+        foreign_key.set_cached_value(row, instance)  # row.motion is the object itself, as after a prefetch
+    return rows
+
+
+def _prefetched_as(instance: Model, name: str, rows: list[Model]) -> None:
+    """Mark ``instance.<name>`` as prefetched with ``rows``, as ``prefetch_related_objects`` does."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    kept = getattr(instance, name).get_queryset()
+    kept._result_cache = rows
+    kept._prefetch_done = True
+    cache[name] = kept
 
 
 def relations_without_rows(instance: Model, names: tuple[str, ...]) -> set[str]:
@@ -154,6 +194,108 @@ def row_by_pk(model: type[M], pk: Any) -> M | None:
     quote = connections[router.db_for_read(model)].ops.quote_name
     rows = rows_where(model, f"{quote(primary_key.column)} = %s", [pk])
     return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class _KeptPlan:
+    """A queryset compiled once: its SQL, its parameters with the keys' places (``slots``), and what
+    turns its rows into model instances (as Django's ``ModelIterable`` does)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[int, ...]
+    compiler: Any
+    model: type[Model]
+    init_list: list[str]
+    fields: slice
+    populators: list[Any]
+    lookups: tuple[Any, ...]
+
+    def objects(self, alias: str, rows: list[Any]) -> list[Any]:
+        compiler = self.compiler
+        if compiler.has_extra_select:  # columns added for the ordering only
+            rows = [row[: compiler.col_count] for row in rows]
+        found = []
+        for row in compiler.results_iter([rows]):
+            obj = self.model.from_db(alias, self.init_list, row[self.fields])
+            for populator in self.populators:
+                populator.populate(row, obj)  # the rows joined by select_related
+            for name, position in (compiler.annotation_col_map or {}).items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        if found and self.lookups:
+            prefetch_related_objects(found, *self.lookups)
+        return found
+
+
+# Per plan name, database alias and connection object (a plan's compiler converts values with the
+# connection it was compiled for: each thread has its own).
+_PLANS: dict[tuple[Hashable, str, int], _KeptPlan] = {}
+PLANS_KEPT = 500
+
+
+def _key_mark(key_type: type, position: int) -> Any:
+    """A value no key takes (keys are positive), within a 32-bit column's range: Django answers a
+    lookup outside a column's range as empty without writing its SQL."""
+    if key_type is int:
+        return -1_987_654_321 - position
+    if key_type is str:
+        return f"\x00kept-key-{position}\x00"
+    raise TypeError(f"a kept plan's keys are int or str, not {key_type.__name__}")
+
+
+def kept_query_rows(model: type[M], name: Hashable, build: Callable[..., QuerySet[M]], *keys: Any) -> list[M]:
+    """``list(build(*keys))``, with the queryset compiled once per process and reused: ``build`` must
+    give a queryset of the same shape for all keys (``name`` says which shape), each key appearing
+    once among its parameters. For the reads an item's page makes on every view (the item, its
+    signers, its units): Django compiles each again on every request, and compiling cost several
+    times what PostgreSQL took to answer. Keys are ``int`` or ``str``; an ``int`` no 64-bit column
+    holds (a page's address may carry any digits) finds nothing, as Django answers it."""
+    if any(type(key) is int and not -MAX_ID <= key <= MAX_ID for key in keys):
+        return []
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    plan_key = (name, alias, id(connection))
+    plan = _PLANS.get(plan_key)
+    if plan is None:
+        plan = _kept_plan(build, tuple(type(key) for key in keys), alias)
+        if len(_PLANS) >= PLANS_KEPT:
+            _PLANS.clear()  # a bound on memory, as for the kept conditions
+        _PLANS[plan_key] = plan
+    params = list(plan.params)
+    for slot, key in zip(plan.slots, keys, strict=True):
+        params[slot] = key
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        rows = cursor.fetchall()
+    return plan.objects(alias, rows)
+
+
+def _kept_plan(build: Callable[..., QuerySet[Any]], key_types: tuple[type, ...], alias: str) -> _KeptPlan:
+    marks = [_key_mark(key_type, position) for position, key_type in enumerate(key_types)]
+    queryset = build(*marks)
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    slots = []
+    for mark in marks:
+        found = [i for i, value in enumerate(params) if type(value) is type(mark) and value == mark]
+        if len(found) != 1:
+            raise ValueError(f"each key must appear once among the query's parameters: {sql}")
+        slots.append(found[0])
+    klass_info, select = compiler.klass_info, compiler.select
+    first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _KeptPlan(
+        sql=sql,
+        params=tuple(params),
+        slots=tuple(slots),
+        compiler=compiler,
+        model=klass_info["model"],
+        init_list=[column[0].target.attname for column in select[first:last]],
+        fields=slice(first, last),
+        # Django 5.2's signature (the stubs already follow a later one).
+        populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
+        lookups=tuple(queryset._prefetch_related_lookups),  # type: ignore[attr-defined]
+    )
 
 
 # The base table's name in a condition compiled by ``compiled_condition``; replaced at each use by the

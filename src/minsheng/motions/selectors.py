@@ -20,9 +20,9 @@ from minsheng.core.queries import (
     columns_sql,
     compiled_condition,
     fields_in_model_order,
+    kept_query_rows,
     model_field,
     models_from_sql,
-    one_or_none,
     placeholders,
     prefetch_where_rows,
     table_sql,
@@ -155,7 +155,10 @@ def motions_visible_to(user: Any) -> QuerySet[Motion]:
     to them, deputies and members what they signed or were invited to sign."""
     if not getattr(user, "is_authenticated", False):
         return Motion.objects.none()
-    scope = _reader_scope(user)
+    return _visible_in(_reader_scope(user))
+
+
+def _visible_in(scope: _ReaderScope) -> QuerySet[Motion]:
     return _base().filter(compiled_condition(Motion, scope, lambda: _visible_condition(scope)))
 
 
@@ -314,17 +317,31 @@ def _detail_prefetches() -> list[Prefetch]:
 
 
 def motion_detail(user: Any, pk: int) -> Motion | None:
-    motion = one_or_none(
-        motions_visible_to(user)
-        .filter(pk=pk)
+    """The item, if ``user`` may see it, with what its page shows. Its reads are compiled once per
+    reader scope (``kept_query_rows``): they are the same on every view of every item."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    scope = _reader_scope(user)
+    found = kept_query_rows(
+        Motion,
+        ("motion-detail", scope),
         # The page shows the lead signer and the key-supervision mark. The term, its body and the place
         # are not shown, and the item a merged one went into is read for merged items only (one query
-        # then): each join adds its columns to every view's query compilation.
-        .select_related(None)
-        .select_related("lead_signer", "key_supervision__leader")
+        # then).
+        lambda key: (
+            _visible_in(scope)
+            .filter(pk=key)
+            .select_related(None)
+            .select_related("lead_signer", "key_supervision__leader")
+            .order_by()[:1]
+        ),
+        int(pk),
     )
+    motion = found[0] if found else None
     if motion is not None:
-        prefetch_where_rows(motion, _detail_prefetches(), sometimes_empty=_DETAIL_SOMETIMES_EMPTY)
+        prefetch_where_rows(
+            motion, _detail_prefetches(), sometimes_empty=_DETAIL_SOMETIMES_EMPTY, plans="motion-detail"
+        )
     return motion
 
 
@@ -911,14 +928,18 @@ def timeline_for(motion: Motion) -> list[Any]:
     from minsheng.core.models import Event
 
     assignment_ids = [str(a.pk) for a in motion.assignments.all()]  # prefetched on the detail page
-    return list(
-        Event.objects.filter(
-            Q(target_type=ContentType.objects.get_for_model(Motion), target_id=str(motion.pk))
-            | Q(target_type=ContentType.objects.get_for_model(Assignment), target_id__in=assignment_ids)
-        )
-        .select_related("actor")
-        .order_by("seq")
-    )
+
+    def events(motion_type: int, motion_key: str, *of_units: Any) -> QuerySet[Event]:
+        condition = Q(target_type=motion_type, target_id=motion_key)
+        if of_units:  # the units' type, then their keys
+            condition |= Q(target_type=of_units[0], target_id__in=of_units[1:])
+        return Event.objects.filter(condition).select_related("actor").order_by("seq")
+
+    # One plan per number of units (a query's shape changes with the length of its IN list).
+    types = ContentType.objects.get_for_models(Motion, Assignment)
+    of_units = [types[Assignment].pk, *assignment_ids] if assignment_ids else []
+    name = ("motion-timeline", len(assignment_ids))
+    return kept_query_rows(Event, name, events, types[Motion].pk, str(motion.pk), *of_units)
 
 
 def open_states() -> tuple[str, ...]:
