@@ -16,6 +16,7 @@ from minsheng.core.calendar import (
     add_months,
     add_working_days,
     deadline_compute,
+    deadline_rule_resolve,
     is_working_day,
 )
 from minsheng.core.models import CalendarOverride, DeadlineRule, DeadlineUnit
@@ -182,6 +183,19 @@ class TestDeadlines:
         )
         result = deadline_compute(rule_name="motion_reply", start=D(2025, 3, 3), jurisdiction=other)
         assert (result.amount, result.description) == (2, "省规定")
+
+    def test_the_places_above_are_read_only_while_a_place_with_its_own_rule_may_be_among_them(
+        self, places, django_assert_num_queries
+    ):
+        province, _city, district = places
+        DeadlineRule.objects.create(name="motion_reply", amount=4, unit=DeadlineUnit.MONTHS)
+        fresh = Jurisdiction.objects.get(pk=district.pk)  # its parents not loaded yet
+        with django_assert_num_queries(1):  # the rules of that name; no place has one of its own
+            assert deadline_rule_resolve(rule_name="motion_reply", jurisdiction=fresh)[0] == 4
+        DeadlineRule.objects.create(jurisdiction=province, name="motion_reply", amount=2, unit="months")
+        fresh = Jurisdiction.objects.get(pk=district.pk)
+        with django_assert_num_queries(3):  # the rules, then up through the city to the province
+            assert deadline_rule_resolve(rule_name="motion_reply", jurisdiction=fresh)[0] == 2
 
     def test_unknown_rule_names_are_a_programming_error(self):
         with pytest.raises(UnknownDeadlineRuleError):

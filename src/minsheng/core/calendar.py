@@ -35,12 +35,13 @@ from functools import lru_cache
 from typing import Any
 
 import chinese_calendar
-from django.db.models import Q
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.models import CalendarOverride, DeadlineRule, DeadlineUnit, HolidayDay, HolidaySchedule
+from minsheng.core.queries import rows_where
 
 logger = logging.getLogger(__name__)
 
@@ -223,8 +224,13 @@ class WorkingDayCalendar:
 
     def _overrides(self, year: int) -> dict[dt.date, bool]:
         if year not in self._overrides_by_year:
-            rows = CalendarOverride.objects.filter(day__year=year).values_list("day", "is_working_day")
-            self._overrides_by_year[year] = dict(rows)
+            # Read as SQL: every deadline reads its year's overrides, and compiling cost more than this.
+            rows = rows_where(
+                CalendarOverride,
+                f"{_quoted(CalendarOverride, 'day')} BETWEEN %s AND %s",
+                [dt.date(year, 1, 1), dt.date(year, 12, 31)],
+            )
+            self._overrides_by_year[year] = {row.day: row.is_working_day for row in rows}
         return self._overrides_by_year[year]
 
     def _schedule(self, year: int) -> dict[dt.date, bool] | None:
@@ -292,33 +298,35 @@ def add_months(start: dt.date, n: int) -> dt.date:
     return dt.date(year, month, min(start.day, last_day))
 
 
-def _jurisdiction_chain(jurisdiction: Any) -> list[Any]:
-    """The jurisdiction and its ancestors, nearest first (guarded against a cycle in bad data)."""
-    chain: list[Any] = []
+def _nearest_rule(rules: dict[int | None, DeadlineRule], jurisdiction: Any) -> DeadlineRule | None:
+    """The rule of the jurisdiction or of its nearest ancestor that has one, else the rule for every
+    place (key ``None``). The walk up the places (a query a level) stops as soon as no place with a
+    rule of its own is left to meet: most rules are set once, for every place, and then it is skipped.
+    Guarded against a cycle in bad data."""
+    places_with_rules = {key for key in rules if key is not None}
     seen: set[Any] = set()
     node = jurisdiction
-    while node is not None and node.pk not in seen:
-        chain.append(node)
+    while node is not None and node.pk not in seen and places_with_rules - seen:
+        if node.pk in rules:
+            return rules[node.pk]
         seen.add(node.pk)
         node = node.parent
-    return chain
+    return rules.get(None)
+
+
+def _quoted(model: type[Any], column: str) -> str:
+    return connections[router.db_for_read(model)].ops.quote_name(column)
 
 
 def deadline_rule_resolve(*, rule_name: str, jurisdiction: Any = None) -> tuple[int, str, str]:
-    """(amount, unit, description) of the rule in force for ``jurisdiction``."""
-    chain_ids = [node.pk for node in _jurisdiction_chain(jurisdiction)]
-    rows = {
-        row.jurisdiction_id: row
-        for row in DeadlineRule.objects.filter(
-            Q(jurisdiction__isnull=True) | Q(jurisdiction_id__in=chain_ids), name=rule_name
-        )
-    }
-    for key in [*chain_ids, None]:
-        row = rows.get(key)
-        if row is not None:
-            default = DEFAULT_RULES.get(rule_name)
-            description = row.description or (str(default.description) if default else "")
-            return row.amount, row.unit, description
+    """(amount, unit, description) of the rule in force for ``jurisdiction``. The rules of that name
+    are read as SQL (a few rows; compiling the ORM's query cost more than running it)."""
+    found = rows_where(DeadlineRule, f"{_quoted(DeadlineRule, 'name')} = %s", [rule_name])
+    row = _nearest_rule({rule.jurisdiction_id: rule for rule in found}, jurisdiction)
+    if row is not None:
+        default = DEFAULT_RULES.get(rule_name)
+        description = row.description or (str(default.description) if default else "")
+        return row.amount, row.unit, description
     default = DEFAULT_RULES.get(rule_name)
     if default is None:
         raise UnknownDeadlineRuleError(f"No deadline rule named {rule_name!r}")
