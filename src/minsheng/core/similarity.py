@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 
 from minsheng.analysis.text.neardup import DEFAULT_THRESHOLD, ESTIMATE_SLACK, MinHasher
 from minsheng.core.models import SimilarityBand, SimilarityEntry
@@ -52,7 +52,25 @@ def similarity_index(obj: models.Model, text: str, *, created: bool = False) -> 
             entry.signature = signature
             entry.save(update_fields=["signature", "updated_at"])
             entry.bands.all().delete()
-        SimilarityBand.objects.bulk_create([SimilarityBand(entry=entry, key=key) for key in keys])
+        _bands_insert(entry.pk, keys)
+
+
+def _bands_insert(entry_id: int, keys: list[int]) -> None:
+    """The entry's 32 band keys in one INSERT written as SQL: ``bulk_create`` made and compiled a model
+    object per key, about a tenth of every submission's time."""
+    if not keys:
+        return
+    connection = connections[router.db_for_write(SimilarityBand)]
+    quote = connection.ops.quote_name
+    table = quote(SimilarityBand._meta.db_table)
+    entry_column = quote(SimilarityBand._meta.get_field("entry").column)
+    key_column = quote(SimilarityBand._meta.get_field("key").column)
+    rows = ", ".join(["(%s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({entry_column}, {key_column}) VALUES {rows}",  # noqa: S608 - model names
+            [value for key in keys for value in (entry_id, key)],
+        )
 
 
 def similarity_remove(obj: models.Model) -> None:
