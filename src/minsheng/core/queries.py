@@ -201,7 +201,7 @@ class _KeptPlan:
     """A queryset compiled once: its SQL, its parameters with the keys' places (``slots``), and what
     turns its rows into model instances (as Django's ``ModelIterable`` does)."""
 
-    sql: str
+    sql: str | None  # None: the query finds nothing whatever the keys
     params: tuple[Any, ...]
     slots: tuple[int, ...]
     compiler: Any
@@ -262,6 +262,8 @@ def kept_query_rows(model: type[M], name: Hashable, build: Callable[..., QuerySe
         if len(_PLANS) >= PLANS_KEPT:
             _PLANS.clear()  # a bound on memory, as for the kept conditions
         _PLANS[plan_key] = plan
+    if plan.sql is None:
+        return []  # a query Django knows finds nothing (an empty IN list, a reader who sees nothing)
     params = list(plan.params)
     for slot, key in zip(plan.slots, keys, strict=True):
         params[slot] = key
@@ -275,7 +277,10 @@ def _kept_plan(build: Callable[..., QuerySet[Any]], key_types: tuple[type, ...],
     marks = [_key_mark(key_type, position) for position, key_type in enumerate(key_types)]
     queryset = build(*marks)
     compiler = queryset.query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _KeptPlan(None, (), (), compiler, queryset.model, [], slice(0), [], ())
     slots = []
     for mark in marks:
         found = [i for i, value in enumerate(params) if type(value) is type(mark) and value == mark]

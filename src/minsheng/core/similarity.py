@@ -63,8 +63,8 @@ def _bands_insert(entry_id: int, keys: list[int]) -> None:
     connection = connections[router.db_for_write(SimilarityBand)]
     quote = connection.ops.quote_name
     table = quote(SimilarityBand._meta.db_table)
-    entry_column = quote(SimilarityBand._meta.get_field("entry").column)
-    key_column = quote(SimilarityBand._meta.get_field("key").column)
+    entry_column = quote(str(SimilarityBand._meta.get_field("entry").column))
+    key_column = quote(str(SimilarityBand._meta.get_field("key").column))
     rows = ", ".join(["(%s, %s)"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(

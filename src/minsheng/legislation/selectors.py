@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.analysis.text.lawdiff import DiffRow, articles_diff
 from minsheng.core.errors import NotFoundError
-from minsheng.core.events import events_for
+from minsheng.core.events import events_of
 from minsheng.core.receipts import receipt_code_normalise
 from minsheng.core.search import search_filter
 from minsheng.legislation.models import (
@@ -366,7 +366,7 @@ def timeline_of(task: ConsultationTask) -> list[TimelineRow]:
     """The task's Events in words (actors by name; residents' opinions show no name)."""
     return [
         TimelineRow(event.at, event.actor, str(VERB_LABELS.get(event.verb, event.verb)))
-        for event in events_for(task)
+        for event in events_of(task)
     ]
 
 

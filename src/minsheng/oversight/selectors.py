@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from minsheng.core.events import event_chain_version, events_for
+from minsheng.core.events import event_chain_version, events_of
 from minsheng.core.models import Event
 from minsheng.core.queries import one_or_none
 from minsheng.org.models import Jurisdiction, Unit
@@ -703,4 +703,4 @@ def public_ballots(activity: Activity) -> list[Any]:
 
 
 def timeline_for(obj: Any) -> list[Event]:
-    return list(events_for(obj))
+    return events_of(obj)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,13 +16,14 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
 
-from minsheng.core.events import events_for
+from minsheng.core.events import events_of
 from minsheng.core.models import Event
 from minsheng.core.queries import (
     columns_sql,
     compiled_condition,
     fields_in_model_order,
     kept_on,
+    kept_query_rows,
     model_field,
     models_from_sql,
     once_per_user,
@@ -142,6 +145,12 @@ def _routed_by(scope: _ReaderScope) -> Q:
 def voices_visible_condition(user: Any) -> Q | None:
     """The SQL condition for the voices ``user`` may see; None means every voice (administrators)."""
     return once_per_user(user, "voices_visible", lambda: _visible_condition(user))
+
+
+def _visibility_key(user: Any) -> Hashable:
+    """What ``voices_visible_condition(user)`` is built from: nothing for those who see every voice,
+    else the reader's scope (a visitor's is empty)."""
+    return "every voice" if voices_visible_condition(user) is None else _reader_scope(user)
 
 
 def _visible_condition(user: Any) -> Q | None:
@@ -341,12 +350,16 @@ def voice_tracked_in(session: SessionBase, voice_id: int) -> Voice | None:
 
 
 def voice_detail(user: Any, voice_id: int) -> Voice | None:
-    # What an item's page and the API show (addressee, station, place); the submitter and the
-    # reported place are read when a service needs them: each join is compiled on every view.
-    detail = voices_visible_to(user).select_related(None).prefetch_related(None)
-    voice = one_or_none(
-        detail.select_related("addressed_to__person", "station", "jurisdiction").filter(pk=voice_id)
-    )
+    """The voice, if ``user`` may see it, with what its page and the API show (addressee, station,
+    place; the submitter and the reported place are read when a service needs them). Its query is
+    compiled once per process for each reader's visibility (``core.queries.kept_query_rows``)."""
+
+    def one_voice(key: int) -> QuerySet[Voice]:
+        detail = voices_visible_to(user).select_related(None).prefetch_related(None)
+        return detail.select_related("addressed_to__person", "station", "jurisdiction").filter(pk=key)
+
+    found = kept_query_rows(Voice, ("voice-detail", _visibility_key(user)), one_voice, int(voice_id))
+    voice = found[0] if found else None
     if voice is not None:
         # Its work orders, newest first, read only if it has any (most voices wait to be routed).
         orders = WorkOrder.objects.filter(voice=voice).select_related("unit").order_by("-id")
@@ -374,11 +387,22 @@ def voice_timeline(voice: Voice, *, public: bool = False) -> list[Event]:
     is read from these only)."""
     orders = [str(order.pk) for order in _work_orders_newest_first(voice)]
     verbs = WORK_ORDER_PUBLIC_VERBS if public else WORK_ORDER_TIMELINE_VERBS
-    work_type = ContentType.objects.get_for_model(WorkOrder)
+    of_orders: list[Event] = []
+    if orders:  # compiled once per number of work orders: the IN list's length shapes the query
+        work_type = ContentType.objects.get_for_model(WorkOrder).pk
+        of_orders = kept_query_rows(
+            Event,
+            ("voice-order-events", verbs, len(orders)),
+            partial(_events_of_orders, verbs),
+            work_type,
+            *orders,
+        )
+    return sorted([*events_of(voice), *of_orders], key=lambda e: e.seq)
+
+
+def _events_of_orders(verbs: tuple[str, ...], work_type: int, *orders: str) -> QuerySet[Event]:
     of_orders = Event.objects.filter(target_type=work_type, target_id__in=orders, verb__in=verbs)
-    return sorted(
-        [*events_for(voice), *of_orders.select_related("actor", "target_type")], key=lambda e: e.seq
-    )
+    return of_orders.select_related("actor", "target_type")
 
 
 def voice_replies(voice: Voice) -> list[VoiceReply]:

@@ -803,11 +803,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("voices:report", report_id=report.pk)
-    from minsheng.core.events import events_for
+    from minsheng.core.events import events_of
 
     context = {
         "report": report,
-        "timeline": timeline_rows(list(events_for(report)), public=False),
+        "timeline": timeline_rows(events_of(report), public=False),
         "can_change": request.user.has_perm("voices.change_socialreport", report),
     }
     return render(request, "voices/report_detail.html", context)
