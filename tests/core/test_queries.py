@@ -145,3 +145,16 @@ def test_a_kept_plan_refuses_a_query_without_its_key_and_finds_nothing_for_a_key
         kept_query_rows(Jurisdiction, "test-no-key", lambda key: Jurisdiction.objects.all(), 1)
     with django_assert_num_queries(0):  # any digits of a page's address: no 64-bit key, no query
         assert kept_query_rows(Jurisdiction, "test-out-of-range", _children_of, 2**70) == []
+
+
+def test_a_kept_plan_of_a_query_that_finds_nothing_asks_nothing(django_assert_num_queries):
+    _tree()
+    with django_assert_num_queries(0):  # Django knows an empty IN list finds no row: no SQL at all
+        for key in (1, 2):
+            found = kept_query_rows(
+                Jurisdiction,
+                "test-nothing",
+                lambda key: Jurisdiction.objects.filter(pk=key, parent__in=[]),
+                key,
+            )
+            assert found == []
