@@ -45,6 +45,17 @@ def machine_description() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}){memory}, Python {platform.python_version()}"
 
 
+def cpu_probe_ms() -> float:
+    """The time of a fixed pure-Python loop: how fast this (shared, virtual) machine runs right now.
+    Its readings on the same machine have differed by more than half from one minute to the next, and
+    every page's time moves with it."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(2_000_000):
+        total += number
+    return 1000 * (time.perf_counter() - started)
+
+
 @contextlib.contextmanager
 def running_server(
     data_dir: Path,

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import (
     LoadResult,
     Request,
+    cpu_probe_ms,
     drive,
     machine_description,
     results_table,
@@ -460,6 +461,7 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
     _daily_jobs_counted_as_run()
     connections.close_all()
     load_before = os.getloadavg()[0]
+    probe_before = cpu_probe_ms()
     raw = args.client == "raw" and not args.reconnect  # the raw client keeps its connection when it may
     with running_server(
         args.data, workers=args.workers, threads=args.threads, start_timeout=120, with_worker=True
@@ -487,8 +489,10 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
             drive(base_url, name, make, clients=1, requests_per_client=args.requests, raw=raw)
             for name, make in pages
         ]
+    probe_after = cpu_probe_ms()
     table = results_table(results)
     print(table)
+    print(f"cpu probe: {probe_before:.0f} ms before, {probe_after:.0f} ms after")
     alone_table = single_client_table(alone)
     print(alone_table)
     measured = [r for r in results if not r.name.startswith("ceiling")]
@@ -509,7 +513,9 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
         body = (
             "## Web pages at district scale (`bench/web.py`)\n\n"
             f"Run {dt.date.today()} on {machine_description()}; load average before the run "
-            f"{load_before:.1f}. {args.voices:,} voices and {args.motions:,} motions on {database}, "
+            f"{load_before:.1f}; a fixed Python loop (`loadgen.cpu_probe_ms`, the machine's speed at the "
+            f"moment) took {probe_before:.0f} ms before the run and {probe_after:.0f} ms after it. "
+            f"{args.voices:,} voices and {args.motions:,} motions on {database}, "
             f"gunicorn {_server_shape(args.workers, args.threads)} and the task worker (as `minsheng "
             f"serve` runs them; today's daily jobs counted as run), {args.clients} concurrent "
             f"{connection_mode} clients on loopback, {args.requests} requests per client per page "
@@ -528,7 +534,9 @@ def measure_and_report(args: argparse.Namespace, database: str) -> int:
                 "of a size seeds the rows (the time grows with the size; the figures above say how long) and "
                 "keeps a `pg_dump` of them in `--cache` (default `~/.cache/minsheng-bench`, or "
                 "`MINSHENG_BENCH_CACHE`); later runs of the same size restore it "
-                "with `pg_restore`, apply new migrations, `ANALYZE`, then measure. Change "
+                "with `pg_restore`, apply new migrations, `VACUUM ANALYZE` (as after seeding; a live "
+                "database has long been vacuumed, and autovacuum would otherwise start on the restored "
+                "tables during the measurement), then measure. Change "
                 "`SEED_VERSION` in the script when the seeded rows change.\n"
             )
         section_write(
