@@ -233,3 +233,23 @@ def test_the_list_rows_show_each_item_escaped_with_its_live_units_and_marks(clie
         assert Assignment.objects.get(pk=co.pk).status == AssignmentStatus.RETURNED
     empty = client.get(reverse("motions:list") + "?q=没有这样的词语").content.decode()
     assert '<td colspan="5" class="muted">' in empty
+
+
+def test_similar_items_are_only_those_the_reader_may_open(client, accounts):
+    """The demo walk found a member's draft listing, as similar, another member's submitted proposal
+    the member could not open (its title, its proposer, a link to a 404). The list keeps only items
+    the reader may open: a deputy sees their own earlier item, not another deputy's."""
+    from tests.motions.builders import draft, submitted
+
+    other = accounts.deputies(1)[0]
+    theirs = submitted(accounts, author=other.username)
+    own = submitted(accounts, title="关于学校路口增设信号灯的建议")
+    mine = draft(accounts)
+    signed_in(client, accounts, "deputy")
+    page = client.get(reverse("motions:detail", args=[mine.pk]))
+    shown = [m.pk for m, _score in page.context["similar"]]
+    assert own.pk in shown and theirs.pk not in shown
+    assert theirs.title not in page.content.decode().split('data-testid="similar"', 1)[1]
+    signed_in(client, accounts, "staff")  # the office reviews both submitted items
+    page = client.get(reverse("motions:detail", args=[own.pk]))
+    assert theirs.pk in [m.pk for m, _score in page.context["similar"]]

@@ -198,3 +198,22 @@ def test_member_files_a_social_report_and_staff_adopt_it(db):
     bad = member.post(reverse("voices:report_new"), {"title": "<b>标题</b>", "text": "内容"})
     assert bad.status_code == 400
     assert SocialReport.objects.count() == 1
+
+
+def test_a_duplicate_the_reader_cannot_open_is_listed_without_a_link(make_voice):
+    """The demo walk found a voice's page linking a merged duplicate its deputy could not open (404):
+    the duplicate had come to the station, not to the deputy. Its code is shown, not linked; staff,
+    who may open both, get links both ways."""
+    from minsheng.voices.services import voice_merge
+
+    mine = make_voice()
+    at_the_station = make_voice(text="路灯不亮，同上。", addressed_to=None)
+    voice_merge(actor=account("staff"), voice=at_the_station, into=mine)
+    deputy, staff = client_for("deputy"), client_for("staff")
+    assert deputy.get(reverse("voices:detail", args=[at_the_station.pk])).status_code == 404
+    link = f'href="{reverse("voices:detail", args=[at_the_station.pk])}"'
+    page = deputy.get(reverse("voices:detail", args=[mine.pk])).content.decode()
+    assert at_the_station.tracking_code in page and link not in page
+    assert link in staff.get(reverse("voices:detail", args=[mine.pk])).content.decode()
+    back = f'href="{reverse("voices:detail", args=[mine.pk])}"'
+    assert back in staff.get(reverse("voices:detail", args=[at_the_station.pk])).content.decode()

@@ -345,6 +345,13 @@ def motion_detail(user: Any, pk: int) -> Motion | None:
     return motion
 
 
+def motion_ids_visible_to(user: Any, ids: list[int]) -> set[int]:
+    """Which of the items ``ids`` the user may open (a page lists or links only those)."""
+    if not ids:
+        return set()
+    return set(motions_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def motion_proposers(motion: Motion) -> list[Any]:
     """Every signer of the motion and of the items merged into it (the people who must be answered)."""
     from minsheng.org.models import Person

@@ -368,6 +368,13 @@ def voice_detail(user: Any, voice_id: int) -> Voice | None:
     return voice
 
 
+def voice_ids_visible_to(user: Any, ids: list[int]) -> set[int]:
+    """Which of the voices ``ids`` the user may open (a page links only those)."""
+    if not ids:
+        return set()
+    return set(voices_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def voice_relations_without_rows(voice: Voice) -> set[str]:
     """Which of the voice's work orders, replies, duplicates and adopting motions have no rows, asked
     once per voice object in one statement (``core.queries.relations_without_rows``)."""

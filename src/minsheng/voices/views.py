@@ -370,6 +370,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
     empty = selectors.voice_relations_without_rows(voice)
     # A merged duplicate shows the replies of the voice that absorbed it, whatever its own are.
     has_replies = bool(voice.merged_into_id) or "replies" not in empty
+    duplicates = [] if "duplicates" in empty else list(voice.duplicates.only("pk", "tracking_code", "status"))
     context = {
         "voice": voice,
         "can_contact": can_contact,
@@ -388,9 +389,12 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         "adopted_motions": list(voice.adopted_motions.all())
         if hasattr(voice, "adopted_motions") and "adopted_motions" not in empty  # the motions app's
         else [],
-        "duplicates": []
-        if "duplicates" in empty
-        else list(voice.duplicates.only("pk", "tracking_code", "status")),
+        "duplicates": duplicates,
+        # A duplicate merged in may be one the reader cannot open (sent to another deputy): its code
+        # is shown without a link.
+        "openable_duplicates": selectors.voice_ids_visible_to(request.user, [d.pk for d in duplicates]),
+        "merged_into_openable": voice.merged_into_id is not None
+        and bool(selectors.voice_ids_visible_to(request.user, [voice.merged_into_id])),
         "today": selectors.today(),
     }
     return render(request, "voices/detail.html", context, status=status)

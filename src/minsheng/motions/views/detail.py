@@ -23,6 +23,7 @@ from minsheng.motions.models import (
 )
 from minsheng.motions.selectors import (
     motion_detail,
+    motion_ids_visible_to,
     motion_proposers,
     similar_motions,
     timeline_for,
@@ -67,6 +68,9 @@ def _render_detail(
         user.has_perm("motions.review_motion", motion) or user.has_perm("motions.change_motion", motion)
     )
     similar = _similar_to(motion) if show_similar else []
+    if similar:  # only those the reader may open: a member drafting must not read others' drafts' titles
+        openable = motion_ids_visible_to(user, [m.pk for m, _score in similar])
+        similar = [(m, score) for m, score in similar if m.pk in openable]
     invitation = None
     person_id = getattr(user, "person_id", None)
     if motion.status == MotionStatus.DRAFT and person_id:
