@@ -250,6 +250,10 @@ def test_similar_items_are_only_those_the_reader_may_open(client, accounts):
     shown = [m.pk for m, _score in page.context["similar"]]
     assert own.pk in shown and theirs.pk not in shown
     assert theirs.title not in page.content.decode().split('data-testid="similar"', 1)[1]
+    through_the_api = client.get(f"/api/motions/{mine.pk}/similar").json()
+    assert own.pk in [m["id"] for m in through_the_api] and theirs.pk not in [
+        m["id"] for m in through_the_api
+    ]
     signed_in(client, accounts, "staff")  # the office reviews both submitted items
     page = client.get(reverse("motions:detail", args=[own.pk]))
     assert theirs.pk in [m.pk for m, _score in page.context["similar"]]

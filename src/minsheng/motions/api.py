@@ -22,6 +22,7 @@ from minsheng.motions.models import Assignment, Motion, Reply, Signature
 from minsheng.motions.selectors import (
     MotionFilters,
     motion_detail,
+    motion_ids_visible_to,
     motions_search,
     motions_visible_to,
     public_motion,
@@ -329,7 +330,10 @@ def motion_similar(request: HttpRequest, pk: ObjectId) -> list[dict]:
         kind=motion.kind,
         exclude=motion.pk,
     )
-    return [{"id": m.pk, "title": m.title, "status": m.status, "score": s} for m, s in found]
+    openable = motion_ids_visible_to(request.user, [m.pk for m, _score in found])  # as the page lists
+    return [
+        {"id": m.pk, "title": m.title, "status": m.status, "score": s} for m, s in found if m.pk in openable
+    ]
 
 
 # --- drafting -------------------------------------------------------------------------------
