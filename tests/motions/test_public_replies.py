@@ -4,14 +4,20 @@ in words; the list's query count does not grow with its rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from minsheng.motions import services
-from minsheng.motions.models import Motion, MotionKind
+from minsheng.motions.models import Assignment, Motion, MotionKind
+from minsheng.motions.selectors import PUBLIC_CHOICES_SECONDS
+from minsheng.org.models import Unit
 from tests.motions.builders import lead_assignment, office, replied
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +88,29 @@ def test_search_and_filters_narrow_the_public_list(client: Client, accounts: Any
     # The filter offers what finds something: the year and the unit of the published replies.
     page = client.get(url).content.decode()
     assert f'<option value="{year}">' in page and f'<option value="{unit}">' in page
+
+
+def test_the_filter_choices_are_read_once_a_minute(client: Client, accounts: Any) -> None:
+    """The years, units and places offered are kept for a minute: a unit whose first reply is
+    published shows among the filters after it (its reply shows in the list at once)."""
+    url = reverse("motions:public_list")
+    with time_machine.travel(dt.datetime(2026, 5, 6, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        lights = _published(accounts, title="关于学校路口增设信号灯的建议")
+        with CaptureQueriesContext(connection) as first:
+            assert client.get(url).status_code == 200
+        buses = _published(accounts, title="关于加密公交班次的建议")
+        other = Unit.objects.exclude(pk=lead_assignment(lights).unit_id).first()
+        assert other is not None
+        Assignment.objects.filter(pk=lead_assignment(buses).pk).update(unit=other)
+        with CaptureQueriesContext(connection) as kept:
+            page = client.get(url).content.decode()
+        assert len(kept) == len(first) - 3  # the three grouped queries of the choices were not asked
+        assert reverse("motions:public_detail", args=[buses.pk]) in page
+        assert f'<option value="{other.pk}">' not in page
+        clock.shift(PUBLIC_CHOICES_SECONDS + 1)
+        page = client.get(url).content.decode()
+        assert f'<option value="{other.pk}">' in page  # new choices render a new form
+        assert client.get(url, {"unit": other.pk}).status_code == 200
 
 
 @pytest.mark.parametrize(

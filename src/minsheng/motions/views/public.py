@@ -34,7 +34,8 @@ def _filters(form: PublicSearchForm) -> PublicFilters:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    form = PublicSearchForm(request.GET or None, choices=public_filter_choices())
+    choices = public_filter_choices()
+    form = PublicSearchForm(request.GET or None, choices=choices)
     replies = public_replies_search(_filters(form))
     page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -43,7 +44,13 @@ def public_list(request: HttpRequest) -> HttpResponse:
     ]
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"page": page, "rows": rows, "form": form, "query": params.urlencode()}
+    context = {
+        "page": page,
+        "rows": rows,
+        "form": form,
+        "query": params.urlencode(),
+        "choices_key": choices.key,
+    }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "motions/public_list.html", context, status=status)
 
