@@ -269,6 +269,8 @@ def uploads_check(
 
 def attachments_save(*, actor: Actor, owner: models.Model, files: Sequence[CheckedFile]) -> list[Attachment]:
     """Store checked files for ``owner``; call inside the owner's transaction."""
+    if not files:
+        return []  # most voices and items come without files: no savepoint to open and release
     owner_type = ContentType.objects.get_for_model(owner)
     saved = []
     with transaction.atomic():
