@@ -40,11 +40,23 @@ def test_deputy_adopts_a_voice_into_a_suggestion_linked_both_ways(accounts):
     voice.refresh_from_db()
     assert motion.source_voice_id == voice.pk and list(voice.adopted_motions.all()) == [motion]
     assert voice.status == "adopted"
-    staff = Client()
-    staff.force_login(accounts["staff"])
-    page = staff.get(reverse("voices:detail", args=[voice.pk])).content.decode()
-    assert "已转为建议/提案" in page and motion.title in page  # the voice's page links its motion
     assert "adopt_voice" in [e.verb for e in events_for(motion)]
+
+    def voice_page(username: str) -> str:
+        reader = Client()
+        reader.force_login(accounts[username])
+        return reader.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+
+    # The voice's page links the item for those who may open it: the draft is its proposer's alone,
+    # so the office's staff and the administrator read its name and state without a link (a 404).
+    page = voice_page("deputy")
+    assert "已转为建议/提案" in page and f'href="{motion.get_absolute_url()}">{motion.title}' in page
+    for reader in ("staff", "admin"):
+        page = voice_page(reader)
+        assert "已转为建议/提案" in page, reader
+        assert f"建议：{motion.title}（草稿）" in page and motion.get_absolute_url() not in page, reader
+    services.motion_submit(actor=accounts["deputy"], motion=motion)
+    assert f'href="{motion.get_absolute_url()}">{motion.title}' in voice_page("staff")
 
 
 def test_adopting_from_the_page_prefills_the_masked_text(client, accounts):

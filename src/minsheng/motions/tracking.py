@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from minsheng.motions.forms import ResidentRatingForm
-from minsheng.motions.selectors import voice_outcomes
+from minsheng.motions.selectors import motion_ids_visible_to, voice_outcomes
 from minsheng.voices.presenters import TrackingPanel
 
 
@@ -28,3 +28,9 @@ def panels(request: HttpRequest, voice: Any) -> list[TrackingPanel]:
             context={"outcomes": [(o, forms.get(o.motion_id)) for o in outcomes], "voice": voice},
         )
     ]
+
+
+def openable_ids(user: Any, ids: list[int]) -> set[int]:
+    """Which items adopted from a voice the reader of the voice's page may open: a draft is its
+    proposer's alone, and a station's staff open no items at all."""
+    return motion_ids_visible_to(user, ids)

@@ -197,7 +197,18 @@ def _tracked_render(
 
 # Other apps add to the tracking page what the voice became there (motions: the suggestion or
 # proposal adopted from it) through a module with ``panels(request, voice) -> list[DeskPanel]``.
-TRACKING_MODULES = ("minsheng.motions.tracking",)
+MOTIONS_TRACKING = "minsheng.motions.tracking"
+TRACKING_MODULES = (MOTIONS_TRACKING,)
+
+
+def _adopted_motions(voice: Voice, user: Any) -> list[tuple[Any, bool]]:
+    """The items adopted from the voice (the motions app adds the relation), each with whether the
+    reader may open it: the page links only those (a draft is its proposer's alone) and names the others."""
+    motions = list(voice.adopted_motions.all())  # type: ignore[attr-defined]
+    if not motions:
+        return []
+    openable = importlib.import_module(MOTIONS_TRACKING).openable_ids(user, [m.pk for m in motions])
+    return [(motion, motion.pk in openable) for motion in motions]
 
 
 def _tracking_panels(request: HttpRequest, voice: Voice) -> list[Any]:
@@ -386,7 +397,7 @@ def voice_detail(request: HttpRequest, voice_id: int, bound: dict[str, Any] | No
         and request.user.has_perm("voices.adopt_voice", voice)
         and voice.status == VoiceStatus.RECEIVED,
         "adopt_url": adopt_url,
-        "adopted_motions": list(voice.adopted_motions.all())
+        "adopted_motions": _adopted_motions(voice, request.user)
         if hasattr(voice, "adopted_motions") and "adopted_motions" not in empty  # the motions app's
         else [],
         "duplicates": duplicates,
