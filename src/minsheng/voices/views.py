@@ -204,7 +204,7 @@ TRACKING_MODULES = (MOTIONS_TRACKING,)
 def _adopted_motions(voice: Voice, user: Any) -> list[tuple[Any, bool]]:
     """The items adopted from the voice (the motions app adds the relation), each with whether the
     reader may open it: the page links only those (a draft is its proposer's alone) and names the others."""
-    motions = list(voice.adopted_motions.all())  # type: ignore[attr-defined]
+    motions = list(voice.adopted_motions.all())
     if not motions:
         return []
     openable = importlib.import_module(MOTIONS_TRACKING).openable_ids(user, [m.pk for m in motions])
