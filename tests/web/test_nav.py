@@ -129,3 +129,24 @@ def test_a_kept_menu_follows_memberships_language_and_the_event_log():
     (changed, cold), (again, warm) = menu(), menu()
     assert "建议、提案和议案" in changed and again == changed
     assert warm < cold  # the office's rules read its body and places once
+
+
+def test_menu_entries_are_escaped_and_the_current_one_marked():
+    from minsheng.web.nav import MenuEntry
+    from minsheng.web.templatetags.site_tags import menu_entries
+
+    written = menu_entries(
+        [MenuEntry("<b>代表</b>", '/find/?a=1&b="2"', True), MenuEntry("议案", "/motions/", False)]
+    )
+    assert written == (
+        '<li><a href="/find/?a=1&amp;b=&quot;2&quot;" aria-current="page">&lt;b&gt;代表&lt;/b&gt;</a></li>'
+        '<li><a href="/motions/">议案</a></li>'
+    )
+
+
+def test_the_footer_and_assets_follow_the_language(client: Client):
+    """The footer is kept per language: the English page after a Chinese one reads English."""
+    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "隐私声明" in chinese and "Privacy notice" in english and "隐私声明" not in english
+    assert "web/site.css" in chinese and "web/site.css" in english

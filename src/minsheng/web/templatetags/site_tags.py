@@ -52,6 +52,21 @@ def deadline_warning(due: Any) -> str:
     return format_html('<span class="calendar-warning" role="note">（{}）</span>', text)
 
 
+@register.simple_tag
+def menu_entries(entries: list[Any]) -> SafeString:
+    """The ``<li>`` of a menu's entries (``web.nav.MenuEntry``), the page the user is on marked: written
+    in Python, as the list rows are, because every page shows the menu (through the engine, a dozen
+    entries cost a tenth of a millisecond on each page)."""
+    current = ' aria-current="page"'
+    return SafeString(
+        "".join(
+            f'<li><a href="{html.escape(entry.url)}"{current if entry.current else ""}>'
+            f"{html.escape(str(entry.label))}</a></li>"
+            for entry in entries
+        )
+    )
+
+
 _URL_PLACEHOLDER = 987654321
 
 
