@@ -84,6 +84,31 @@ def test_a_compiled_condition_follows_its_table_into_a_subquery():
     assert set(children) == set(expected) and {place.name for place in children} == {"甲村"}
 
 
+def test_a_compiled_condition_with_values_is_compiled_once_and_filled_in_each_time():
+    """The values (a search's words) take the place of marks: one compilation for every word."""
+    _tree()
+    built: list[tuple[str, ...]] = []
+
+    def with_a_child_named(*names: str) -> Q:
+        built.append(names)
+        condition = Q()
+        for name in names:  # an exact parameter each (a LIKE pattern would wrap the mark)
+            condition &= Q(Exists(Jurisdiction.objects.filter(parent=OuterRef("pk"), name=name)))
+        return condition
+
+    def found(*names: str) -> set[str]:
+        condition = compiled_condition(
+            Jurisdiction, ("test-child-named", len(names)), with_a_child_named, *names
+        )
+        return set(Jurisdiction.objects.filter(condition).values_list("name", flat=True))
+
+    assert found("甲村") == {"东镇"} and found("乙村") == {"西镇"} and found("丙村") == set()
+    assert found("东镇", "西镇") == {"测试区"} and found("东镇", "丙村") == set()
+    assert len(built) == 2  # once for one word, once for two; the words were marks both times
+    with pytest.raises(ValueError, match="each key must appear once"):
+        compiled_condition(Jurisdiction, ("test-no-value",), lambda value: Q(level="town"), "甲")
+
+
 def test_a_condition_for_no_rows_or_every_row_is_kept_too():
     _tree()
     nothing = compiled_condition(Jurisdiction, ("test-none",), lambda: Q(pk__in=[]))

@@ -244,6 +244,24 @@ def _key_mark(key_type: type, position: int) -> Any:
     raise TypeError(f"a kept plan's keys are int or str, not {key_type.__name__}")
 
 
+def _mark_slots(marks: list[Any], params: Any, sql: str) -> tuple[int, ...]:
+    """Where each key's mark sits among compiled parameters; each must sit exactly once."""
+    slots = []
+    for mark in marks:
+        found = [i for i, value in enumerate(params) if type(value) is type(mark) and value == mark]
+        if len(found) != 1:
+            raise ValueError(f"each key must appear once among the query's parameters: {sql}")
+        slots.append(found[0])
+    return tuple(slots)
+
+
+def _with_keys(params: tuple[Any, ...], slots: tuple[int, ...], keys: tuple[Any, ...]) -> list[Any]:
+    filled = list(params)
+    for slot, key in zip(slots, keys, strict=True):
+        filled[slot] = key
+    return filled
+
+
 def kept_query_rows(model: type[M], name: Hashable, build: Callable[..., QuerySet[M]], *keys: Any) -> list[M]:
     """``list(build(*keys))``, with the queryset compiled once per process and reused: ``build`` must
     give a queryset of the same shape for all keys (``name`` says which shape), each key appearing
@@ -264,11 +282,8 @@ def kept_query_rows(model: type[M], name: Hashable, build: Callable[..., QuerySe
         _PLANS[plan_key] = plan
     if plan.sql is None:
         return []  # a query Django knows finds nothing (an empty IN list, a reader who sees nothing)
-    params = list(plan.params)
-    for slot, key in zip(plan.slots, keys, strict=True):
-        params[slot] = key
     with connection.cursor() as cursor:
-        cursor.execute(plan.sql, params)
+        cursor.execute(plan.sql, _with_keys(plan.params, plan.slots, keys))
         rows = cursor.fetchall()
     return plan.objects(alias, rows)
 
@@ -281,12 +296,7 @@ def _kept_plan(build: Callable[..., QuerySet[Any]], key_types: tuple[type, ...],
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return _KeptPlan(None, (), (), compiler, queryset.model, [], slice(0), [], ())
-    slots = []
-    for mark in marks:
-        found = [i for i, value in enumerate(params) if type(value) is type(mark) and value == mark]
-        if len(found) != 1:
-            raise ValueError(f"each key must appear once among the query's parameters: {sql}")
-        slots.append(found[0])
+    slots = _mark_slots(marks, params, sql)
     klass_info, select = compiler.klass_info, compiler.select
     first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     return _KeptPlan(
@@ -306,7 +316,7 @@ def _kept_plan(build: Callable[..., QuerySet[Any]], key_types: tuple[type, ...],
 # The base table's name in a condition compiled by ``compiled_condition``; replaced at each use by the
 # alias the table has in the query it joins (its own name, or U0… inside a subquery).
 _BASE_TABLE_MARK = "\x00base\x00"
-_COMPILED: dict[tuple[str, str, Hashable], tuple[str, tuple[Any, ...]] | bool] = {}
+_COMPILED: dict[tuple[str, str, Hashable], tuple[str, tuple[Any, ...], tuple[int, ...]] | bool] = {}
 COMPILED_CONDITIONS_KEPT = 5000
 
 
@@ -336,19 +346,23 @@ class CompiledCondition(Expression):
         return self.template.replace(_BASE_TABLE_MARK, alias), list(self.params)
 
 
-def compiled_condition(model: type[Model], key: Hashable, build: Callable[[], Q]) -> Q:
-    """``build()``, the condition on ``model``'s rows named by ``key``, compiled to SQL once per process
-    and database engine and reused: a reader's visibility condition (places, roles, units, ``EXISTS``
-    tests) cost 2–3 ms to compile on every list, search and item page, ten times the database's work.
+def compiled_condition(model: type[Model], key: Hashable, build: Callable[..., Q], *values: Any) -> Q:
+    """``build(*values)``, the condition on ``model``'s rows named by ``key``, compiled to SQL once per
+    process and database engine and reused: a reader's visibility condition (places, roles, units,
+    ``EXISTS`` tests) cost 2–3 ms to compile on every list, search and item page, ten times the
+    database's work.
 
-    ``build`` must depend on nothing but ``key`` (a frozen dataclass of the reader's scope, say): the
-    SQL is kept under it. The SQL names its tables by the model's table name; subqueries in it have
+    ``build`` must depend on nothing but ``key`` and ``values`` (a frozen dataclass of the reader's
+    scope, say; the words of a search): the SQL is kept under ``key``, with a mark in place of each
+    value (``int`` or ``str``, each appearing once among its parameters), and later uses fill in
+    their own values. The SQL names its tables by the model's table name; subqueries in it have
     their own aliases, so only the base table is renamed where the condition is used."""
     connection = connections[router.db_for_read(model)]
     full_key = (model._meta.label, connection.vendor, key)
     kept = _COMPILED.get(full_key)
     if kept is None:
-        kept = _compile_where(model, build(), connection)
+        marks = [_key_mark(type(value), position) for position, value in enumerate(values)]
+        kept = _compile_where(model, build(*marks), connection, marks)
         if len(_COMPILED) >= COMPILED_CONDITIONS_KEPT:
             _COMPILED.clear()  # a bound on memory; a few recompilations after it cost nothing
         _COMPILED[full_key] = kept
@@ -356,12 +370,15 @@ def compiled_condition(model: type[Model], key: Hashable, build: Callable[[], Q]
         return Q()
     if kept is False:
         return Q(pk__in=[])
-    template, params = kept
-    return Q(CompiledCondition(template, params))
+    template, params, slots = kept
+    return Q(CompiledCondition(template, tuple(_with_keys(params, slots, values))))
 
 
-def _compile_where(model: type[Model], condition: Q, connection: Any) -> tuple[str, tuple[Any, ...]] | bool:
-    """The SQL and parameters of ``condition``; True when it holds for every row, False for none."""
+def _compile_where(
+    model: type[Model], condition: Q, connection: Any, marks: list[Any]
+) -> tuple[str, tuple[Any, ...], tuple[int, ...]] | bool:
+    """The SQL and parameters of ``condition`` and where the marks sit among them; True when it holds
+    for every row, False for none."""
     query = model._default_manager.filter(condition).query
     joined = [alias for alias in query.alias_map if query.alias_refcount[alias]]
     if len(joined) > 1:
@@ -383,7 +400,7 @@ def _compile_where(model: type[Model], condition: Q, connection: Any) -> tuple[s
     if aliases:
         pattern = r'(?<![\w"])(' + "|".join(sorted(map(re.escape, aliases))) + r')(?![\w"])'
         sql = re.sub(pattern, r"kept_\1", sql)
-    return sql, tuple(params)
+    return sql, tuple(params), _mark_slots(marks, params, sql)
 
 
 def _nested_queries(node: Any) -> Iterator[Query]:
