@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from minsheng.voices import demo, selectors, views
@@ -91,3 +94,25 @@ def test_the_cached_forward_form_serves_every_voice_of_the_place(seeded, make_vo
     assert first.jurisdiction_id == second.jurisdiction_id
     first_form, second_form = forward_form(first), forward_form(second)
     assert transport_unit.name in first_form and first_form == second_form
+
+
+def test_how_common_a_word_is_is_asked_once_in_five_minutes(seeded, make_voice, monkeypatch):
+    """The answer only picks the plan (both find the same voices): it is kept, and asked again after."""
+    from minsheng.core import search
+
+    asked: list[str] = []
+    read = search._search_is_common_read
+
+    def counted(model, query, terms, matches):
+        asked.append(query)
+        return read(model, query, terms, matches)
+
+    monkeypatch.setattr(search, "_search_is_common_read", counted)
+    make_voice(text="学校门口道路坑洼，雨天积水。")
+    with time_machine.travel(dt.datetime(2026, 5, 6, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        first = _ids("staff", "道路")
+        assert _ids("staff", "道路") == first and asked == ["道路"]
+        _ids("staff", "路灯")
+        assert asked == ["道路", "路灯"]  # another word is asked about
+        clock.shift(search.COMMONNESS_KEPT_SECONDS + 1)
+        assert _ids("staff", "道路") == first and asked == ["道路", "路灯", "道路"]

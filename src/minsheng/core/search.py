@@ -19,6 +19,7 @@ queries (most Chinese words).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +27,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
@@ -263,6 +265,9 @@ def search_match_count(model: type[models.Model], query: str, cap: int) -> int:
     return int(entries[:cap].count())
 
 
+COMMONNESS_KEPT_SECONDS = 300
+
+
 def search_is_common(model: type[models.Model], query: str, *, matches: int = BROAD_MATCHES) -> bool:
     """Whether ``query`` matches so many ``model`` records that walking the newest-first index and
     testing each row fills a page sooner than collecting every match through the token index.
@@ -270,10 +275,24 @@ def search_is_common(model: type[models.Model], query: str, *, matches: int = BR
     SQLite: the FTS index counts ``matches`` candidates (counting stops there). PostgreSQL: the
     newest PROBE_ROWS texts hold PROBE_MATCHES matches (or ``matches``, if fewer); counting GIN
     candidates instead would gather every one of them first (30–80 ms for a common word among a
-    million voices)."""
+    million voices).
+
+    The answer is kept per process for five minutes (the ``fragments`` cache): it only chooses
+    between two plans that find the same rows, and how common a word is changes slowly, while asking
+    cost every search of a common word a statement reading the newest texts."""
     terms = query_terms(query or "")
     if not terms:
         return False
+    shape = repr((model._meta.label, connection.vendor, terms, matches))
+    key = "search-common:" + hashlib.sha256(shape.encode("utf-8")).hexdigest()
+    kept: bool | None = caches["fragments"].get(key)
+    if kept is None:
+        kept = _search_is_common_read(model, query, terms, matches)
+        caches["fragments"].set(key, kept, COMMONNESS_KEPT_SECONDS)
+    return kept
+
+
+def _search_is_common_read(model: type[models.Model], query: str, terms: list[str], matches: int) -> bool:
     if connection.vendor == "sqlite":
         return search_match_count(model, query, matches) >= matches
     wanted = min(matches, PROBE_MATCHES)
